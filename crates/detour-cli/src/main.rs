@@ -1,0 +1,293 @@
+//! `detour`: measure, model and fact-check how sanctions reroute trade.
+//!
+//! The binary parses arguments, calls the library crates and prints; nothing
+//! here computes anything a library user could not get from the crates.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use detour_core::country::Countries;
+use detour_core::group::Groups;
+use detour_core::money::EcbRates;
+use detour_core::period::Period;
+use detour_store::ingest::Format;
+use detour_store::{IngestOptions, IngestOutcome, Store, default_store};
+use output::OutFormat;
+
+#[derive(Parser)]
+#[command(name = "detour", version, about = "Measure, model and fact-check how sanctions reroute international trade")]
+struct Cli {
+    /// Store directory (default: the embedded default store, built on first use in the cache directory).
+    #[arg(long, global = true, env = "DETOUR_STORE")]
+    store: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Summary of the store and a worked query (the default when no command is given).
+    Summary,
+    /// Ingest a file into the store (atomic and idempotent).
+    Ingest {
+        file: PathBuf,
+        /// File format: eurostat-monthly, eurostat-yearly, comtrade, baci, imf, fcs, national, csv, parquet.
+        #[arg(long)]
+        format: String,
+        /// Dataset name stored in flows.source (default: the format's source).
+        #[arg(long)]
+        source: Option<String>,
+        /// Count and report bad rows instead of stopping at the first one.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Run SQL over the store (tables: flows, countries, country_groups, sanctions_packages, fx_monthly, sources).
+    Sql {
+        query: String,
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
+    /// List ingested files with provenance and coverage.
+    Sources {
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
+    /// Resolve a country code or name (any scheme, English or Russian).
+    Country { query: String },
+    /// Members of a group on a date (EU, EU27, CIS, EAEU, CSTO, CA5, SOUTH_CAUCASUS, G7, COALITION).
+    Group {
+        group: Option<String>,
+        /// Date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Convert between currencies with ECB reference rates (monthly or annual average).
+    Fx {
+        value: f64,
+        from: String,
+        to: String,
+        /// A month (2023-05) for the monthly average or a year (2023) for the annual average.
+        period: String,
+    },
+    /// Parse a period and show its matched window one year earlier.
+    Period { text: String },
+}
+
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
+/// The store the user named, or the embedded default (built on first use).
+fn open_store(path: &Option<PathBuf>) -> Result<Store> {
+    match path {
+        Some(p) => Store::open(p).with_context(|| format!("opening store {}", p.display())),
+        None => {
+            let pb = ProgressBar::new(default_store::FILES.len() as u64);
+            pb.set_style(
+                ProgressStyle::with_template("building the default store {bar:20} {pos}/{len} {msg}").expect("valid template"),
+            );
+            let s = default_store::open(&|i, name| {
+                pb.set_position(i as u64);
+                pb.set_message(name.to_string());
+            });
+            pb.finish_and_clear();
+            s.context("opening the embedded default store")
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command.unwrap_or(Command::Summary) {
+        Command::Summary => summary(&open_store(&cli.store)?),
+        Command::Ingest {
+            file,
+            format,
+            source,
+            skip_bad,
+        } => {
+            let Some(dir) = cli.store else {
+                bail!("ingest needs --store DIR (the embedded default store is read-only)");
+            };
+            let format = Format::parse(&format)?;
+            let size = std::fs::metadata(&file).with_context(|| format!("reading {}", file.display()))?.len();
+            let pb = ProgressBar::new(size);
+            pb.set_style(
+                ProgressStyle::with_template("ingesting {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                    .expect("valid template"),
+            );
+            let opts = IngestOptions {
+                format,
+                source,
+                skip_bad,
+            };
+            let outcome = Store::ingest(&dir, &file, &opts, &|b| pb.set_position(b));
+            pb.finish_and_clear();
+            match outcome? {
+                IngestOutcome::Stored(e) => {
+                    println!(
+                        "stored {} rows from {} ({}, source {}) sha256 {}",
+                        e.rows, e.file, e.format, e.source, e.sha256
+                    );
+                    let c = &e.coverage;
+                    println!(
+                        "coverage: {} reporters, {} partners, {} .. {}",
+                        c.reporters.len(),
+                        c.partners.len(),
+                        c.first_period.as_deref().unwrap_or("-"),
+                        c.last_period.as_deref().unwrap_or("-")
+                    );
+                    if c.skipped_rows > 0 {
+                        println!("skipped {} bad rows (--skip-bad); first ones:", c.skipped_rows);
+                        for s in &c.skipped_examples {
+                            println!("  line {}: field '{}': {}", s.line, s.field, s.message);
+                        }
+                    }
+                    let mut reasons: Vec<_> = c.not_stored.iter().collect();
+                    reasons.sort();
+                    for (reason, n) in reasons {
+                        println!("not stored by design: {n} rows ({reason})");
+                    }
+                }
+                IngestOutcome::AlreadyPresent(e) => {
+                    println!("already stored: {} (sha256 {}, ingested {}); nothing changed", e.file, e.sha256, e.ingested_at);
+                }
+            }
+            Ok(())
+        }
+        Command::Sql { query, format } => {
+            let store = open_store(&cli.store)?;
+            let batches = store.sql_blocking(&query)?;
+            output::print_batches(&batches, format)
+        }
+        Command::Sources { format } => {
+            let store = open_store(&cli.store)?;
+            match format {
+                OutFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&store.manifest().entries)?);
+                    Ok(())
+                }
+                _ => {
+                    let batches = store.sql_blocking(
+                        "SELECT source, format, file, rows, first_period, last_period, substr(sha256, 1, 16) AS sha256_prefix \
+                         FROM sources ORDER BY file",
+                    )?;
+                    output::print_batches(&batches, format)?;
+                    for e in &store.manifest().entries {
+                        let c = &e.coverage;
+                        println!(
+                            "{}: reporters {}; {} partners; flows {}; currency {}",
+                            e.file,
+                            c.reporters.iter().cloned().collect::<Vec<_>>().join(" "),
+                            c.partners.len(),
+                            c.flows.iter().cloned().collect::<Vec<_>>().join("/"),
+                            c.currencies.iter().cloned().collect::<Vec<_>>().join("/"),
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        }
+        Command::Country { query } => {
+            let a = Countries::global().resolve_any(&query)?;
+            println!("{}", serde_json::to_string_pretty(a)?);
+            Ok(())
+        }
+        Command::Group { group, date } => {
+            let g = Groups::global();
+            let Some(group) = group else {
+                println!("groups: {}", g.names().join(", "));
+                return Ok(());
+            };
+            let date = match date {
+                Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").with_context(|| format!("date '{d}'"))?,
+                None => chrono::Utc::now().date_naive(),
+            };
+            let code = group.to_ascii_uppercase();
+            let members = g.members_on(&code, date)?;
+            println!("{code} on {date}: {} members", members.len());
+            for m in &members {
+                let row = g.rows().iter().find(|r| r.group == code && &r.iso3 == m && r.valid_on(date));
+                let name = Countries::global().get(m).map(|a| a.name.as_str()).unwrap_or("");
+                println!("  {m}  {name:<28} {}", row.map(|r| r.basis.as_str()).unwrap_or(""));
+            }
+            Ok(())
+        }
+        Command::Fx { value, from, to, period } => {
+            let p = Period::parse(&period)?;
+            let rates = EcbRates::global();
+            let c = if p.is_calendar_year() {
+                rates.convert_annual(value, &from, &to, p.start.year)?
+            } else if p.len_months() == 1 {
+                rates.convert_monthly(value, &from, &to, p.start)?
+            } else {
+                bail!("fx needs a month (2023-05) or a calendar year (2023), not {}", p.label());
+            };
+            println!("{}", serde_json::to_string_pretty(&c)?);
+            Ok(())
+        }
+        Command::Period { text } => {
+            let p = Period::parse(&text)?;
+            let prev = p.matched_previous_year();
+            println!(
+                "{} = {} .. {} ({} months, {:?}); matched window one year earlier: {}",
+                p.label(),
+                p.start,
+                p.end,
+                p.len_months(),
+                p.kind,
+                prev.label()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The main job at this stage: what is loaded, and one worked question.
+fn summary(store: &Store) -> Result<()> {
+    println!("detour store: {}", store.dir().display());
+    println!();
+    let batches = store.sql_blocking(
+        "SELECT source, file, rows, first_period, last_period FROM sources ORDER BY source, file",
+    )?;
+    output::print_batches(&batches, OutFormat::Table)?;
+    println!();
+    println!("Worked query: EU27 exports to Russia and its neighbours, EUR million (Eurostat Comext, monthly file summed by year; YoY on the same months)");
+    let q = "WITH y AS ( \
+               SELECT partner, year, SUM(value) AS v, COUNT(DISTINCT month) AS months \
+               FROM flows WHERE source = 'eurostat-comext' AND reporter = 'EU27' AND flow = 'export' \
+                 AND month IS NOT NULL AND partner IN ('RUS','KAZ','KGZ','ARM','GEO','UZB') \
+               GROUP BY partner, year) \
+             SELECT a.partner, a.year, a.months, ROUND(a.v / 1e6, 1) AS eur_million, \
+                    ROUND(100 * (a.v / b.v - 1), 1) AS yoy_pct \
+             FROM y a LEFT JOIN y b ON a.partner = b.partner AND b.year = a.year - 1 AND b.months = a.months \
+             WHERE a.year >= 2021 ORDER BY a.partner, a.year";
+    let batches = store.sql_blocking(q)?;
+    output::print_batches(&batches, OutFormat::Table)?;
+    println!("(2024 covers January-August; its YoY compares January-August of 2023 only where both have 8 months.)");
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! Printing query results as a table, CSV or JSON.
+
+use anyhow::Result;
+use clap::ValueEnum;
+use datafusion::arrow::array::{Array, RecordBatch};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OutFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+pub fn print_batches(batches: &[RecordBatch], format: OutFormat) -> Result<()> {
+    let out = render(batches, format)?;
+    print!("{out}");
+    Ok(())
+}
+
+/// Render batches in the requested format.
+pub fn render(batches: &[RecordBatch], format: OutFormat) -> Result<String> {
+    match format {
+        OutFormat::Table => Ok(format!("{}\n", datafusion::arrow::util::pretty::pretty_format_batches(batches)?)),
+        OutFormat::Csv => render_csv(batches),
+        OutFormat::Json => render_json(batches),
+    }
+}
+
+fn cells(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
+    let opts = FormatOptions::default();
+    let mut cols = Vec::new();
+    for c in batch.columns() {
+        let f = ArrayFormatter::try_new(c.as_ref(), &opts)?;
+        cols.push(
+            (0..batch.num_rows())
+                .map(|i| if c.is_null(i) { None } else { Some(f.value(i).to_string()) })
+                .collect::<Vec<_>>(),
+        );
+    }
+    Ok(cols)
+}
+
+fn render_csv(batches: &[RecordBatch]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if let Some(b) = batches.first() {
+        w.write_record(b.schema().fields().iter().map(|f| f.name().as_str()))?;
+    }
+    for b in batches {
+        let cols = cells(b)?;
+        for i in 0..b.num_rows() {
+            w.write_record(cols.iter().map(|c| c[i].as_deref().unwrap_or("")))?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+fn render_json(batches: &[RecordBatch]) -> Result<String> {
+    let mut rows = Vec::new();
+    for b in batches {
+        let cols = cells(b)?;
+        let schema = b.schema();
+        for i in 0..b.num_rows() {
+            let mut obj = serde_json::Map::new();
+            for (k, f) in schema.fields().iter().enumerate() {
+                let v = match &cols[k][i] {
+                    None => serde_json::Value::Null,
+                    Some(s) if is_numeric(f.data_type()) => s
+                        .parse::<serde_json::Number>()
+                        .map(serde_json::Value::Number)
+                        .unwrap_or_else(|_| serde_json::Value::String(s.clone())),
+                    Some(s) => serde_json::Value::String(s.clone()),
+                };
+                obj.insert(f.name().clone(), v);
+            }
+            rows.push(serde_json::Value::Object(obj));
+        }
+    }
+    Ok(format!("{}\n", serde_json::to_string_pretty(&rows)?))
+}
+
+fn is_numeric(t: &DataType) -> bool {
+    t.is_numeric()
+}

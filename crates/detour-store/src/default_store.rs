@@ -1,0 +1,103 @@
+//! The embedded default store: real data shipped inside the binary.
+//!
+//! The source files (see `data/README.md` for sources and licences) are embedded
+//! as bytes. On first use they are ingested, through the same code path as any
+//! user file, into a store in the user's cache directory
+//! (`$DETOUR_CACHE_DIR`, else `$XDG_CACHE_HOME/detour`, else `~/.cache/detour`),
+//! named after a hash of the embedded bytes so that a new release builds afresh.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, StoreError};
+use crate::ingest::Format;
+use crate::{IngestOptions, Store};
+
+/// (file name, format, bytes) of every embedded source file.
+pub const FILES: &[(&str, Format, &[u8])] = &[
+    (
+        "eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv",
+        Format::EurostatMonthly,
+        include_bytes!("../../../data/trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv"),
+    ),
+    (
+        "eurostat_eu27_exports_by_partner_yearly_2010_2023.csv",
+        Format::EurostatYearly,
+        include_bytes!("../../../data/trade/eurostat_eu27_exports_by_partner_yearly_2010_2023.csv"),
+    ),
+    (
+        "russia_fcs_monthly_top29_partners_2006_2021.csv",
+        Format::Fcs,
+        include_bytes!("../../../data/trade/russia_fcs_monthly_top29_partners_2006_2021.csv"),
+    ),
+    (
+        "national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv",
+        Format::National,
+        include_bytes!("../../../data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv"),
+    ),
+];
+
+fn cache_root() -> PathBuf {
+    if let Some(d) = std::env::var_os("DETOUR_CACHE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("detour");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return PathBuf::from(h).join(".cache").join("detour");
+    }
+    std::env::temp_dir().join("detour")
+}
+
+/// Where the default store lives for this build.
+pub fn path() -> PathBuf {
+    let mut h = Sha256::new();
+    for (name, _, bytes) in FILES {
+        h.update(name.as_bytes());
+        h.update(bytes);
+    }
+    let tag = format!("{:x}", h.finalize());
+    cache_root().join(format!("default-{}", &tag[..12]))
+}
+
+/// Open the default store, building it first if needed. `on_file` is told each
+/// file as it is ingested (for progress display).
+pub fn open(on_file: &dyn Fn(usize, &str)) -> Result<Store> {
+    let dir = path();
+    if let Ok(s) = Store::open(&dir) {
+        if s.manifest().entries.len() == FILES.len() {
+            return Ok(s);
+        }
+    }
+    build(&dir, on_file)?;
+    Store::open(&dir)
+}
+
+fn build(dir: &Path, on_file: &dyn Fn(usize, &str)) -> Result<()> {
+    let root = dir.parent().expect("cache path has a parent");
+    std::fs::create_dir_all(root).map_err(|e| StoreError::io(root, e))?;
+    let work = root.join(format!(".build-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let result = (|| {
+        let src = work.join("src");
+        std::fs::create_dir_all(&src).map_err(|e| StoreError::io(&src, e))?;
+        let store = work.join("store");
+        for (i, (name, format, bytes)) in FILES.iter().enumerate() {
+            on_file(i, name);
+            let p = src.join(name);
+            std::fs::write(&p, bytes).map_err(|e| StoreError::io(&p, e))?;
+            Store::ingest(&store, &p, &IngestOptions::new(*format), &|_| {})?;
+        }
+        let _ = std::fs::remove_dir_all(dir);
+        match std::fs::rename(&store, dir) {
+            Ok(()) => Ok(()),
+            // Another process finished first: its store is the same.
+            Err(_) if Store::open(dir).is_ok() => Ok(()),
+            Err(e) => Err(StoreError::io(dir, e)),
+        }
+    })();
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}

@@ -1,0 +1,62 @@
+//! The one error type of detour-store.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A row of an input file that cannot be stored. Nothing was written.
+    #[error("{file}:{line}: field '{field}': {message}")]
+    BadRow {
+        file: String,
+        line: u64,
+        field: String,
+        message: String,
+    },
+    /// An input file whose header does not match the format.
+    #[error("{file}: not a {format} file: {message}")]
+    BadHeader {
+        file: String,
+        format: String,
+        message: String,
+    },
+    /// A format name that detour does not know.
+    #[error("unknown format '{0}' (known: {known})", known = crate::ingest::Format::NAMES.join(", "))]
+    UnknownFormat(String),
+    /// A directory that is not a detour store.
+    #[error("{path}: not a detour store ({reason})")]
+    NotAStore { path: PathBuf, reason: String },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The manifest is unreadable.
+    #[error("{path}: corrupt manifest: {message}")]
+    Manifest { path: PathBuf, message: String },
+    /// Writing Parquet failed.
+    #[error("writing Parquet {path}: {message}")]
+    Parquet { path: PathBuf, message: String },
+    /// The query engine reported an error (SQL syntax, unknown column, …).
+    #[error("query: {0}")]
+    Query(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<datafusion::error::DataFusionError> for StoreError {
+    fn from(e: datafusion::error::DataFusionError) -> Self {
+        StoreError::Query(e.to_string())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,505 @@
+//! Ingest: one module per real file format, all writing the canonical `flows` rows.
+//!
+//! Each parser reads its format, resolves country codes or names to canonical
+//! codes, validates every field and hands rows to a [`Sink`], which writes them
+//! into a staging Parquet file in batches (so memory stays flat on large files)
+//! and keeps the coverage statistics that go into the manifest. A bad row stops
+//! the ingest with its file, line and field, unless `skip_bad` is set, in which
+//! case it is counted and reported.
+
+mod baci;
+mod comtrade;
+mod eurostat;
+mod fcs;
+mod generic;
+mod imf;
+mod national;
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+
+use datafusion::parquet::arrow::ArrowWriter;
+
+use crate::error::{Result, StoreError};
+use crate::schema::{BatchBuilder, FlowRow, flows_schema};
+use detour_core::country::{AreaKind, CodeScheme, Countries};
+
+/// Rows per record batch / Parquet row group chunk.
+const BATCH_ROWS: usize = 256 * 1024;
+
+/// The file formats detour reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Eurostat Comext monthly extract: `reporter_code,reporter,is_aggregate,partner_iso3,flow,year,month,value_eur`.
+    EurostatMonthly,
+    /// Eurostat Comext yearly extract by partner label: `reporter,partner,flow,year,value_eur`.
+    EurostatYearly,
+    /// UN Comtrade CSV, from the current API/bulk download (`refYear,…,primaryValue`) or the legacy bulk layout (`Trade Value (US$)`).
+    Comtrade,
+    /// CEPII BACI: `t,i,j,k,v,q` (value in thousand US$).
+    Baci,
+    /// IMF International Trade in Goods (IMTS, formerly DOTS) SDMX-CSV.
+    Imf,
+    /// Russia's Federal Customs Service monthly partner table: `reporter,partner,flow,year,month,value_musd`.
+    Fcs,
+    /// National statistics imports by partner name: `reporter,partner,year,value_eur`.
+    National,
+    /// detour's documented long layout: `reporter,partner,flow,year,month,commodity,value,currency`.
+    Csv,
+    /// The same layout as a Parquet file.
+    Parquet,
+}
+
+impl Format {
+    pub const NAMES: &'static [&'static str] = &[
+        "eurostat-monthly",
+        "eurostat-yearly",
+        "comtrade",
+        "baci",
+        "imf",
+        "fcs",
+        "national",
+        "csv",
+        "parquet",
+    ];
+
+    pub fn parse(s: &str) -> Result<Format> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "eurostat-monthly" | "eurostat" | "comext" => Format::EurostatMonthly,
+            "eurostat-yearly" => Format::EurostatYearly,
+            "comtrade" | "un-comtrade" => Format::Comtrade,
+            "baci" | "cepii-baci" => Format::Baci,
+            "imf" | "imts" | "dots" => Format::Imf,
+            "fcs" | "russia-fcs" => Format::Fcs,
+            "national" | "national-stats" => Format::National,
+            "csv" | "generic" => Format::Csv,
+            "parquet" => Format::Parquet,
+            other => return Err(StoreError::UnknownFormat(other.to_string())),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::EurostatMonthly => "eurostat-monthly",
+            Format::EurostatYearly => "eurostat-yearly",
+            Format::Comtrade => "comtrade",
+            Format::Baci => "baci",
+            Format::Imf => "imf",
+            Format::Fcs => "fcs",
+            Format::National => "national",
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+        }
+    }
+
+    /// The dataset name stored in `flows.source` unless the user gives one.
+    pub fn default_source(self) -> &'static str {
+        match self {
+            Format::EurostatMonthly | Format::EurostatYearly => "eurostat-comext",
+            Format::Comtrade => "un-comtrade",
+            Format::Baci => "cepii-baci",
+            Format::Imf => "imf-imts",
+            Format::Fcs => "russia-fcs",
+            Format::National => "national-stats",
+            Format::Csv | Format::Parquet => "user",
+        }
+    }
+}
+
+/// A row that was skipped under `--skip-bad`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SkippedRow {
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+/// What an ingest learned about the file, stored in the manifest.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Coverage {
+    pub rows: u64,
+    pub reporters: BTreeSet<String>,
+    pub partners: BTreeSet<String>,
+    pub flows: BTreeSet<String>,
+    pub currencies: BTreeSet<String>,
+    /// `YYYY-MM` or `YYYY` of the earliest and latest row.
+    pub first_period: Option<String>,
+    pub last_period: Option<String>,
+    pub commodities: u64,
+    pub skipped_rows: u64,
+    /// The first skipped rows (up to 20) with their reasons.
+    pub skipped_examples: Vec<SkippedRow>,
+    /// Rows deliberately not stored, by reason (aggregates already stored elsewhere, breakdowns, …).
+    pub not_stored: HashMap<String, u64>,
+}
+
+/// Receives parsed rows: validates the common constraints, batches, writes, counts.
+pub struct Sink {
+    pub(crate) file: String,
+    skip_bad: bool,
+    builder: BatchBuilder,
+    writer: Option<ArrowWriter<File>>,
+    cov: Coverage,
+    min_key: Option<(i32, u32)>,
+    max_key: Option<(i32, u32)>,
+    commodity_seen: BTreeSet<String>,
+    last: (String, String),
+}
+
+impl Sink {
+    pub(crate) fn new(file: &str, source: &str, sha256: &str, out: File, skip_bad: bool) -> Result<Sink> {
+        let props = datafusion::parquet::file::properties::WriterProperties::builder()
+            .set_compression(datafusion::parquet::basic::Compression::ZSTD(Default::default()))
+            .set_max_row_group_row_count(Some(1024 * 1024))
+            .build();
+        let writer = ArrowWriter::try_new(out, flows_schema(), Some(props)).map_err(|e| StoreError::Parquet {
+            path: file.into(),
+            message: e.to_string(),
+        })?;
+        Ok(Sink {
+            file: file.to_string(),
+            skip_bad,
+            builder: BatchBuilder::new(source, sha256),
+            writer: Some(writer),
+            cov: Coverage::default(),
+            min_key: None,
+            max_key: None,
+            commodity_seen: BTreeSet::new(),
+            last: (String::new(), String::new()),
+        })
+    }
+
+    /// An error for `field` at `line` of this file.
+    pub(crate) fn err(&self, line: u64, field: &str, message: impl Into<String>) -> StoreError {
+        StoreError::BadRow {
+            file: self.file.clone(),
+            line,
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Report a bad row: an error, or a count under `--skip-bad`.
+    pub(crate) fn bad(&mut self, e: StoreError) -> Result<()> {
+        if !self.skip_bad {
+            return Err(e);
+        }
+        self.cov.skipped_rows += 1;
+        if self.cov.skipped_examples.len() < 20 {
+            if let StoreError::BadRow { line, field, message, .. } = &e {
+                self.cov.skipped_examples.push(SkippedRow {
+                    line: *line,
+                    field: field.clone(),
+                    message: message.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Count a row deliberately not stored.
+    pub(crate) fn not_stored(&mut self, reason: &str) {
+        *self.cov.not_stored.entry(reason.to_string()).or_insert(0) += 1;
+    }
+
+    /// Validate the constraints every format shares and store the row.
+    pub(crate) fn row(&mut self, r: &FlowRow<'_>) -> Result<()> {
+        if let Err(e) = self.check(r) {
+            return self.bad(e);
+        }
+        let key = (r.year, r.month.unwrap_or(0));
+        if self.min_key.is_none_or(|k| key < k) {
+            self.min_key = Some(key);
+        }
+        if self.max_key.is_none_or(|k| key > k) {
+            self.max_key = Some(key);
+        }
+        if self.last.0 != r.reporter {
+            if !self.cov.reporters.contains(r.reporter) {
+                self.cov.reporters.insert(r.reporter.to_string());
+            }
+            self.last.0 = r.reporter.to_string();
+        }
+        if self.last.1 != r.partner {
+            if !self.cov.partners.contains(r.partner) {
+                self.cov.partners.insert(r.partner.to_string());
+            }
+            self.last.1 = r.partner.to_string();
+        }
+        if !self.cov.flows.contains(r.flow.as_str()) {
+            self.cov.flows.insert(r.flow.as_str().to_string());
+        }
+        if !self.cov.currencies.contains(r.currency) {
+            self.cov.currencies.insert(r.currency.to_string());
+        }
+        if self.commodity_seen.len() < 100_000 && !self.commodity_seen.contains(r.commodity) {
+            self.commodity_seen.insert(r.commodity.to_string());
+        }
+        self.builder.push(r);
+        self.cov.rows += 1;
+        if self.builder.len() >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn check(&self, r: &FlowRow<'_>) -> Result<()> {
+        if !(detour_core::period::MIN_YEAR..=detour_core::period::MAX_YEAR).contains(&r.year) {
+            return Err(self.err(r.line, "year", format!("impossible year {}", r.year)));
+        }
+        if let Some(m) = r.month {
+            if !(1..=12).contains(&m) {
+                return Err(self.err(r.line, "month", format!("impossible month {m}")));
+            }
+        }
+        if !r.value.is_finite() {
+            return Err(self.err(r.line, "value", "not a finite number"));
+        }
+        if r.value < 0.0 {
+            return Err(self.err(r.line, "value", format!("negative trade value {}", r.value)));
+        }
+        if r.currency.len() != 3 || !r.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(self.err(r.line, "currency", format!("'{}' is not an ISO 4217 code", r.currency)));
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.builder.is_empty() {
+            return Ok(());
+        }
+        let batch = self.builder.finish();
+        let file = self.file.clone();
+        if let Some(w) = self.writer.as_mut() {
+            w.write(&batch).map_err(|e| StoreError::Parquet {
+                path: file.into(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Flush, close the Parquet file and return the coverage.
+    pub(crate) fn finish(mut self) -> Result<Coverage> {
+        self.flush()?;
+        if let Some(w) = self.writer.take() {
+            w.close().map_err(|e| StoreError::Parquet {
+                path: self.file.clone().into(),
+                message: e.to_string(),
+            })?;
+        }
+        let fmt_key = |(y, m): (i32, u32)| if m == 0 { format!("{y}") } else { format!("{y}-{m:02}") };
+        self.cov.first_period = self.min_key.map(fmt_key);
+        self.cov.last_period = self.max_key.map(fmt_key);
+        self.cov.commodities = self.commodity_seen.len() as u64;
+        Ok(self.cov)
+    }
+}
+
+/// Parse `path` in `format` into the sink.
+pub(crate) fn parse(format: Format, path: &std::path::Path, sink: &mut Sink, progress: &dyn Fn(u64)) -> Result<()> {
+    if format == Format::Parquet {
+        return generic::parse_parquet(path, sink);
+    }
+    let f = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let reader = Counting {
+        inner: std::io::BufReader::with_capacity(1 << 20, f),
+        read: 0,
+        reported: 0,
+        progress,
+    };
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    match format {
+        Format::EurostatMonthly => eurostat::parse_monthly(&mut rdr, sink),
+        Format::EurostatYearly => eurostat::parse_yearly(&mut rdr, sink),
+        Format::Comtrade => comtrade::parse(&mut rdr, sink),
+        Format::Baci => baci::parse(&mut rdr, sink, path),
+        Format::Imf => imf::parse(&mut rdr, sink),
+        Format::Fcs => fcs::parse(&mut rdr, sink),
+        Format::National => national::parse(&mut rdr, sink),
+        Format::Csv => generic::parse_csv(&mut rdr, sink),
+        Format::Parquet => unreachable!("handled above"),
+    }
+}
+
+/// A reader that reports how many bytes went through it, every 4 MiB.
+struct Counting<'p, R> {
+    inner: R,
+    read: u64,
+    reported: u64,
+    progress: &'p dyn Fn(u64),
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read - self.reported >= 4 << 20 {
+            self.reported = self.read;
+            (self.progress)(self.read);
+        }
+        Ok(n)
+    }
+}
+
+/// Column positions looked up by header name.
+pub(crate) struct Columns {
+    names: Vec<String>,
+}
+
+impl Columns {
+    pub(crate) fn new<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &Sink, format: &str) -> Result<Columns> {
+        let h = rdr.headers().map_err(|e| StoreError::BadHeader {
+            file: sink.file.clone(),
+            format: format.into(),
+            message: e.to_string(),
+        })?;
+        Ok(Columns {
+            names: h.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_string()).collect(),
+        })
+    }
+
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// Positions of required columns, or one error naming all that are missing.
+    pub(crate) fn require<const N: usize>(&self, sink: &Sink, format: &str, names: [&str; N]) -> Result<[usize; N]> {
+        let missing: Vec<&str> = names.iter().copied().filter(|n| self.find(n).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(StoreError::BadHeader {
+                file: sink.file.clone(),
+                format: format.into(),
+                message: format!("missing column(s) {}; header is: {}", missing.join(", "), self.names.join(",")),
+            });
+        }
+        Ok(names.map(|n| self.find(n).expect("checked above")))
+    }
+}
+
+/// Field access with line-aware errors.
+pub(crate) struct Rec<'r> {
+    pub rec: &'r csv::StringRecord,
+    pub line: u64,
+}
+
+impl Rec<'_> {
+    pub(crate) fn get(&self, i: usize) -> &str {
+        self.rec.get(i).unwrap_or("").trim()
+    }
+
+    pub(crate) fn num(&self, sink: &Sink, i: usize, field: &str) -> Result<f64> {
+        let s = self.get(i);
+        s.parse::<f64>()
+            .map_err(|_| sink.err(self.line, field, format!("'{s}' is not a number")))
+    }
+
+    pub(crate) fn int(&self, sink: &Sink, i: usize, field: &str) -> Result<i64> {
+        let s = self.get(i);
+        // Integers written as floats ("2019.0") are common in exports from pandas.
+        let t = s.strip_suffix(".0").unwrap_or(s);
+        t.parse::<i64>()
+            .map_err(|_| sink.err(self.line, field, format!("'{s}' is not an integer")))
+    }
+
+    pub(crate) fn year(&self, sink: &Sink, i: usize) -> Result<i32> {
+        let y = self.int(sink, i, "year")?;
+        i32::try_from(y).map_err(|_| sink.err(self.line, "year", format!("impossible year {y}")))
+    }
+
+    pub(crate) fn month(&self, sink: &Sink, i: usize) -> Result<u32> {
+        let m = self.int(sink, i, "month")?;
+        if !(1..=12).contains(&m) {
+            return Err(sink.err(self.line, "month", format!("impossible month {m}")));
+        }
+        Ok(m as u32)
+    }
+}
+
+/// Resolves codes or names to canonical codes, with a per-file cache.
+pub(crate) struct Resolver {
+    mode: ResolveMode,
+    cache: HashMap<String, std::result::Result<(String, AreaKind), String>>,
+}
+
+pub(crate) enum ResolveMode {
+    Code(CodeScheme),
+    /// Canonical codes (ISO3 with retired aliases, or a group/aggregate code).
+    Canonical,
+    Name,
+}
+
+impl Resolver {
+    pub(crate) fn new(mode: ResolveMode) -> Resolver {
+        Resolver {
+            mode,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The canonical code and its kind, or the error message.
+    pub(crate) fn resolve(&mut self, text: &str) -> std::result::Result<(&str, AreaKind), String> {
+        if !self.cache.contains_key(text) {
+            let reg = Countries::global();
+            let r = match &self.mode {
+                ResolveMode::Code(s) => reg.resolve(text, *s),
+                ResolveMode::Canonical => match reg.get(text) {
+                    Some(a) => Ok(a),
+                    None => reg.resolve(text, CodeScheme::Iso3),
+                },
+                ResolveMode::Name => reg.resolve_name(text),
+            };
+            let v = r.map(|a| (a.code.clone(), a.kind)).map_err(|e| e.to_string());
+            self.cache.insert(text.to_string(), v);
+        }
+        match &self.cache[text] {
+            Ok((c, k)) => Ok((c.as_str(), *k)),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// Resolve or produce a bad-row error for `field`.
+macro_rules! resolve_or_bad {
+    ($resolver:expr, $sink:expr, $text:expr, $line:expr, $field:expr) => {
+        match $resolver.resolve($text) {
+            Ok((code, kind)) => (code.to_string(), kind),
+            Err(msg) => {
+                let e = $sink.err($line, $field, msg);
+                $sink.bad(e)?;
+                continue;
+            }
+        }
+    };
+}
+pub(crate) use resolve_or_bad;
+
+/// Unwrap a field or record the bad row and go to the next record.
+macro_rules! field_or_bad {
+    ($sink:expr, $expr:expr) => {
+        match $expr {
+            Ok(v) => v,
+            Err(e) => {
+                $sink.bad(e)?;
+                continue;
+            }
+        }
+    };
+}
+pub(crate) use field_or_bad;
+
+/// Read the next record, naming the line on CSV-level errors.
+pub(crate) fn next_record<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    rec: &mut csv::StringRecord,
+    sink: &Sink,
+) -> Result<Option<u64>> {
+    match rdr.read_record(rec) {
+        Ok(true) => Ok(Some(rec.position().map(|p| p.line()).unwrap_or(0))),
+        Ok(false) => Ok(None),
+        Err(e) => {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            Err(sink.err(line, "(record)", e.to_string()))
+        }
+    }
+}
