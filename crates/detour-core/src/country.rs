@@ -81,6 +81,9 @@ impl CodeScheme {
 /// Numeric codes for historical entities follow ISO 3166-3 and UN Comtrade.
 const EXTRA_AREAS: &[(&str, AreaKind, Option<&str>, Option<u16>, &str, Option<&str>)] = &[
     ("XKX", AreaKind::Country, Some("XK"), None, "Kosovo", Some("Косово")),
+    // Spanish cities outside the EU customs territory, which Eurostat reports as partners XC and XL.
+    ("XCE", AreaKind::Country, Some("XC"), None, "Ceuta", Some("Сеута")),
+    ("XML", AreaKind::Country, Some("XL"), None, "Melilla", Some("Мелилья")),
     ("SUN", AreaKind::Historical, Some("SU"), Some(810), "USSR", Some("СССР")),
     ("YUG", AreaKind::Historical, Some("YU"), Some(890), "Yugoslavia (SFR)", Some("Югославия")),
     ("SCG", AreaKind::Historical, Some("CS"), Some(891), "Serbia and Montenegro", Some("Сербия и Черногория")),
@@ -556,5 +559,54 @@ mod tests {
         assert_eq!(c.resolve_any("kaz").unwrap().code, "KAZ");
         assert_eq!(c.resolve_any("Kazakhstan").unwrap().code, "KAZ");
         assert_eq!(c.resolve_any("eu27").unwrap().code, "EU27");
+    }
+
+    /// Every code and name in every shipped trade file resolves (the default store depends on it).
+    #[test]
+    fn every_shipped_code_and_name_resolves() {
+        let c = Countries::global();
+        let files: [(&str, &str, &[(&str, bool)]); 4] = [
+            (
+                "eurostat monthly",
+                include_str!("../../../data/trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv"),
+                &[("partner_iso3", false)],
+            ),
+            (
+                "eurostat yearly",
+                include_str!("../../../data/trade/eurostat_eu27_exports_by_partner_yearly_2010_2023.csv"),
+                &[("partner", true)],
+            ),
+            (
+                "fcs",
+                include_str!("../../../data/trade/russia_fcs_monthly_top29_partners_2006_2021.csv"),
+                &[("reporter", false), ("partner", false)],
+            ),
+            (
+                "national",
+                include_str!("../../../data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv"),
+                &[("reporter", true), ("partner", true)],
+            ),
+        ];
+        let mut missing = std::collections::BTreeSet::new();
+        for (label, text, cols) in files {
+            let mut rdr = csv::Reader::from_reader(text.as_bytes());
+            let h = rdr.headers().unwrap().clone();
+            for rec in rdr.records() {
+                let rec = rec.unwrap();
+                for (col, by_name) in cols {
+                    let i = h.iter().position(|x| x == *col).unwrap();
+                    let v = &rec[i];
+                    let ok = if *by_name {
+                        c.resolve_name(v).is_ok()
+                    } else {
+                        c.resolve(v, CodeScheme::Iso3).is_ok()
+                    };
+                    if !ok {
+                        missing.insert(format!("{label}: {v}"));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{} unresolved:\n{}", missing.len(), missing.into_iter().collect::<Vec<_>>().join("\n"));
     }
 }

@@ -15,12 +15,25 @@ use crate::error::{CoreError, Result};
 const GROUPS_CSV: &str = include_str!("../../../data/reference/country_groups.csv");
 const PACKAGES_CSV: &str = include_str!("../../../data/reference/eu_russia_sanctions_packages.csv");
 
+fn ser_date<S: serde::Serializer>(d: &NaiveDate, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+fn ser_opt_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
+}
+
 /// One membership spell.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Membership {
     pub group: String,
     pub iso3: String,
+    #[serde(serialize_with = "ser_opt_date")]
     pub since: Option<NaiveDate>,
+    #[serde(serialize_with = "ser_opt_date")]
     pub until: Option<NaiveDate>,
     pub basis: String,
     pub source: String,
@@ -44,6 +57,7 @@ pub struct Groups {
 pub struct SanctionsPackage {
     pub body: String,
     pub number: u32,
+    #[serde(serialize_with = "ser_date")]
     pub adopted: NaiveDate,
     pub note: String,
     pub source: String,

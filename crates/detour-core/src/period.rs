@@ -270,7 +270,14 @@ impl Period {
         let compact: String = lower.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         for (tag, ctor) in [('q', Period::quarter as fn(i32, u32) -> Result<Period>), ('h', Period::half)] {
             if let Some((a, b)) = compact.split_once(tag) {
-                let (y, n) = if a.len() == 4 { (a, b) } else { (b, a) };
+                // "2024q1" -> ("2024", "1"); "q12024" -> ("", "12024"): number first, then the year
+                let (y, n) = if a.len() == 4 {
+                    (a, b)
+                } else if a.is_empty() && b.len() == 5 {
+                    (&b[1..], &b[..1])
+                } else {
+                    continue;
+                };
                 if let (Ok(y), Ok(n)) = (y.parse::<i32>(), n.parse::<u32>()) {
                     return ctor(y, n).map_err(|_| invalid("quarter 1-4 or half 1-2"));
                 }
@@ -329,10 +336,6 @@ fn parse_words(s: &str) -> Option<Period> {
     let body = &words[..words.len() - 1];
     match body {
         [m] => Month::new(year, month_from_name(m)?).ok().map(Period::month),
-        [a, "to" | "through" | "until", b] | [a, b] => {
-            let (a, b) = (month_from_name(a)?, month_from_name(b)?);
-            Period::window(Month::new(year, a).ok()?, Month::new(year, b).ok()?).ok()
-        }
         ["first", "half"] => Period::half(year, 1).ok(),
         ["second", "half"] => Period::half(year, 2).ok(),
         ["first", n, "months"] | [n, "months"] => {
@@ -347,6 +350,10 @@ fn parse_words(s: &str) -> Option<Period> {
         ["second", "quarter"] => Period::quarter(year, 2).ok(),
         ["third", "quarter"] => Period::quarter(year, 3).ok(),
         ["fourth", "quarter"] => Period::quarter(year, 4).ok(),
+        [a, "to" | "through" | "until", b] | [a, b] => {
+            let (a, b) = (month_from_name(a)?, month_from_name(b)?);
+            Period::window(Month::new(year, a).ok()?, Month::new(year, b).ok()?).ok()
+        }
         _ => None,
     }
 }
