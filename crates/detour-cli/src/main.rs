@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use detour_core::country::Countries;
@@ -21,7 +21,11 @@ use detour_store::{IngestOptions, IngestOutcome, Store, default_store};
 use output::OutFormat;
 
 #[derive(Parser)]
-#[command(name = "detour", version, about = "Measure, model and fact-check how sanctions reroute international trade")]
+#[command(
+    name = "detour",
+    version,
+    about = "Measure, model and fact-check how sanctions reroute international trade"
+)]
 struct Cli {
     /// Store directory (default: the embedded default store, built on first use in the cache directory).
     #[arg(long, global = true, env = "DETOUR_STORE")]
@@ -79,7 +83,6 @@ enum Command {
     Period { text: String },
 }
 
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -109,7 +112,10 @@ fn open_store(path: &Option<PathBuf>) -> Result<Store> {
         None => {
             let pb = ProgressBar::new(default_store::FILES.len() as u64);
             pb.set_style(
-                ProgressStyle::with_template("building the default store {bar:20} {pos}/{len} {msg}").expect("valid template"),
+                ProgressStyle::with_template(
+                    "building the default store {bar:20} {pos}/{len} {msg}",
+                )
+                .expect("valid template"),
             );
             let s = default_store::open(&|i, name| {
                 pb.set_position(i as u64);
@@ -134,11 +140,15 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("ingest needs --store DIR (the embedded default store is read-only)");
             };
             let format = Format::parse(&format)?;
-            let size = std::fs::metadata(&file).with_context(|| format!("reading {}", file.display()))?.len();
+            let size = std::fs::metadata(&file)
+                .with_context(|| format!("reading {}", file.display()))?
+                .len();
             let pb = ProgressBar::new(size);
             pb.set_style(
-                ProgressStyle::with_template("ingesting {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "ingesting {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .expect("valid template"),
             );
             let opts = IngestOptions {
                 format,
@@ -162,7 +172,10 @@ fn run(cli: Cli) -> Result<()> {
                         c.last_period.as_deref().unwrap_or("-")
                     );
                     if c.skipped_rows > 0 {
-                        println!("skipped {} bad rows (--skip-bad); first ones:", c.skipped_rows);
+                        println!(
+                            "skipped {} bad rows (--skip-bad); first ones:",
+                            c.skipped_rows
+                        );
                         for s in &c.skipped_examples {
                             println!("  line {}: field '{}': {}", s.line, s.field, s.message);
                         }
@@ -174,21 +187,29 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 IngestOutcome::AlreadyPresent(e) => {
-                    println!("already stored: {} (sha256 {}, ingested {}); nothing changed", e.file, e.sha256, e.ingested_at);
+                    println!(
+                        "already stored: {} (sha256 {}, ingested {}); nothing changed",
+                        e.file, e.sha256, e.ingested_at
+                    );
                 }
             }
             Ok(())
         }
         Command::Sql { query, format } => {
             let store = open_store(&cli.store)?;
-            let batches = store.sql_blocking(&query)?;
-            output::print_batches(&batches, format)
+            let pb = spinner("running query");
+            let batches = store.sql_blocking(&query);
+            pb.finish_and_clear();
+            output::print_batches(&batches?, format)
         }
         Command::Sources { format } => {
             let store = open_store(&cli.store)?;
             match format {
                 OutFormat::Json => {
-                    println!("{}", serde_json::to_string_pretty(&store.manifest().entries)?);
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&store.manifest().entries)?
+                    );
                     Ok(())
                 }
                 _ => {
@@ -224,20 +245,35 @@ fn run(cli: Cli) -> Result<()> {
                 return Ok(());
             };
             let date = match date {
-                Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").with_context(|| format!("date '{d}'"))?,
+                Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .with_context(|| format!("date '{d}'"))?,
                 None => chrono::Utc::now().date_naive(),
             };
             let code = group.to_ascii_uppercase();
             let members = g.members_on(&code, date)?;
             println!("{code} on {date}: {} members", members.len());
             for m in &members {
-                let row = g.rows().iter().find(|r| r.group == code && &r.iso3 == m && r.valid_on(date));
-                let name = Countries::global().get(m).map(|a| a.name.as_str()).unwrap_or("");
-                println!("  {m}  {name:<28} {}", row.map(|r| r.basis.as_str()).unwrap_or(""));
+                let row = g
+                    .rows()
+                    .iter()
+                    .find(|r| r.group == code && &r.iso3 == m && r.valid_on(date));
+                let name = Countries::global()
+                    .get(m)
+                    .map(|a| a.name.as_str())
+                    .unwrap_or("");
+                println!(
+                    "  {m}  {name:<28} {}",
+                    row.map(|r| r.basis.as_str()).unwrap_or("")
+                );
             }
             Ok(())
         }
-        Command::Fx { value, from, to, period } => {
+        Command::Fx {
+            value,
+            from,
+            to,
+            period,
+        } => {
             let p = Period::parse(&period)?;
             let rates = EcbRates::global();
             let c = if p.is_calendar_year() {
@@ -245,7 +281,10 @@ fn run(cli: Cli) -> Result<()> {
             } else if p.len_months() == 1 {
                 rates.convert_monthly(value, &from, &to, p.start)?
             } else {
-                bail!("fx needs a month (2023-05) or a calendar year (2023), not {}", p.label());
+                bail!(
+                    "fx needs a month (2023-05) or a calendar year (2023), not {}",
+                    p.label()
+                );
             };
             println!("{}", serde_json::to_string_pretty(&c)?);
             Ok(())
@@ -276,18 +315,25 @@ fn summary(store: &Store) -> Result<()> {
     )?;
     output::print_batches(&batches, OutFormat::Table)?;
     println!();
-    println!("Worked query: EU27 exports to Russia and its neighbours, EUR million (Eurostat Comext, monthly file summed by year; YoY on the same months)");
-    let q = "WITH y AS ( \
-               SELECT partner, year, SUM(value) AS v, COUNT(DISTINCT month) AS months \
-               FROM flows WHERE source = 'eurostat-comext' AND reporter = 'EU27' AND flow = 'export' \
-                 AND month IS NOT NULL AND partner IN ('RUS','KAZ','KGZ','ARM','GEO','UZB') \
-               GROUP BY partner, year) \
-             SELECT a.partner, a.year, a.months, ROUND(a.v / 1e6, 1) AS eur_million, \
-                    ROUND(100 * (a.v / b.v - 1), 1) AS yoy_pct \
-             FROM y a LEFT JOIN y b ON a.partner = b.partner AND b.year = a.year - 1 AND b.months = a.months \
-             WHERE a.year >= 2021 ORDER BY a.partner, a.year";
+    println!(
+        "Worked query: EU27 exports to Russia and its neighbours, EUR million (Eurostat Comext, monthly file summed by year; YoY on the same months)"
+    );
+    let q = "WITH m AS ( \
+               SELECT partner, year, month, SUM(value) AS v FROM flows \
+               WHERE source = 'eurostat-comext' AND reporter = 'EU27' AND flow = 'export' AND month IS NOT NULL \
+                 AND partner IN ('RUS','KAZ','KGZ','ARM','GEO','UZB') \
+               GROUP BY partner, year, month), \
+             cur AS (SELECT partner, year, SUM(v) AS v, COUNT(*) AS months, MAX(month) AS last_month \
+                     FROM m GROUP BY partner, year), \
+             prev AS (SELECT c.partner, c.year, SUM(m.v) AS v, COUNT(*) AS months FROM cur c \
+                      JOIN m ON m.partner = c.partner AND m.year = c.year - 1 AND m.month <= c.last_month \
+                      GROUP BY c.partner, c.year) \
+             SELECT c.partner, c.year, c.months, ROUND(c.v / 1e6, 1) AS eur_million, \
+                    ROUND(100 * (c.v / p.v - 1), 1) AS yoy_pct \
+             FROM cur c LEFT JOIN prev p ON p.partner = c.partner AND p.year = c.year AND p.months = c.months \
+             WHERE c.year >= 2021 ORDER BY c.partner, c.year";
     let batches = store.sql_blocking(q)?;
     output::print_batches(&batches, OutFormat::Table)?;
-    println!("(2024 covers January-August; its YoY compares January-August of 2023 only where both have 8 months.)");
+    println!("(2024 covers January-August; its YoY compares it with January-August 2023.)");
     Ok(())
 }

@@ -22,7 +22,10 @@ pub fn print_batches(batches: &[RecordBatch], format: OutFormat) -> Result<()> {
 /// Render batches in the requested format.
 pub fn render(batches: &[RecordBatch], format: OutFormat) -> Result<String> {
     match format {
-        OutFormat::Table => Ok(format!("{}\n", datafusion::arrow::util::pretty::pretty_format_batches(batches)?)),
+        OutFormat::Table => Ok(format!(
+            "{}\n",
+            datafusion::arrow::util::pretty::pretty_format_batches(batches)?
+        )),
         OutFormat::Csv => render_csv(batches),
         OutFormat::Json => render_json(batches),
     }
@@ -35,7 +38,13 @@ fn cells(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
         let f = ArrayFormatter::try_new(c.as_ref(), &opts)?;
         cols.push(
             (0..batch.num_rows())
-                .map(|i| if c.is_null(i) { None } else { Some(f.value(i).to_string()) })
+                .map(|i| {
+                    if c.is_null(i) {
+                        None
+                    } else {
+                        Some(f.value(i).to_string())
+                    }
+                })
                 .collect::<Vec<_>>(),
         );
     }

@@ -79,45 +79,335 @@ impl CodeScheme {
 
 /// Areas that are not current ISO 3166-1 countries: (code, kind, alpha-2, numeric, English name, Russian name).
 /// Numeric codes for historical entities follow ISO 3166-3 and UN Comtrade.
-const EXTRA_AREAS: &[(&str, AreaKind, Option<&str>, Option<u16>, &str, Option<&str>)] = &[
-    ("XKX", AreaKind::Country, Some("XK"), None, "Kosovo", Some("Косово")),
+const EXTRA_AREAS: &[(
+    &str,
+    AreaKind,
+    Option<&str>,
+    Option<u16>,
+    &str,
+    Option<&str>,
+)] = &[
+    (
+        "XKX",
+        AreaKind::Country,
+        Some("XK"),
+        None,
+        "Kosovo",
+        Some("Косово"),
+    ),
     // Spanish cities outside the EU customs territory, which Eurostat reports as partners XC and XL.
-    ("XCE", AreaKind::Country, Some("XC"), None, "Ceuta", Some("Сеута")),
-    ("XML", AreaKind::Country, Some("XL"), None, "Melilla", Some("Мелилья")),
-    ("SUN", AreaKind::Historical, Some("SU"), Some(810), "USSR", Some("СССР")),
-    ("YUG", AreaKind::Historical, Some("YU"), Some(890), "Yugoslavia (SFR)", Some("Югославия")),
-    ("SCG", AreaKind::Historical, Some("CS"), Some(891), "Serbia and Montenegro", Some("Сербия и Черногория")),
-    ("CSK", AreaKind::Historical, None, Some(200), "Czechoslovakia", Some("Чехословакия")),
-    ("DDR", AreaKind::Historical, Some("DD"), Some(278), "German Democratic Republic", Some("ГДР")),
-    ("ANT", AreaKind::Historical, Some("AN"), Some(530), "Netherlands Antilles", Some("Нидерландские Антильские острова")),
-    ("BLX", AreaKind::Historical, None, Some(58), "Belgium-Luxembourg", None),
-    ("WLD", AreaKind::Aggregate, None, Some(0), "World", Some("Мир")),
-    ("EU", AreaKind::Aggregate, None, None, "European Union (changing composition)", Some("Европейский союз")),
-    ("EU27", AreaKind::Aggregate, None, None, "European Union, 27 members (composition from 2020-02-01)", Some("ЕС-27")),
-    ("EA", AreaKind::Aggregate, None, None, "Euro area (changing composition)", None),
-    ("EA20", AreaKind::Aggregate, None, None, "Euro area, 20 members (composition from 2023-01-01)", None),
-    ("EXTRA_EU27", AreaKind::Aggregate, None, None, "Extra-EU27 (all partners outside EU27)", None),
-    ("INTRA_EU27", AreaKind::Aggregate, None, None, "Intra-EU27", None),
-    ("NON_EU", AreaKind::Aggregate, None, None, "Countries outside the EU", None),
-    ("CIS", AreaKind::Aggregate, None, None, "Commonwealth of Independent States", Some("СНГ")),
-    ("EAEU", AreaKind::Aggregate, None, None, "Eurasian Economic Union", Some("ЕАЭС")),
-    ("NON_EAEU", AreaKind::Aggregate, None, None, "Countries outside the EAEU", None),
-    ("CSTO", AreaKind::Aggregate, None, None, "Collective Security Treaty Organization", Some("ОДКБ")),
-    ("CA5", AreaKind::Aggregate, None, None, "Central Asia 5", Some("Центральная Азия")),
-    ("SOUTH_CAUCASUS", AreaKind::Aggregate, None, None, "South Caucasus", Some("Южный Кавказ")),
-    ("G7", AreaKind::Aggregate, None, None, "Group of Seven", Some("Большая семёрка")),
-    ("COALITION", AreaKind::Aggregate, None, None, "Export-control coalition against Russia (2022)", None),
-    ("SCO", AreaKind::Aggregate, None, None, "Shanghai Cooperation Organisation", Some("ШОС")),
-    ("AFRICA", AreaKind::Aggregate, None, None, "Africa", Some("Африка")),
-    ("AMERICAS", AreaKind::Aggregate, None, None, "Americas", Some("Америка")),
-    ("ASIA", AreaKind::Aggregate, None, None, "Asia", Some("Азия")),
-    ("EUROPE", AreaKind::Aggregate, None, None, "Europe", Some("Европа")),
-    ("OCEANIA", AreaKind::Aggregate, None, None, "Oceania", Some("Океания")),
-    ("X_NS", AreaKind::Unallocated, None, None, "Countries and territories not specified", None),
-    ("X_CONF", AreaKind::Unallocated, None, None, "Not specified for commercial or military reasons", None),
-    ("X_STORES", AreaKind::Unallocated, None, None, "Stores and provisions", None),
-    ("X_HIGHSEAS", AreaKind::Unallocated, None, None, "High seas", None),
-    ("X_OTHER", AreaKind::Unallocated, None, None, "Other countries / rest of the world as reported", None),
+    (
+        "XCE",
+        AreaKind::Country,
+        Some("XC"),
+        None,
+        "Ceuta",
+        Some("Сеута"),
+    ),
+    (
+        "XML",
+        AreaKind::Country,
+        Some("XL"),
+        None,
+        "Melilla",
+        Some("Мелилья"),
+    ),
+    (
+        "SUN",
+        AreaKind::Historical,
+        Some("SU"),
+        Some(810),
+        "USSR",
+        Some("СССР"),
+    ),
+    (
+        "YUG",
+        AreaKind::Historical,
+        Some("YU"),
+        Some(890),
+        "Yugoslavia (SFR)",
+        Some("Югославия"),
+    ),
+    (
+        "SCG",
+        AreaKind::Historical,
+        Some("CS"),
+        Some(891),
+        "Serbia and Montenegro",
+        Some("Сербия и Черногория"),
+    ),
+    (
+        "CSK",
+        AreaKind::Historical,
+        None,
+        Some(200),
+        "Czechoslovakia",
+        Some("Чехословакия"),
+    ),
+    (
+        "DDR",
+        AreaKind::Historical,
+        Some("DD"),
+        Some(278),
+        "German Democratic Republic",
+        Some("ГДР"),
+    ),
+    (
+        "ANT",
+        AreaKind::Historical,
+        Some("AN"),
+        Some(530),
+        "Netherlands Antilles",
+        Some("Нидерландские Антильские острова"),
+    ),
+    (
+        "BLX",
+        AreaKind::Historical,
+        None,
+        Some(58),
+        "Belgium-Luxembourg",
+        None,
+    ),
+    (
+        "WLD",
+        AreaKind::Aggregate,
+        None,
+        Some(0),
+        "World",
+        Some("Мир"),
+    ),
+    (
+        "EU",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "European Union (changing composition)",
+        Some("Европейский союз"),
+    ),
+    (
+        "EU27",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "European Union, 27 members (composition from 2020-02-01)",
+        Some("ЕС-27"),
+    ),
+    (
+        "EA",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Euro area (changing composition)",
+        None,
+    ),
+    (
+        "EA20",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Euro area, 20 members (composition from 2023-01-01)",
+        None,
+    ),
+    (
+        "EXTRA_EU27",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Extra-EU27 (all partners outside EU27)",
+        None,
+    ),
+    (
+        "INTRA_EU27",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Intra-EU27",
+        None,
+    ),
+    (
+        "NON_EU",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Countries outside the EU",
+        None,
+    ),
+    (
+        "CIS",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Commonwealth of Independent States",
+        Some("СНГ"),
+    ),
+    (
+        "EAEU",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Eurasian Economic Union",
+        Some("ЕАЭС"),
+    ),
+    (
+        "NON_EAEU",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Countries outside the EAEU",
+        None,
+    ),
+    (
+        "CSTO",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Collective Security Treaty Organization",
+        Some("ОДКБ"),
+    ),
+    (
+        "CA5",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Central Asia 5",
+        Some("Центральная Азия"),
+    ),
+    (
+        "SOUTH_CAUCASUS",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "South Caucasus",
+        Some("Южный Кавказ"),
+    ),
+    (
+        "G7",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Group of Seven",
+        Some("Большая семёрка"),
+    ),
+    (
+        "COALITION",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Export-control coalition against Russia (2022)",
+        None,
+    ),
+    (
+        "SCO",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Shanghai Cooperation Organisation",
+        Some("ШОС"),
+    ),
+    (
+        "AFRICA",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Africa",
+        Some("Африка"),
+    ),
+    (
+        "AMERICAS",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Americas",
+        Some("Америка"),
+    ),
+    (
+        "ASIA",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Asia",
+        Some("Азия"),
+    ),
+    (
+        "EUROPE",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Europe",
+        Some("Европа"),
+    ),
+    (
+        "OCEANIA",
+        AreaKind::Aggregate,
+        None,
+        None,
+        "Oceania",
+        Some("Океания"),
+    ),
+    (
+        "X_NS",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "Countries and territories not specified",
+        None,
+    ),
+    (
+        "X_CONF",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "Not specified for commercial or military reasons",
+        None,
+    ),
+    (
+        "X_STORES",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "Stores and provisions",
+        None,
+    ),
+    (
+        "X_NS_INTRA",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "Not specified, within intra-EU trade",
+        None,
+    ),
+    (
+        "X_CONF_INTRA",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "Not specified for commercial or military reasons, within intra-EU trade",
+        None,
+    ),
+    (
+        "X_STORES_INTRA",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "Stores and provisions within intra-EU trade",
+        None,
+    ),
+    (
+        "X_HIGHSEAS",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "High seas",
+        None,
+    ),
+    (
+        "X_OTHER",
+        AreaKind::Unallocated,
+        None,
+        None,
+        "Other countries / rest of the world as reported",
+        None,
+    ),
 ];
 
 /// Retired or non-standard alpha-3 codes that real files use for a current country.
@@ -142,13 +432,13 @@ const EUROSTAT_CODES: &[(&str, &str)] = &[
     ("INT_EU27_2020", "INTRA_EU27"),
     ("QP", "X_HIGHSEAS"),
     ("QQ", "X_STORES"),
-    ("QR", "X_STORES"),
+    ("QR", "X_STORES_INTRA"),
     ("QS", "X_STORES"),
     ("QU", "X_NS"),
-    ("QV", "X_NS"),
+    ("QV", "X_NS_INTRA"),
     ("QW", "X_CONF"),
     ("QX", "X_CONF"),
-    ("QY", "X_CONF"),
+    ("QY", "X_CONF_INTRA"),
     ("QZ", "X_CONF"),
 ];
 
@@ -164,14 +454,14 @@ const COMTRADE_CODES: &[(u16, &str)] = &[
     (699, "IND"),
     (757, "CHE"),
     (842, "USA"),
-    (280, "DEU"), // Fmr Fed. Rep. of Germany
-    (568, "X_NS"), // Other Europe, nes
-    (577, "X_NS"), // Other Africa, nes
-    (636, "X_NS"), // Rest of America, nes
+    (280, "DEU"),      // Fmr Fed. Rep. of Germany
+    (568, "X_NS"),     // Other Europe, nes
+    (577, "X_NS"),     // Other Africa, nes
+    (636, "X_NS"),     // Rest of America, nes
     (837, "X_STORES"), // Bunkers
-    (838, "X_NS"), // Free zones
-    (839, "X_NS"), // Special categories
-    (899, "X_NS"), // Areas, nes
+    (838, "X_NS"),     // Free zones
+    (839, "X_NS"),     // Special categories
+    (899, "X_NS"),     // Areas, nes
 ];
 
 /// The registry of all areas and their codes and names.
@@ -361,7 +651,11 @@ impl Countries {
                 return Err(bad(table, line, "expected alias,code"));
             };
             let Some(&idx) = reg.by_code.get(code) else {
-                return Err(bad(table, line, format!("alias '{alias}' points to unknown code '{code}'")));
+                return Err(bad(
+                    table,
+                    line,
+                    format!("alias '{alias}' points to unknown code '{code}'"),
+                ));
             };
             // Aliases are curated: they win over automatically derived names.
             reg.by_name.insert(normalize_name(alias), Some(idx));
@@ -385,7 +679,10 @@ impl Countries {
 
     /// Register a name; a name that two different areas claim becomes ambiguous and resolves to neither.
     fn add_name(&mut self, name: &str, idx: usize) {
-        for key in [normalize_name(name), normalize_name(&without_parentheses(name))] {
+        for key in [
+            normalize_name(name),
+            normalize_name(&without_parentheses(name)),
+        ] {
             if key.is_empty() {
                 continue;
             }
@@ -434,7 +731,10 @@ impl Countries {
                 self.by_code.get(&up).copied()
             }
             CodeScheme::Iso2 => self.by_iso2.get(&c.to_ascii_uppercase()).copied(),
-            CodeScheme::Numeric => c.parse::<u16>().ok().and_then(|n| self.by_numeric.get(&n).copied()),
+            CodeScheme::Numeric => c
+                .parse::<u16>()
+                .ok()
+                .and_then(|n| self.by_numeric.get(&n).copied()),
             CodeScheme::Eurostat => {
                 let up = c.to_ascii_uppercase();
                 match EUROSTAT_CODES.iter().find(|(a, _)| *a == up) {
@@ -456,14 +756,19 @@ impl Countries {
 
     /// Resolve an English, French (Eurostat) or Russian name or alias.
     pub fn resolve_name(&self, name: &str) -> Result<&Area> {
-        let mut candidates = vec![normalize_name(name), normalize_name(&without_parentheses(name))];
+        let mut candidates = vec![
+            normalize_name(name),
+            normalize_name(&without_parentheses(name)),
+        ];
         candidates.extend(parenthesised(name).iter().map(|p| normalize_name(p)));
         for key in candidates {
             if let Some(Some(idx)) = self.by_name.get(&key) {
                 return Ok(&self.areas[*idx]);
             }
         }
-        Err(CoreError::UnknownCountryName { name: name.to_string() })
+        Err(CoreError::UnknownCountryName {
+            name: name.to_string(),
+        })
     }
 
     /// Resolve whatever a user typed: a canonical or ISO code, or a name.
@@ -519,13 +824,21 @@ mod tests {
         assert_eq!(c.resolve("TMP", CodeScheme::Iso3).unwrap().code, "TLS");
         let sun = c.resolve("SUN", CodeScheme::Iso3).unwrap();
         assert_eq!(sun.kind, AreaKind::Historical);
-        assert_eq!(c.resolve("YUG", CodeScheme::Iso3).unwrap().kind, AreaKind::Historical);
+        assert_eq!(
+            c.resolve("YUG", CodeScheme::Iso3).unwrap().kind,
+            AreaKind::Historical
+        );
     }
 
     #[test]
     fn unknown_code_names_the_code() {
-        let err = Countries::global().resolve("QQQ", CodeScheme::Iso3).unwrap_err();
-        assert_eq!(err.to_string(), "unknown country code 'QQQ' (scheme: ISO 3166-1 alpha-3)");
+        let err = Countries::global()
+            .resolve("QQQ", CodeScheme::Iso3)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown country code 'QQQ' (scheme: ISO 3166-1 alpha-3)"
+        );
     }
 
     #[test]
@@ -540,7 +853,10 @@ mod tests {
             ("Белоруссия", "BLR"),
             ("Russian Federation (Russia)", "RUS"),
             ("Россия", "RUS"),
-            ("Germany (incl. German Democratic Republic 'DD' from 1991)", "DEU"),
+            (
+                "Germany (incl. German Democratic Republic 'DD' from 1991)",
+                "DEU",
+            ),
             ("Côte d’Ivoire (Ivory Coast)", "CIV"),
             ("Türkiye", "TUR"),
             ("Turkey", "TUR"),
@@ -548,7 +864,11 @@ mod tests {
             ("Commonwealth of Independent States", "CIS"),
             ("Extra-EU27 (from 2020)", "EXTRA_EU27"),
         ] {
-            assert_eq!(c.resolve_name(name).map(|a| a.code.as_str()), Ok(code), "{name}");
+            assert_eq!(
+                c.resolve_name(name).map(|a| a.code.as_str()),
+                Ok(code),
+                "{name}"
+            );
         }
         assert!(c.resolve_name("Narnia").is_err());
     }
@@ -568,12 +888,16 @@ mod tests {
         let files: [(&str, &str, &[(&str, bool)]); 4] = [
             (
                 "eurostat monthly",
-                include_str!("../../../data/trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv"),
+                include_str!(
+                    "../../../data/trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv"
+                ),
                 &[("partner_iso3", false)],
             ),
             (
                 "eurostat yearly",
-                include_str!("../../../data/trade/eurostat_eu27_exports_by_partner_yearly_2010_2023.csv"),
+                include_str!(
+                    "../../../data/trade/eurostat_eu27_exports_by_partner_yearly_2010_2023.csv"
+                ),
                 &[("partner", true)],
             ),
             (
@@ -583,7 +907,9 @@ mod tests {
             ),
             (
                 "national",
-                include_str!("../../../data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv"),
+                include_str!(
+                    "../../../data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv"
+                ),
                 &[("reporter", true), ("partner", true)],
             ),
         ];
@@ -607,6 +933,11 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "{} unresolved:\n{}", missing.len(), missing.into_iter().collect::<Vec<_>>().join("\n"));
+        assert!(
+            missing.is_empty(),
+            "{} unresolved:\n{}",
+            missing.len(),
+            missing.into_iter().collect::<Vec<_>>().join("\n")
+        );
     }
 }

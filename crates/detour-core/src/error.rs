@@ -29,10 +29,18 @@ pub enum CoreError {
     UnknownCurrency { code: String },
     /// No reference rate exists for the currency in that period.
     #[error("no ECB reference rate for {currency} in {period}: {reason}")]
-    NoRate { currency: String, period: String, reason: String },
+    NoRate {
+        currency: String,
+        period: String,
+        reason: String,
+    },
     /// An embedded or supplied reference table is malformed.
     #[error("reference table {table}, line {line}: {message}")]
-    BadReference { table: String, line: u64, message: String },
+    BadReference {
+        table: String,
+        line: u64,
+        message: String,
+    },
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

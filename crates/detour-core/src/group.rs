@@ -19,7 +19,10 @@ fn ser_date<S: serde::Serializer>(d: &NaiveDate, s: S) -> std::result::Result<S:
     s.collect_str(d)
 }
 
-fn ser_opt_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn ser_opt_date<S: serde::Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.collect_str(d),
         None => s.serialize_none(),
@@ -130,7 +133,9 @@ impl Groups {
     /// Members of `group` on `date`, sorted.
     pub fn members_on(&self, group: &str, date: NaiveDate) -> Result<Vec<String>> {
         if !self.is_group(group) {
-            return Err(CoreError::UnknownGroup { code: group.to_string() });
+            return Err(CoreError::UnknownGroup {
+                code: group.to_string(),
+            });
         }
         let mut v: Vec<String> = self
             .rows
@@ -144,14 +149,25 @@ impl Groups {
     }
 
     /// Members of `group` at any time between `from` and `to` (inclusive).
-    pub fn members_between(&self, group: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<String>> {
+    pub fn members_between(
+        &self,
+        group: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<String>> {
         if !self.is_group(group) {
-            return Err(CoreError::UnknownGroup { code: group.to_string() });
+            return Err(CoreError::UnknownGroup {
+                code: group.to_string(),
+            });
         }
         let mut v: Vec<String> = self
             .rows
             .iter()
-            .filter(|r| r.group == group && r.since.is_none_or(|s| s <= to) && r.until.is_none_or(|u| from <= u))
+            .filter(|r| {
+                r.group == group
+                    && r.since.is_none_or(|s| s <= to)
+                    && r.until.is_none_or(|u| from <= u)
+            })
             .map(|r| r.iso3.clone())
             .collect();
         v.sort();
@@ -168,7 +184,9 @@ impl Groups {
 /// The EU's sanctions packages against Russia, in order.
 pub fn sanctions_packages() -> &'static [SanctionsPackage] {
     static P: OnceLock<Vec<SanctionsPackage>> = OnceLock::new();
-    P.get_or_init(|| parse_packages(PACKAGES_CSV).expect("embedded packages table is valid (tested)"))
+    P.get_or_init(|| {
+        parse_packages(PACKAGES_CSV).expect("embedded packages table is valid (tested)")
+    })
 }
 
 fn parse_packages(text: &str) -> Result<Vec<SanctionsPackage>> {
@@ -187,7 +205,8 @@ fn parse_packages(text: &str) -> Result<Vec<SanctionsPackage>> {
         out.push(SanctionsPackage {
             body: f(0),
             number: f(1).parse().map_err(|e| bad(format!("package_no: {e}")))?,
-            adopted: parse_date(table, line, &f(2))?.ok_or_else(|| bad("adoption_date is empty".into()))?,
+            adopted: parse_date(table, line, &f(2))?
+                .ok_or_else(|| bad("adoption_date is empty".into()))?,
             note: f(3),
             source: f(4),
         });
@@ -233,7 +252,10 @@ mod tests {
         assert_eq!(g.members_on("G7", d("2024-01-01")).unwrap().len(), 7);
         assert_eq!(g.members_on("CA5", d("2024-01-01")).unwrap().len(), 5);
         // EU27 today equals the EU today
-        assert_eq!(g.members_on("EU27", d("2024-01-01")).unwrap(), g.members_on("EU", d("2024-01-01")).unwrap());
+        assert_eq!(
+            g.members_on("EU27", d("2024-01-01")).unwrap(),
+            g.members_on("EU", d("2024-01-01")).unwrap()
+        );
         assert!(g.members_on("NATO", d("2024-01-01")).is_err());
     }
 
@@ -242,7 +264,11 @@ mod tests {
         let c = Countries::global();
         for r in Groups::global().rows() {
             assert!(c.get(&r.iso3).is_some(), "{}", r.iso3);
-            assert!(c.get(&r.group).is_some(), "group {} has no area code", r.group);
+            assert!(
+                c.get(&r.group).is_some(),
+                "group {} has no area code",
+                r.group
+            );
             assert!(!r.source.is_empty(), "{} {} has no source", r.group, r.iso3);
         }
     }
@@ -251,7 +277,10 @@ mod tests {
     fn packages_in_order() {
         let p = sanctions_packages();
         assert_eq!(p.len(), 19);
-        assert!(p.windows(2).all(|w| w[0].adopted < w[1].adopted && w[0].number + 1 == w[1].number));
+        assert!(
+            p.windows(2)
+                .all(|w| w[0].adopted < w[1].adopted && w[0].number + 1 == w[1].number)
+        );
         assert_eq!(p[13].adopted, d("2024-06-24"));
     }
 }

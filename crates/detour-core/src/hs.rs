@@ -13,7 +13,8 @@ use std::sync::OnceLock;
 
 use crate::error::{CoreError, Result};
 
-const CHPL_CSV: &str = include_str!("../../../data/reference/chpl_common_high_priority_hs6_2024-02.csv");
+const CHPL_CSV: &str =
+    include_str!("../../../data/reference/chpl_common_high_priority_hs6_2024-02.csv");
 
 /// HS editions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -177,8 +178,14 @@ mod tests {
         assert_eq!(all.len(), 50);
         assert_eq!(chpl_codes(&["1"]).len(), 4);
         let tiers: std::collections::BTreeSet<&str> = all.iter().map(|i| i.tier.as_str()).collect();
-        assert_eq!(tiers.into_iter().collect::<Vec<_>>(), ["1", "2", "3A", "3B", "4A", "4B"]);
-        assert_eq!(all.iter().filter(|i| i.since == HsEdition::Hs2022).count(), HS2022_ONLY.len());
+        assert_eq!(
+            tiers.into_iter().collect::<Vec<_>>(),
+            ["1", "2", "3A", "3B", "4A", "4B"]
+        );
+        assert_eq!(
+            all.iter().filter(|i| i.since == HsEdition::Hs2022).count(),
+            HS2022_ONLY.len()
+        );
     }
 
     #[test]

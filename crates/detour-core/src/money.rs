@@ -20,7 +20,8 @@ use crate::period::Month;
 const ECB_CSV: &str = include_str!("../../../data/reference/ecb_eurofxref_hist.csv");
 
 /// The source statement attached to every conversion.
-pub const ECB_SOURCE: &str = "European Central Bank euro foreign exchange reference rates (daily), averaged by detour";
+pub const ECB_SOURCE: &str =
+    "European Central Bank euro foreign exchange reference rates (daily), averaged by detour";
 
 /// Multiplier in which a figure is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -116,9 +117,15 @@ impl EcbRates {
             line,
             message: m,
         };
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
         let headers = rdr.headers().map_err(|e| bad(1, e.to_string()))?.clone();
-        let currencies: Vec<String> = headers.iter().skip(1).map(|h| h.trim().to_string()).collect();
+        let currencies: Vec<String> = headers
+            .iter()
+            .skip(1)
+            .map(|h| h.trim().to_string())
+            .collect();
         let mut days = Vec::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = i as u64 + 2;
@@ -131,7 +138,9 @@ impl EcbRates {
                 if cell.is_empty() || cell == "N/A" {
                     continue;
                 }
-                let v: f64 = cell.parse().map_err(|_| bad(line, format!("{}: '{cell}' is not a number", currencies[k])))?;
+                let v: f64 = cell.parse().map_err(|_| {
+                    bad(line, format!("{}: '{cell}' is not a number", currencies[k]))
+                })?;
                 *slot = Some(v);
             }
             days.push((date, rates));
@@ -151,7 +160,11 @@ impl EcbRates {
                 }
             }
         }
-        Ok(EcbRates { currencies, days, monthly })
+        Ok(EcbRates {
+            currencies,
+            days,
+            monthly,
+        })
     }
 
     /// Currencies in the table (EUR is implicit).
@@ -168,7 +181,9 @@ impl EcbRates {
         self.currencies
             .iter()
             .position(|c| c.eq_ignore_ascii_case(currency))
-            .ok_or_else(|| CoreError::UnknownCurrency { code: currency.to_string() })
+            .ok_or_else(|| CoreError::UnknownCurrency {
+                code: currency.to_string(),
+            })
     }
 
     /// Mean units of `currency` per EUR over `month`, and the number of daily quotes.
@@ -221,7 +236,14 @@ impl EcbRates {
     }
 
     /// Units of `to` per one unit of `from`, averaged over a month or a year.
-    pub fn cross_rate(&self, from: &str, to: &str, basis: RateBasis, year: i32, month: u32) -> Result<(f64, usize)> {
+    pub fn cross_rate(
+        &self,
+        from: &str,
+        to: &str,
+        basis: RateBasis,
+        year: i32,
+        month: u32,
+    ) -> Result<(f64, usize)> {
         let get = |c: &str| match basis {
             RateBasis::MonthlyAverage => self.monthly_rate(c, Month::new(year, month)?),
             RateBasis::AnnualAverage => self.annual_rate(c, year),
@@ -232,8 +254,15 @@ impl EcbRates {
     }
 
     /// Convert `value` from one currency to another at a month's average rate.
-    pub fn convert_monthly(&self, value: f64, from: &str, to: &str, month: Month) -> Result<Conversion> {
-        let (rate, days) = self.cross_rate(from, to, RateBasis::MonthlyAverage, month.year, month.month)?;
+    pub fn convert_monthly(
+        &self,
+        value: f64,
+        from: &str,
+        to: &str,
+        month: Month,
+    ) -> Result<Conversion> {
+        let (rate, days) =
+            self.cross_rate(from, to, RateBasis::MonthlyAverage, month.year, month.month)?;
         Ok(Conversion {
             value: value * rate,
             from: from.to_ascii_uppercase(),
@@ -247,7 +276,13 @@ impl EcbRates {
     }
 
     /// Convert `value` from one currency to another at a year's average rate.
-    pub fn convert_annual(&self, value: f64, from: &str, to: &str, year: i32) -> Result<Conversion> {
+    pub fn convert_annual(
+        &self,
+        value: f64,
+        from: &str,
+        to: &str,
+        year: i32,
+    ) -> Result<Conversion> {
         let (rate, days) = self.cross_rate(from, to, RateBasis::AnnualAverage, year, 1)?;
         Ok(Conversion {
             value: value * rate,
@@ -301,10 +336,14 @@ mod tests {
     #[test]
     fn conversion_reports_its_rate() {
         let r = EcbRates::global();
-        let c = r.convert_monthly(1_000_000.0, "EUR", "USD", m(2023, 5)).unwrap();
+        let c = r
+            .convert_monthly(1_000_000.0, "EUR", "USD", m(2023, 5))
+            .unwrap();
         assert!((c.value - 1_000_000.0 * c.rate).abs() < 1e-6);
         assert_eq!(c.basis, RateBasis::MonthlyAverage);
-        let back = r.convert_monthly(c.value, "USD", "EUR", m(2023, 5)).unwrap();
+        let back = r
+            .convert_monthly(c.value, "USD", "EUR", m(2023, 5))
+            .unwrap();
         assert!((back.value - 1_000_000.0).abs() < 1e-6);
     }
 
@@ -318,6 +357,9 @@ mod tests {
         }
         assert!(r.annual_rate("RUB", 2022).is_err());
         assert!(r.annual_rate("RUB", 2021).is_ok());
-        assert!(matches!(r.monthly_rate("XYZ", m(2022, 1)), Err(CoreError::UnknownCurrency { .. })));
+        assert!(matches!(
+            r.monthly_rate("XYZ", m(2022, 1)),
+            Err(CoreError::UnknownCurrency { .. })
+        ));
     }
 }

@@ -95,7 +95,14 @@ const MONTH_NAMES: [&[&str]; 12] = [
     &["june", "jun", "июнь", "июня", "июне"],
     &["july", "jul", "июль", "июля", "июле"],
     &["august", "aug", "август", "августа", "августе"],
-    &["september", "sep", "sept", "сентябрь", "сентября", "сентябре"],
+    &[
+        "september",
+        "sep",
+        "sept",
+        "сентябрь",
+        "сентября",
+        "сентябре",
+    ],
     &["october", "oct", "октябрь", "октября", "октябре"],
     &["november", "nov", "ноябрь", "ноября", "ноябре"],
     &["december", "dec", "декабрь", "декабря", "декабре"],
@@ -193,7 +200,10 @@ impl Period {
     /// January to `m` of m's year.
     pub fn year_to_date(m: Month) -> Period {
         Period {
-            start: Month { year: m.year, month: 1 },
+            start: Month {
+                year: m.year,
+                month: 1,
+            },
             end: m,
             kind: if m.month == 12 {
                 PeriodKind::Year
@@ -253,7 +263,9 @@ impl Period {
         let t = text.trim();
         let lower = t.to_lowercase();
         if let Some(rest) = lower.strip_prefix("ytd:") {
-            return Ok(Period::year_to_date(parse_month_code(rest).ok_or_else(|| invalid("expected ytd:YYYY-MM"))?));
+            return Ok(Period::year_to_date(
+                parse_month_code(rest).ok_or_else(|| invalid("expected ytd:YYYY-MM"))?,
+            ));
         }
         if let Some((a, b)) = lower.split_once("..") {
             let a = parse_month_code(a).ok_or_else(|| invalid("expected YYYY-MM..YYYY-MM"))?;
@@ -267,8 +279,14 @@ impl Period {
             return Ok(Period::month(m));
         }
         // quarter / half codes: 2024-Q1, 2024Q1, Q1 2024, 2024-H1, H1 2024
-        let compact: String = lower.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-        for (tag, ctor) in [('q', Period::quarter as fn(i32, u32) -> Result<Period>), ('h', Period::half)] {
+        let compact: String = lower
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        for (tag, ctor) in [
+            ('q', Period::quarter as fn(i32, u32) -> Result<Period>),
+            ('h', Period::half),
+        ] {
             if let Some((a, b)) = compact.split_once(tag) {
                 // "2024q1" -> ("2024", "1"); "q12024" -> ("", "12024"): number first, then the year
                 let (y, n) = if a.len() == 4 {
@@ -329,13 +347,24 @@ fn parse_month_code(s: &str) -> Option<Month> {
 fn parse_words(s: &str) -> Option<Period> {
     let cleaned: String = s
         .chars()
-        .map(|c| if matches!(c, '–' | '—' | '-' | ',') { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '–' | '—' | '-' | ',') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
-    let words: Vec<&str> = cleaned.split_whitespace().filter(|w| *w != "of" && *w != "the" && *w != "in").collect();
+    let words: Vec<&str> = cleaned
+        .split_whitespace()
+        .filter(|w| *w != "of" && *w != "the" && *w != "in")
+        .collect();
     let year: i32 = words.last()?.parse().ok()?;
     let body = &words[..words.len() - 1];
     match body {
-        [m] => Month::new(year, month_from_name(m)?).ok().map(Period::month),
+        [m] => Month::new(year, month_from_name(m)?)
+            .ok()
+            .map(Period::month),
         ["first", "half"] => Period::half(year, 1).ok(),
         ["second", "half"] => Period::half(year, 2).ok(),
         ["first", n, "months"] | [n, "months"] => {
@@ -381,8 +410,14 @@ mod tests {
             ("January–October 2024", w(m(2024, 1), m(2024, 10))),
             ("January to October 2024", w(m(2024, 1), m(2024, 10))),
             ("Jan-Oct 2024", w(m(2024, 1), m(2024, 10))),
-            ("first nine months of 2024", Period::year_to_date(m(2024, 9))),
-            ("the first seven months of 2024", Period::year_to_date(m(2024, 7))),
+            (
+                "first nine months of 2024",
+                Period::year_to_date(m(2024, 9)),
+            ),
+            (
+                "the first seven months of 2024",
+                Period::year_to_date(m(2024, 7)),
+            ),
             ("first half of 2024", Period::half(2024, 1).unwrap()),
             ("March 2024", Period::month(m(2024, 3))),
             ("январь-октябрь 2024", w(m(2024, 1), m(2024, 10))),
@@ -395,7 +430,14 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["2024-13", "2024-10..2024-01", "Q5 2024", "sometime", "ytd:2024", "1700"] {
+        for bad in [
+            "2024-13",
+            "2024-10..2024-01",
+            "Q5 2024",
+            "sometime",
+            "ytd:2024",
+            "1700",
+        ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
         let e = Period::parse("2024-13").unwrap_err().to_string();
@@ -404,7 +446,14 @@ mod tests {
 
     #[test]
     fn labels_round_trip() {
-        for s in ["2024", "2024-03", "2024-Q2", "2024-H2", "2024-01..2024-10", "2023-11..2024-02"] {
+        for s in [
+            "2024",
+            "2024-03",
+            "2024-Q2",
+            "2024-H2",
+            "2024-01..2024-10",
+            "2023-11..2024-02",
+        ] {
             assert_eq!(Period::parse(s).unwrap().label(), s);
         }
     }

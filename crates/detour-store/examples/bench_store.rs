@@ -16,7 +16,10 @@ use detour_store::ingest::Format;
 use detour_store::{IngestOptions, Store};
 
 pub const QUERIES: &[(&str, &str)] = &[
-    ("total_by_partner", "SELECT partner, SUM(value) AS v FROM flows GROUP BY partner"),
+    (
+        "total_by_partner",
+        "SELECT partner, SUM(value) AS v FROM flows GROUP BY partner",
+    ),
     (
         "total_by_hs2_month",
         "SELECT substr(commodity, 1, 2) AS hs2, year, month, SUM(value) AS v FROM flows GROUP BY 1, 2, 3",
@@ -31,9 +34,11 @@ fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
@@ -41,8 +46,15 @@ fn peak_rss_mb() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let rows: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(50_000_000);
-    let work = PathBuf::from(args.get(2).cloned().unwrap_or_else(|| "/tmp/detour-bench".into()));
+    let rows: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_000_000);
+    let work = PathBuf::from(
+        args.get(2)
+            .cloned()
+            .unwrap_or_else(|| "/tmp/detour-bench".into()),
+    );
     std::fs::create_dir_all(&work).unwrap();
     let csv_path = work.join(format!("synthetic_panel_{rows}.csv"));
     let partners: Vec<&str> = detour_core::country::Countries::global()
@@ -56,8 +68,13 @@ fn main() {
     let reporters = ["EU27", "USA"];
     if !csv_path.exists() {
         let t = Instant::now();
-        let mut w = std::io::BufWriter::with_capacity(1 << 22, std::fs::File::create(&csv_path).unwrap());
-        writeln!(w, "reporter,partner,flow,year,month,commodity,value,currency,flags").unwrap();
+        let mut w =
+            std::io::BufWriter::with_capacity(1 << 22, std::fs::File::create(&csv_path).unwrap());
+        writeln!(
+            w,
+            "reporter,partner,flow,year,month,commodity,value,currency,flags"
+        )
+        .unwrap();
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut n = 0u64;
         'outer: for hs in 0..100_000u32 {
@@ -74,14 +91,18 @@ fn main() {
                         x ^= x >> 7;
                         x ^= x << 17;
                         let v = (x % 10_000_000) as f64 / 100.0;
-                        writeln!(w, "{r},{p},export,2023,{month},{code},{v},EUR,synthetic").unwrap();
+                        writeln!(w, "{r},{p},export,2023,{month},{code},{v},EUR,synthetic")
+                            .unwrap();
                         n += 1;
                     }
                 }
             }
         }
         w.flush().unwrap();
-        println!("GENERATED {n} synthetic rows in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "GENERATED {n} synthetic rows in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     let bytes = std::fs::metadata(&csv_path).unwrap().len();
     let store = work.join("store");
@@ -98,7 +119,10 @@ fn main() {
         rss_before
     );
     let s = Store::open(&store).unwrap();
-    println!("PARQUET {}", store.join(&s.manifest().entries[0].parquet).display());
+    println!(
+        "PARQUET {}",
+        store.join(&s.manifest().entries[0].parquet).display()
+    );
     let rt = detour_store::runtime().unwrap();
     for (name, q) in QUERIES {
         let mut best = f64::INFINITY;

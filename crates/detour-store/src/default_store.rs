@@ -34,7 +34,9 @@ pub const FILES: &[(&str, Format, &[u8])] = &[
     (
         "national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv",
         Format::National,
-        include_bytes!("../../../data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv"),
+        include_bytes!(
+            "../../../data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv"
+        ),
     ),
 ];
 

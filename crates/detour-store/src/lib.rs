@@ -46,7 +46,9 @@ use std::sync::Arc;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use sha2::{Digest, Sha256};
 
@@ -152,7 +154,12 @@ impl Store {
 
     /// Ingest `file` into the store at `dir` (created if it does not exist).
     /// `progress` is called with the bytes of the file read so far.
-    pub fn ingest(dir: &Path, file: &Path, opts: &IngestOptions, progress: &dyn Fn(u64)) -> Result<IngestOutcome> {
+    pub fn ingest(
+        dir: &Path,
+        file: &Path,
+        opts: &IngestOptions,
+        progress: &dyn Fn(u64),
+    ) -> Result<IngestOutcome> {
         let (sha, bytes) = sha256_file(file)?;
         let exists = dir.exists();
         if exists {
@@ -171,13 +178,17 @@ impl Store {
                 return Ok(IngestOutcome::AlreadyPresent(e.clone()));
             }
             let staging = dir.join(format!(".staging-{}", std::process::id()));
-            let result = Self::stage_and_commit(dir, &staging, file, &sha, bytes, opts, manifest, progress);
+            let result =
+                Self::stage_and_commit(dir, &staging, file, &sha, bytes, opts, manifest, progress);
             let _ = fs::remove_dir_all(&staging);
             drop(lock);
             drop(store);
             result.map(IngestOutcome::Stored)
         } else {
-            let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let parent = dir
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             if !parent.is_dir() {
                 return Err(StoreError::NotAStore {
                     path: dir.to_path_buf(),
@@ -188,12 +199,21 @@ impl Store {
             let building = parent.join(format!(".{name}.creating-{}", std::process::id()));
             let _ = fs::remove_dir_all(&building);
             let result = (|| {
-                fs::create_dir_all(building.join("flows")).map_err(|e| StoreError::io(&building, e))?;
+                fs::create_dir_all(building.join("flows"))
+                    .map_err(|e| StoreError::io(&building, e))?;
                 File::create(building.join(".lock")).map_err(|e| StoreError::io(&building, e))?;
                 Manifest::default().write_to(&building.join(MANIFEST))?;
                 let staging = building.join(".staging");
-                let entry =
-                    Self::stage_and_commit(&building, &staging, file, &sha, bytes, opts, Manifest::default(), progress)?;
+                let entry = Self::stage_and_commit(
+                    &building,
+                    &staging,
+                    file,
+                    &sha,
+                    bytes,
+                    opts,
+                    Manifest::default(),
+                    progress,
+                )?;
                 let _ = fs::remove_dir_all(&staging);
                 fs::rename(&building, dir).map_err(|e| StoreError::io(dir, e))?;
                 sync_dir(parent);
@@ -219,12 +239,25 @@ impl Store {
     ) -> Result<Entry> {
         let _ = fs::remove_dir_all(staging);
         fs::create_dir_all(staging).map_err(|e| StoreError::io(staging, e))?;
-        let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("input").to_string();
-        let source = opts.source.clone().unwrap_or_else(|| opts.format.default_source().to_string());
+        let file_name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("input")
+            .to_string();
+        let source = opts
+            .source
+            .clone()
+            .unwrap_or_else(|| opts.format.default_source().to_string());
         let parquet_name = format!("{}.parquet", &sha[..16]);
         let staged = staging.join(&parquet_name);
         let out = File::create(&staged).map_err(|e| StoreError::io(&staged, e))?;
-        let mut sink = Sink::new(&file.display().to_string(), &source, sha, out, opts.skip_bad)?;
+        let mut sink = Sink::new(
+            &file.display().to_string(),
+            &source,
+            sha,
+            out,
+            opts.skip_bad,
+        )?;
         ingest::parse(opts.format, file, &mut sink, progress)?;
         progress(bytes);
         let coverage = sink.finish()?;
@@ -251,7 +284,8 @@ impl Store {
         fs::create_dir_all(dir.join("flows")).map_err(|e| StoreError::io(dir, e))?;
         fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
         failpoint("before-manifest");
-        fs::rename(&staged_manifest, dir.join(MANIFEST)).map_err(|e| StoreError::io(dir.join(MANIFEST), e))?;
+        fs::rename(&staged_manifest, dir.join(MANIFEST))
+            .map_err(|e| StoreError::io(dir.join(MANIFEST), e))?;
         sync_dir(dir);
         // Committed. Under the lock no other ingest runs, so other staging directories and
         // Parquet files the manifest does not name are leftovers of a crash: remove them.
@@ -275,7 +309,9 @@ impl Store {
 
     /// A DataFusion session with `flows` and the reference tables registered.
     pub fn session(&self) -> Result<SessionContext> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let cfg = SessionConfig::new()
             .with_target_partitions(threads)
             .with_information_schema(true);
@@ -296,8 +332,7 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let opts = ListingOptions::new(Arc::new(ParquetFormat::default()))
-                .with_file_extension(".parquet")
-                .with_target_partitions(threads);
+                .with_file_extension(".parquet");
             let config = ListingTableConfig::new_with_multi_paths(urls)
                 .with_listing_options(opts)
                 .with_schema(schema);

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{
+    ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -46,8 +48,12 @@ fn register(ctx: &SessionContext, name: &str, cols: Vec<(&str, Col)>) -> Result<
         })
         .collect();
     let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(datafusion::error::DataFusionError::from)?;
-    ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))?;
+    let batch = RecordBatch::try_new(schema.clone(), arrays)
+        .map_err(datafusion::error::DataFusionError::from)?;
+    ctx.register_table(
+        name,
+        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+    )?;
     Ok(())
 }
 
@@ -62,9 +68,15 @@ pub(crate) fn register_all(ctx: &SessionContext, manifest: &Manifest) -> Result<
         "countries",
         vec![
             ("code", text(areas, |a| Some(a.code.clone()))),
-            ("kind", text(areas, |a| Some(format!("{:?}", a.kind).to_lowercase()))),
+            (
+                "kind",
+                text(areas, |a| Some(format!("{:?}", a.kind).to_lowercase())),
+            ),
             ("iso2", text(areas, |a| a.iso2.clone())),
-            ("numeric", Col::Int(areas.iter().map(|a| a.numeric.map(i32::from)).collect())),
+            (
+                "numeric",
+                Col::Int(areas.iter().map(|a| a.numeric.map(i32::from)).collect()),
+            ),
             ("name", text(areas, |a| Some(a.name.clone()))),
             ("name_ru", text(areas, |a| a.name_ru.clone())),
             ("currency", text(areas, |a| a.currency.clone())),
@@ -77,8 +89,14 @@ pub(crate) fn register_all(ctx: &SessionContext, manifest: &Manifest) -> Result<
         vec![
             ("group_code", text(rows, |r| Some(r.group.clone()))),
             ("iso3", text(rows, |r| Some(r.iso3.clone()))),
-            ("member_since", text(rows, |r| r.since.map(|d| d.to_string()))),
-            ("member_until", text(rows, |r| r.until.map(|d| d.to_string()))),
+            (
+                "member_since",
+                text(rows, |r| r.since.map(|d| d.to_string())),
+            ),
+            (
+                "member_until",
+                text(rows, |r| r.until.map(|d| d.to_string())),
+            ),
             ("basis", text(rows, |r| Some(r.basis.clone()))),
             ("source", text(rows, |r| Some(r.source.clone()))),
         ],
@@ -89,7 +107,10 @@ pub(crate) fn register_all(ctx: &SessionContext, manifest: &Manifest) -> Result<
         "sanctions_packages",
         vec![
             ("body", text(p, |x| Some(x.body.clone()))),
-            ("package_no", Col::Int(p.iter().map(|x| Some(x.number as i32)).collect())),
+            (
+                "package_no",
+                Col::Int(p.iter().map(|x| Some(x.number as i32)).collect()),
+            ),
             ("adopted", text(p, |x| Some(x.adopted.to_string()))),
             ("note", text(p, |x| Some(x.note.clone()))),
             ("source", text(p, |x| Some(x.source.clone()))),
@@ -100,8 +121,10 @@ pub(crate) fn register_all(ctx: &SessionContext, manifest: &Manifest) -> Result<
     if let Some((first, last)) = rates.coverage() {
         use chrono::Datelike;
         let (a, b) = (
-            Month::new(first.year(), first.month()).map_err(|e| crate::StoreError::Query(e.to_string()))?,
-            Month::new(last.year(), last.month()).map_err(|e| crate::StoreError::Query(e.to_string()))?,
+            Month::new(first.year(), first.month())
+                .map_err(|e| crate::StoreError::Query(e.to_string()))?,
+            Month::new(last.year(), last.month())
+                .map_err(|e| crate::StoreError::Query(e.to_string()))?,
         );
         for c in rates.currencies() {
             for i in a.index()..=b.index() {
@@ -134,7 +157,10 @@ pub(crate) fn register_all(ctx: &SessionContext, manifest: &Manifest) -> Result<
             ("format", text(e, |x| Some(x.format.clone()))),
             ("file", text(e, |x| Some(x.file.clone()))),
             ("sha256", text(e, |x| Some(x.sha256.clone()))),
-            ("rows", Col::Big(e.iter().map(|x| Some(x.rows as i64)).collect())),
+            (
+                "rows",
+                Col::Big(e.iter().map(|x| Some(x.rows as i64)).collect()),
+            ),
             ("first_period", text(e, |x| x.coverage.first_period.clone())),
             ("last_period", text(e, |x| x.coverage.last_period.clone())),
             ("ingested_at", text(e, |x| Some(x.ingested_at.clone()))),

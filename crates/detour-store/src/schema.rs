@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use datafusion::arrow::array::{ArrayRef, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder};
+use datafusion::arrow::array::{
+    ArrayRef, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 /// Columns of `flows`, in order. Documented in README.md ("The flows table").

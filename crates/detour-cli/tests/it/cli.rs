@@ -47,7 +47,10 @@ fn country_group_period_fx() {
     assert!((v["value"].as_f64().unwrap() - 108.13).abs() < 0.01, "{fx}");
     let e = run_err(detour().args(["fx", "100", "EUR", "RUB", "2022-04"]));
     let msg = String::from_utf8_lossy(&e.stderr);
-    assert!(msg.contains("no ECB reference rate for RUB in 2022-04"), "{msg}");
+    assert!(
+        msg.contains("no ECB reference rate for RUB in 2022-04"),
+        "{msg}"
+    );
 }
 
 #[test]

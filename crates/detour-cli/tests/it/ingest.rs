@@ -4,7 +4,11 @@ use super::*;
 
 fn ingest(store: &Path, file: &Path, format: &str) -> Command {
     let mut c = detour();
-    c.arg("--store").arg(store).arg("ingest").arg(file).args(["--format", format]);
+    c.arg("--store")
+        .arg(store)
+        .arg("ingest")
+        .arg(file)
+        .args(["--format", format]);
     c
 }
 
@@ -23,7 +27,12 @@ fn generic_csv_round_trip() {
         "SELECT reporter, partner, flow, year, month, commodity, value, currency, valuation, line FROM flows ORDER BY line",
     );
     assert_eq!(rows.len(), 5);
-    assert_eq!(rows[0], ["KAZ", "RUS", "import", "2023", "1", "TOTAL", "1000.5", "USD", "CIF", "2"]);
+    assert_eq!(
+        rows[0],
+        [
+            "KAZ", "RUS", "import", "2023", "1", "TOTAL", "1000.5", "USD", "CIF", "2"
+        ]
+    );
     assert_eq!(rows[2][4], "", "annual row has no month");
     assert_eq!(rows[3][0], "ROU", "retired code ROM resolves to ROU");
     assert_eq!(rows[4][0], "EU27");
@@ -39,7 +48,10 @@ fn same_file_twice_is_stored_once() {
     let out = run_ok(&mut ingest(&store, &fixture("generic_good.csv"), "csv"));
     assert!(out.contains("already stored"), "{out}");
     assert_eq!(snapshot_tree(&store), before);
-    assert_eq!(sql_rows(Some(&store), "SELECT COUNT(*) FROM flows")[0][0], "5");
+    assert_eq!(
+        sql_rows(Some(&store), "SELECT COUNT(*) FROM flows")[0][0],
+        "5"
+    );
 }
 
 /// Each bad file names file, line and field, and leaves an existing store byte-for-byte as it was
@@ -47,11 +59,26 @@ fn same_file_twice_is_stored_once() {
 #[test]
 fn bad_files_name_line_and_field_and_change_nothing() {
     let cases = [
-        ("generic_bad_country.csv", ":3: field 'partner': unknown country code 'QQQ'"),
-        ("generic_bad_value.csv", ":3: field 'value': '12x4' is not a number"),
-        ("generic_bad_month.csv", ":3: field 'month': impossible month '13'"),
-        ("generic_negative.csv", ":2: field 'value': negative trade value -5"),
-        ("generic_bad_header.csv", "not a csv file: missing column(s) partner"),
+        (
+            "generic_bad_country.csv",
+            ":3: field 'partner': unknown country code 'QQQ'",
+        ),
+        (
+            "generic_bad_value.csv",
+            ":3: field 'value': '12x4' is not a number",
+        ),
+        (
+            "generic_bad_month.csv",
+            ":3: field 'month': impossible month '13'",
+        ),
+        (
+            "generic_negative.csv",
+            ":2: field 'value': negative trade value -5",
+        ),
+        (
+            "generic_bad_header.csv",
+            "not a csv file: missing column(s) flow, month, commodity, currency",
+        ),
     ];
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
@@ -97,45 +124,98 @@ fn crash_mid_ingest_leaves_store_unchanged() {
     let q = "SELECT COUNT(*), SUM(value) FROM flows";
     let before = sql_rows(Some(&store), q);
     for point in ["after-parquet", "before-manifest"] {
-        let o = ingest(&store, &data("trade/russia_fcs_monthly_top29_partners_2006_2021.csv"), "fcs")
-            .env("DETOUR_FAILPOINT", point)
-            .output()
-            .unwrap();
-        assert!(!o.status.success(), "{point}: the process should have aborted");
-        assert_eq!(std::fs::read(store.join("manifest.json")).unwrap(), manifest, "{point}");
+        let o = ingest(
+            &store,
+            &data("trade/russia_fcs_monthly_top29_partners_2006_2021.csv"),
+            "fcs",
+        )
+        .env("DETOUR_FAILPOINT", point)
+        .output()
+        .unwrap();
+        assert!(
+            !o.status.success(),
+            "{point}: the process should have aborted"
+        );
+        assert_eq!(
+            std::fs::read(store.join("manifest.json")).unwrap(),
+            manifest,
+            "{point}"
+        );
         assert_eq!(sql_rows(Some(&store), q), before, "{point}");
     }
     // A real kill at an arbitrary moment: whatever it interrupted, the store reads as before or as after.
-    let mut child = ingest(&store, &data("trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv"), "eurostat-monthly")
-        .spawn()
-        .unwrap();
+    let mut child = ingest(
+        &store,
+        &data("trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv"),
+        "eurostat-monthly",
+    )
+    .spawn()
+    .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(30));
     let _ = child.kill();
     let _ = child.wait();
     let after_kill = sql_rows(Some(&store), "SELECT COUNT(*) FROM flows")[0][0].clone();
     assert!(after_kill == "5" || after_kill == "14068", "{after_kill}");
-    let out = run_ok(&mut ingest(&store, &data("trade/russia_fcs_monthly_top29_partners_2006_2021.csv"), "fcs"));
-    assert!(out.contains("stored 11136 rows"), "{out}");
+    let out = run_ok(&mut ingest(
+        &store,
+        &data("trade/russia_fcs_monthly_top29_partners_2006_2021.csv"),
+        "fcs",
+    ));
+    assert!(out.contains("stored 11124 rows"), "{out}");
+    assert!(
+        out.contains("not stored by design: 12 rows (empty value"),
+        "{out}"
+    );
     // Orphans from the crashes are gone: only the files the manifest names remain.
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(store.join("manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(store.join("manifest.json")).unwrap()).unwrap();
     let named = m["entries"].as_array().unwrap().len();
-    assert_eq!(std::fs::read_dir(store.join("flows")).unwrap().count(), named);
+    assert_eq!(
+        std::fs::read_dir(store.join("flows")).unwrap().count(),
+        named
+    );
 }
 
 #[test]
 fn comtrade_current_layout() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
-    let out = run_ok(&mut ingest(&store, &fixture("comtrade_api.csv"), "comtrade"));
+    let out = run_ok(&mut ingest(
+        &store,
+        &fixture("comtrade_api.csv"),
+        "comtrade",
+    ));
     assert!(out.contains("stored 3 rows"), "{out}");
-    assert!(out.contains("not stored by design: 1 rows (breakdown"), "{out}");
-    assert!(out.contains("not stored by design: 1 rows (re-export"), "{out}");
+    assert!(
+        out.contains("not stored by design: 1 rows (breakdown"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not stored by design: 1 rows (re-export"),
+        "{out}"
+    );
     let rows = sql_rows(
         Some(&store),
         "SELECT reporter, partner, flow, year, month, commodity, classification, value FROM flows ORDER BY line",
     );
-    assert_eq!(rows[0], ["KAZ", "RUS", "import", "2023", "1", "TOTAL", "TOTAL", "1500000.0"]);
-    assert_eq!(rows[1][..3], ["USA", "KGZ", "export"], "842 is the USA in Comtrade");
+    assert_eq!(
+        rows[0],
+        [
+            "KAZ",
+            "RUS",
+            "import",
+            "2023",
+            "1",
+            "TOTAL",
+            "TOTAL",
+            "1500000.0"
+        ]
+    );
+    assert_eq!(
+        rows[1][..3],
+        ["USA", "KGZ", "export"],
+        "842 is the USA in Comtrade"
+    );
     assert_eq!(rows[1][6], "HS2022");
     assert_eq!(rows[2][..2], ["FRA", "WLD"], "251 France, 0 World");
     assert_eq!(rows[2][4], "", "annual (refMonth 52)");
@@ -145,20 +225,43 @@ fn comtrade_current_layout() {
 fn comtrade_legacy_layout() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
-    run_ok(&mut ingest(&store, &fixture("comtrade_legacy.csv"), "comtrade"));
-    let rows = sql_rows(Some(&store), "SELECT reporter, partner, flow, year, month, commodity, value FROM flows ORDER BY line");
+    run_ok(&mut ingest(
+        &store,
+        &fixture("comtrade_legacy.csv"),
+        "comtrade",
+    ));
+    let rows = sql_rows(
+        Some(&store),
+        "SELECT reporter, partner, flow, year, month, commodity, value FROM flows ORDER BY line",
+    );
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0], ["IND", "RUS", "export", "2019", "", "TOTAL", "3000.0"]);
-    assert_eq!(rows[1], ["CHE", "KAZ", "import", "2019", "3", "27", "400.0"]);
+    assert_eq!(
+        rows[0],
+        ["IND", "RUS", "export", "2019", "", "TOTAL", "3000.0"]
+    );
+    assert_eq!(
+        rows[1],
+        ["CHE", "KAZ", "import", "2019", "3", "27", "400.0"]
+    );
 }
 
 #[test]
 fn baci_layout() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
-    run_ok(&mut ingest(&store, &fixture("BACI_HS17_Y2022_V202401_sample.csv"), "baci"));
-    let rows = sql_rows(Some(&store), "SELECT reporter, partner, commodity, classification, value, currency FROM flows ORDER BY line");
-    assert_eq!(rows[0], ["USA", "KGZ", "854231", "HS2017", "12500.0", "USD"]);
+    run_ok(&mut ingest(
+        &store,
+        &fixture("BACI_HS17_Y2022_V202401_sample.csv"),
+        "baci",
+    ));
+    let rows = sql_rows(
+        Some(&store),
+        "SELECT reporter, partner, commodity, classification, value, currency FROM flows ORDER BY line",
+    );
+    assert_eq!(
+        rows[0],
+        ["USA", "KGZ", "854231", "HS2017", "12500.0", "USD"]
+    );
     assert_eq!(rows[1][2], "010121", "leading zero restored");
     assert_eq!(rows[2][..2], ["FRA", "RUS"]);
 }
@@ -169,8 +272,14 @@ fn imf_layout() {
     let store = tmp.path().join("s");
     let out = run_ok(&mut ingest(&store, &fixture("imf_imts.csv"), "imf"));
     assert!(out.contains("stored 3 rows"), "{out}");
-    let rows = sql_rows(Some(&store), "SELECT reporter, partner, flow, year, month, value, valuation FROM flows ORDER BY line");
-    assert_eq!(rows[0], ["ARM", "RUS", "export", "2023", "1", "150500000.0", "FOB"]);
+    let rows = sql_rows(
+        Some(&store),
+        "SELECT reporter, partner, flow, year, month, value, valuation FROM flows ORDER BY line",
+    );
+    assert_eq!(
+        rows[0],
+        ["ARM", "RUS", "export", "2023", "1", "150500000.0", "FOB"]
+    );
     assert_eq!(rows[1][2], "import");
     assert_eq!(rows[2][4], "");
 }
@@ -190,14 +299,28 @@ fn parquet_generic_layout() {
     let store2 = tmp.path().join("s2");
     let out = run_ok(&mut ingest(&store2, &pq, "parquet"));
     assert!(out.contains("stored 5 rows"), "{out}");
-    let a = sql_rows(Some(&store), "SELECT reporter, partner, year, month, value FROM flows ORDER BY 1,2,3,4");
-    let b = sql_rows(Some(&store2), "SELECT reporter, partner, year, month, value FROM flows ORDER BY 1,2,3,4");
+    let a = sql_rows(
+        Some(&store),
+        "SELECT reporter, partner, year, month, value FROM flows ORDER BY 1,2,3,4",
+    );
+    let b = sql_rows(
+        Some(&store2),
+        "SELECT reporter, partner, year, month, value FROM flows ORDER BY 1,2,3,4",
+    );
     assert_eq!(a, b);
 }
 
 #[test]
 fn unknown_format_is_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = run_err(&mut ingest(&tmp.path().join("s"), &fixture("generic_good.csv"), "xlsx"));
-    assert!(stderr(&o).contains("unknown format 'xlsx'"), "{}", stderr(&o));
+    let o = run_err(&mut ingest(
+        &tmp.path().join("s"),
+        &fixture("generic_good.csv"),
+        "xlsx",
+    ));
+    assert!(
+        stderr(&o).contains("unknown format 'xlsx'"),
+        "{}",
+        stderr(&o)
+    );
 }

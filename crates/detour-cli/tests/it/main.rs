@@ -28,11 +28,15 @@ pub fn cache_dir() -> &'static Path {
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 pub fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(rel)
 }
 
 pub fn run_ok(cmd: &mut Command) -> String {
@@ -49,7 +53,11 @@ pub fn run_ok(cmd: &mut Command) -> String {
 
 pub fn run_err(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("run detour");
-    assert!(!out.status.success(), "expected failure, got success:\n{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "expected failure, got success:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     out
 }
 
@@ -60,8 +68,12 @@ pub fn sql_rows(store: Option<&Path>, q: &str) -> Vec<Vec<String>> {
         c.arg("--store").arg(s);
     }
     let out = run_ok(c.args(["sql", q, "--format", "csv"]));
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
-    rdr.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(out.as_bytes());
+    rdr.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
 }
 
 /// Every file in a directory tree with its bytes, for byte-for-byte comparisons.
@@ -77,7 +89,10 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
             }
         }
     }

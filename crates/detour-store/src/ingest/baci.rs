@@ -16,7 +16,11 @@ use detour_core::country::CodeScheme;
 const FORMAT: &str = "baci";
 
 fn classification(path: &Path) -> &'static str {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_uppercase();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_uppercase();
     for (tag, cls) in [
         ("HS92", "HS1992"),
         ("HS96", "HS1996"),
@@ -33,7 +37,11 @@ fn classification(path: &Path) -> &'static str {
     "HS"
 }
 
-pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, path: &Path) -> Result<()> {
+pub(super) fn parse<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+    path: &Path,
+) -> Result<()> {
     let cls = classification(path);
     let cols = Columns::new(rdr, sink, FORMAT)?;
     let [c_t, c_i, c_j, c_k, c_v] = cols.require(sink, FORMAT, ["t", "i", "j", "k", "v"])?;

@@ -59,11 +59,22 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
     }
 }
 
-fn parse_current<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, cols: &Columns) -> Result<()> {
+fn parse_current<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+    cols: &Columns,
+) -> Result<()> {
     let [c_year, c_rep, c_flow, c_par, c_cmd, c_val] = cols.require(
         sink,
         FORMAT,
-        ["refYear", "reporterCode", "flowCode", "partnerCode", "cmdCode", "primaryValue"],
+        [
+            "refYear",
+            "reporterCode",
+            "flowCode",
+            "partnerCode",
+            "cmdCode",
+            "primaryValue",
+        ],
     )?;
     let (c_month, c_freq, c_p2, c_mot, c_customs, c_cls) = (
         cols.find("refMonth"),
@@ -78,7 +89,10 @@ fn parse_current<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, co
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
         let opt = |c: Option<usize>| c.map(|i| r.get(i)).unwrap_or("");
-        if !matches!(opt(c_p2), "" | "0") || !matches!(opt(c_mot), "" | "0") || !matches!(opt(c_customs), "" | "C00") {
+        if !matches!(opt(c_p2), "" | "0")
+            || !matches!(opt(c_mot), "" | "0")
+            || !matches!(opt(c_customs), "" | "C00")
+        {
             sink.not_stored("breakdown of a total (partner2/mode of transport/customs procedure)");
             continue;
         }
@@ -100,18 +114,29 @@ fn parse_current<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, co
         let month = if annual {
             None
         } else {
-            Some(field_or_bad!(sink, r.month(sink, c_month.expect("non-empty refMonth"))))
+            Some(field_or_bad!(
+                sink,
+                r.month(sink, c_month.expect("non-empty refMonth"))
+            ))
         };
         let (reporter, _) = resolve_or_bad!(codes, sink, r.get(c_rep), line, "reporterCode");
         let (partner, _) = resolve_or_bad!(codes, sink, r.get(c_par), line, "partnerCode");
         let cmd = r.get(c_cmd);
         let Some(commodity) = commodity_code(cmd) else {
-            let e = sink.err(line, "cmdCode", format!("'{cmd}' is neither TOTAL nor an HS code"));
+            let e = sink.err(
+                line,
+                "cmdCode",
+                format!("'{cmd}' is neither TOTAL nor an HS code"),
+            );
             sink.bad(e)?;
             continue;
         };
         let value = field_or_bad!(sink, r.num(sink, c_val, "primaryValue"));
-        let cls = if commodity == "TOTAL" { "TOTAL".to_string() } else { classification(opt(c_cls)) };
+        let cls = if commodity == "TOTAL" {
+            "TOTAL".to_string()
+        } else {
+            classification(opt(c_cls))
+        };
         sink.row(&FlowRow {
             reporter: &reporter,
             partner: &partner,
@@ -130,11 +155,22 @@ fn parse_current<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, co
     Ok(())
 }
 
-fn parse_legacy<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, cols: &Columns) -> Result<()> {
+fn parse_legacy<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+    cols: &Columns,
+) -> Result<()> {
     let [c_period, c_flow, c_rep, c_par, c_cmd, c_val] = cols.require(
         sink,
         FORMAT,
-        ["Period", "Trade Flow Code", "Reporter Code", "Partner Code", "Commodity Code", "Trade Value (US$)"],
+        [
+            "Period",
+            "Trade Flow Code",
+            "Reporter Code",
+            "Partner Code",
+            "Commodity Code",
+            "Trade Value (US$)",
+        ],
     )?;
     let c_cls = cols.find("Classification");
     let c_p2 = cols.find("2nd Partner Code");
@@ -154,7 +190,11 @@ fn parse_legacy<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, col
                 continue;
             }
             other => {
-                let e = sink.err(line, "Trade Flow Code", format!("unknown flow code '{other}'"));
+                let e = sink.err(
+                    line,
+                    "Trade Flow Code",
+                    format!("unknown flow code '{other}'"),
+                );
                 sink.bad(e)?;
                 continue;
             }
@@ -162,10 +202,15 @@ fn parse_legacy<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, col
         let period = r.get(c_period);
         let (year, month) = match period.len() {
             4 => (period.parse::<i32>().ok(), None),
-            6 => (period[..4].parse::<i32>().ok(), period[4..].parse::<u32>().ok()),
+            6 => (
+                period[..4].parse::<i32>().ok(),
+                period[4..].parse::<u32>().ok(),
+            ),
             _ => (None, None),
         };
-        let Some(year) = year.filter(|_| period.len() == 4 || month.is_some_and(|m| (1..=12).contains(&m))) else {
+        let Some(year) =
+            year.filter(|_| period.len() == 4 || month.is_some_and(|m| (1..=12).contains(&m)))
+        else {
             let e = sink.err(line, "Period", format!("'{period}' is not YYYY or YYYYMM"));
             sink.bad(e)?;
             continue;
@@ -174,7 +219,11 @@ fn parse_legacy<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink, col
         let (partner, _) = resolve_or_bad!(codes, sink, r.get(c_par), line, "Partner Code");
         let cmd = r.get(c_cmd);
         let Some(commodity) = commodity_code(cmd) else {
-            let e = sink.err(line, "Commodity Code", format!("'{cmd}' is neither TOTAL nor an HS code"));
+            let e = sink.err(
+                line,
+                "Commodity Code",
+                format!("'{cmd}' is neither TOTAL nor an HS code"),
+            );
             sink.bad(e)?;
             continue;
         };

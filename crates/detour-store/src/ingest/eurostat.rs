@@ -26,23 +26,43 @@ fn valuation(flow: Flow) -> &'static str {
     }
 }
 
-pub(super) fn parse_monthly<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink) -> Result<()> {
+pub(super) fn parse_monthly<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+) -> Result<()> {
     let cols = Columns::new(rdr, sink, FORMAT)?;
     let [c_rep, c_par, c_flow, c_y, c_m, c_v] = cols.require(
         sink,
         FORMAT,
-        ["reporter_code", "partner_iso3", "flow", "year", "month", "value_eur"],
+        [
+            "reporter_code",
+            "partner_iso3",
+            "flow",
+            "year",
+            "month",
+            "value_eur",
+        ],
     )?;
     let mut reporters = Resolver::new(ResolveMode::Canonical);
     let mut partners = Resolver::new(ResolveMode::Code(CodeScheme::Iso3));
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
-        let (reporter, _) = resolve_or_bad!(reporters, sink, reporter_alias(r.get(c_rep)), line, "reporter_code");
+        let (reporter, _) = resolve_or_bad!(
+            reporters,
+            sink,
+            reporter_alias(r.get(c_rep)),
+            line,
+            "reporter_code"
+        );
         let (partner, _) = resolve_or_bad!(partners, sink, r.get(c_par), line, "partner_iso3");
         let flow = field_or_bad!(
             sink,
-            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(line, "flow", format!("'{}' is not export/import", r.get(c_flow))))
+            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(
+                line,
+                "flow",
+                format!("'{}' is not export/import", r.get(c_flow))
+            ))
         );
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let month = field_or_bad!(sink, r.month(sink, c_m));
@@ -65,11 +85,17 @@ pub(super) fn parse_monthly<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &m
     Ok(())
 }
 
-pub(super) fn parse_yearly<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink) -> Result<()> {
+pub(super) fn parse_yearly<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+) -> Result<()> {
     const FORMAT: &str = "eurostat-yearly";
     let cols = Columns::new(rdr, sink, FORMAT)?;
-    let [c_rep, c_par, c_flow, c_y, c_v] =
-        cols.require(sink, FORMAT, ["reporter", "partner", "flow", "year", "value_eur"])?;
+    let [c_rep, c_par, c_flow, c_y, c_v] = cols.require(
+        sink,
+        FORMAT,
+        ["reporter", "partner", "flow", "year", "value_eur"],
+    )?;
     let mut reporters = Resolver::new(ResolveMode::Canonical);
     let mut partners = Resolver::new(ResolveMode::Name);
     let mut seen = std::collections::HashMap::new();
@@ -80,14 +106,22 @@ pub(super) fn parse_yearly<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mu
         let (partner, _) = resolve_or_bad!(partners, sink, r.get(c_par), line, "partner");
         let flow = field_or_bad!(
             sink,
-            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(line, "flow", format!("'{}' is not export/import", r.get(c_flow))))
+            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(
+                line,
+                "flow",
+                format!("'{}' is not export/import", r.get(c_flow))
+            ))
         );
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_eur"));
         // The extract labels partners in English or French by year; two labels of one
         // partner in one year would double count.
         if let Some(first) = seen.insert((reporter.clone(), partner.clone(), flow, year), line) {
-            let e = sink.err(line, "partner", format!("{partner} {year} already given on line {first}"));
+            let e = sink.err(
+                line,
+                "partner",
+                format!("{partner} {year} already given on line {first}"),
+            );
             sink.bad(e)?;
             continue;
         }

@@ -12,8 +12,11 @@ const FORMAT: &str = "fcs";
 
 pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink) -> Result<()> {
     let cols = Columns::new(rdr, sink, FORMAT)?;
-    let [c_rep, c_par, c_flow, c_y, c_m, c_v] =
-        cols.require(sink, FORMAT, ["reporter", "partner", "flow", "year", "month", "value_musd"])?;
+    let [c_rep, c_par, c_flow, c_y, c_m, c_v] = cols.require(
+        sink,
+        FORMAT,
+        ["reporter", "partner", "flow", "year", "month", "value_musd"],
+    )?;
     let mut codes = Resolver::new(ResolveMode::Code(CodeScheme::Iso3));
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
@@ -22,10 +25,19 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
         let (partner, _) = resolve_or_bad!(codes, sink, r.get(c_par), line, "partner");
         let flow = field_or_bad!(
             sink,
-            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(line, "flow", format!("'{}' is not export/import", r.get(c_flow))))
+            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(
+                line,
+                "flow",
+                format!("'{}' is not export/import", r.get(c_flow))
+            ))
         );
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let month = field_or_bad!(sink, r.month(sink, c_m));
+        if r.get(c_v).is_empty() {
+            // FCS left Russia-Kazakhstan cells empty for months after the customs union of July 2010.
+            sink.not_stored("empty value: not published in the source");
+            continue;
+        }
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_musd"));
         sink.row(&FlowRow {
             reporter: &reporter,

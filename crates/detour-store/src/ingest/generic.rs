@@ -19,7 +19,16 @@ use crate::schema::FlowRow;
 use detour_core::Flow;
 use detour_core::hs::HsCode;
 
-pub const REQUIRED: [&str; 8] = ["reporter", "partner", "flow", "year", "month", "commodity", "value", "currency"];
+pub const REQUIRED: [&str; 8] = [
+    "reporter",
+    "partner",
+    "flow",
+    "year",
+    "month",
+    "commodity",
+    "value",
+    "currency",
+];
 const OPTIONAL: [&str; 3] = ["valuation", "flags", "classification"];
 
 /// One row of the generic layout as text fields.
@@ -35,19 +44,25 @@ struct State {
 }
 
 fn store(sink: &mut Sink, st: &mut State, x: Fields<'_>) -> Result<()> {
-    #[allow(clippy::never_loop)] // `continue` in the helper macros leaves this one-shot loop
-    loop {
+    // A one-pass loop: the helper macros `continue` to abandon a bad row.
+    #[allow(clippy::never_loop)]
+    for _ in 0..1 {
         let line = x.line;
         let [rep, par, flow, year, month, commodity, value, currency] = x.f;
         let (reporter, _) = resolve_or_bad!(st.codes, sink, rep, line, "reporter");
         let (partner, _) = resolve_or_bad!(st.codes, sink, par, line, "partner");
         let flow = field_or_bad!(
             sink,
-            Flow::parse(flow).ok_or_else(|| sink.err(line, "flow", format!("'{flow}' is not export/import")))
+            Flow::parse(flow).ok_or_else(|| sink.err(
+                line,
+                "flow",
+                format!("'{flow}' is not export/import")
+            ))
         );
         let year: i32 = field_or_bad!(
             sink,
-            year.parse().map_err(|_| sink.err(line, "year", format!("'{year}' is not a year")))
+            year.parse()
+                .map_err(|_| sink.err(line, "year", format!("'{year}' is not a year")))
         );
         let month = if month.is_empty() {
             None
@@ -66,13 +81,21 @@ fn store(sink: &mut Sink, st: &mut State, x: Fields<'_>) -> Result<()> {
             st.commodity_ok.insert(commodity.to_string(), ok);
         }
         if !st.commodity_ok[commodity] {
-            let e = sink.err(line, "commodity", format!("'{commodity}' is neither TOTAL nor a 2/4/6-digit HS code"));
+            let e = sink.err(
+                line,
+                "commodity",
+                format!("'{commodity}' is neither TOTAL nor a 2/4/6-digit HS code"),
+            );
             sink.bad(e)?;
             break;
         }
         let value: f64 = field_or_bad!(
             sink,
-            value.parse().map_err(|_| sink.err(line, "value", format!("'{value}' is not a number")))
+            value.parse().map_err(|_| sink.err(
+                line,
+                "value",
+                format!("'{value}' is not a number")
+            ))
         );
         let valuation = match x.opt[0].filter(|v| !v.is_empty()) {
             None => None,
@@ -84,8 +107,7 @@ fn store(sink: &mut Sink, st: &mut State, x: Fields<'_>) -> Result<()> {
                 break;
             }
         };
-        let classification = x
-            .opt[2]
+        let classification = x.opt[2]
             .filter(|c| !c.is_empty())
             .unwrap_or(if commodity == "TOTAL" { "TOTAL" } else { "HS" });
         sink.row(&FlowRow {
@@ -139,16 +161,32 @@ pub(super) fn parse_parquet(path: &Path, sink: &mut Sink) -> Result<()> {
         format: "parquet".into(),
         message: m,
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad_header(e.to_string()))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad_header(e.to_string()))?;
     let schema = builder.schema().clone();
-    let find = |n: &str| schema.fields().iter().position(|f| f.name().eq_ignore_ascii_case(n));
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|n| find(n).is_none()).collect();
+    let find = |n: &str| {
+        schema
+            .fields()
+            .iter()
+            .position(|f| f.name().eq_ignore_ascii_case(n))
+    };
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|n| find(n).is_none())
+        .collect();
     if !missing.is_empty() {
-        return Err(bad_header(format!("missing column(s) {}", missing.join(", "))));
+        return Err(bad_header(format!(
+            "missing column(s) {}",
+            missing.join(", ")
+        )));
     }
     let req = REQUIRED.map(|n| find(n).expect("checked"));
     let opt = OPTIONAL.map(find);
-    let reader = builder.with_batch_size(64 * 1024).build().map_err(|e| bad_header(e.to_string()))?;
+    let reader = builder
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| bad_header(e.to_string()))?;
     let mut st = state();
     // Row numbers count from 1 for the first data row; line = row + 1 as if a header came first.
     let mut row_no: u64 = 0;
@@ -162,16 +200,24 @@ pub(super) fn parse_parquet(path: &Path, sink: &mut Sink) -> Result<()> {
                 path: path.into(),
                 message: e.to_string(),
             })?;
-            Ok(a.as_any().downcast_ref::<StringArray>().expect("cast to Utf8").clone())
+            Ok(a.as_any()
+                .downcast_ref::<StringArray>()
+                .expect("cast to Utf8")
+                .clone())
         };
         let req_cols: Vec<StringArray> = req.iter().map(|&i| as_text(i)).collect::<Result<_>>()?;
-        let opt_cols: Vec<Option<StringArray>> =
-            opt.iter().map(|o| o.map(as_text).transpose()).collect::<Result<_>>()?;
+        let opt_cols: Vec<Option<StringArray>> = opt
+            .iter()
+            .map(|o| o.map(as_text).transpose())
+            .collect::<Result<_>>()?;
         for k in 0..batch.num_rows() {
             row_no += 1;
-            let get = |a: &StringArray| if a.is_null(k) { "" } else { a.value(k) };
-            let f: [&str; 8] = std::array::from_fn(|j| get(&req_cols[j]));
-            let o: [Option<&str>; 3] = std::array::from_fn(|j| opt_cols[j].as_ref().map(get));
+            fn get(a: &StringArray, k: usize) -> &str {
+                if a.is_null(k) { "" } else { a.value(k) }
+            }
+            let f: [&str; 8] = std::array::from_fn(|j| get(&req_cols[j], k));
+            let o: [Option<&str>; 3] =
+                std::array::from_fn(|j| opt_cols[j].as_ref().map(|a| get(a, k)));
             store(
                 sink,
                 &mut st,

@@ -43,7 +43,13 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
     let [c_c, c_cp, c_ind, c_t, c_v] = cols.require(
         sink,
         FORMAT,
-        ["COUNTRY", "COUNTERPART_COUNTRY", "INDICATOR", "TIME_PERIOD", "OBS_VALUE"],
+        [
+            "COUNTRY",
+            "COUNTERPART_COUNTRY",
+            "INDICATOR",
+            "TIME_PERIOD",
+            "OBS_VALUE",
+        ],
     )?;
     let c_mult = cols.find("UNIT_MULT");
     let mut codes = Resolver::new(ResolveMode::Canonical);
@@ -71,7 +77,11 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
                 continue;
             }
             Err(false) => {
-                let e = sink.err(line, "TIME_PERIOD", format!("'{}' is not YYYY or YYYY-MNN", r.get(c_t)));
+                let e = sink.err(
+                    line,
+                    "TIME_PERIOD",
+                    format!("'{}' is not YYYY or YYYY-MNN", r.get(c_t)),
+                );
                 sink.bad(e)?;
                 continue;
             }
@@ -81,7 +91,8 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
             continue;
         }
         let (reporter, _) = resolve_or_bad!(codes, sink, area(r.get(c_c)), line, "COUNTRY");
-        let (partner, _) = resolve_or_bad!(codes, sink, area(r.get(c_cp)), line, "COUNTERPART_COUNTRY");
+        let (partner, _) =
+            resolve_or_bad!(codes, sink, area(r.get(c_cp)), line, "COUNTERPART_COUNTRY");
         let v = field_or_bad!(sink, r.num(sink, c_v, "OBS_VALUE"));
         let mult = match c_mult.map(|i| r.get(i)).filter(|s| !s.is_empty()) {
             None => 0,

@@ -147,14 +147,24 @@ pub struct Sink {
 }
 
 impl Sink {
-    pub(crate) fn new(file: &str, source: &str, sha256: &str, out: File, skip_bad: bool) -> Result<Sink> {
+    pub(crate) fn new(
+        file: &str,
+        source: &str,
+        sha256: &str,
+        out: File,
+        skip_bad: bool,
+    ) -> Result<Sink> {
         let props = datafusion::parquet::file::properties::WriterProperties::builder()
-            .set_compression(datafusion::parquet::basic::Compression::ZSTD(Default::default()))
+            .set_compression(datafusion::parquet::basic::Compression::ZSTD(
+                Default::default(),
+            ))
             .set_max_row_group_row_count(Some(1024 * 1024))
             .build();
-        let writer = ArrowWriter::try_new(out, flows_schema(), Some(props)).map_err(|e| StoreError::Parquet {
-            path: file.into(),
-            message: e.to_string(),
+        let writer = ArrowWriter::try_new(out, flows_schema(), Some(props)).map_err(|e| {
+            StoreError::Parquet {
+                path: file.into(),
+                message: e.to_string(),
+            }
         })?;
         Ok(Sink {
             file: file.to_string(),
@@ -186,7 +196,13 @@ impl Sink {
         }
         self.cov.skipped_rows += 1;
         if self.cov.skipped_examples.len() < 20 {
-            if let StoreError::BadRow { line, field, message, .. } = &e {
+            if let StoreError::BadRow {
+                line,
+                field,
+                message,
+                ..
+            } = &e
+            {
                 self.cov.skipped_examples.push(SkippedRow {
                     line: *line,
                     field: field.clone(),
@@ -259,7 +275,11 @@ impl Sink {
             return Err(self.err(r.line, "value", format!("negative trade value {}", r.value)));
         }
         if r.currency.len() != 3 || !r.currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(self.err(r.line, "currency", format!("'{}' is not an ISO 4217 code", r.currency)));
+            return Err(self.err(
+                r.line,
+                "currency",
+                format!("'{}' is not an ISO 4217 code", r.currency),
+            ));
         }
         Ok(())
     }
@@ -288,7 +308,13 @@ impl Sink {
                 message: e.to_string(),
             })?;
         }
-        let fmt_key = |(y, m): (i32, u32)| if m == 0 { format!("{y}") } else { format!("{y}-{m:02}") };
+        let fmt_key = |(y, m): (i32, u32)| {
+            if m == 0 {
+                format!("{y}")
+            } else {
+                format!("{y}-{m:02}")
+            }
+        };
         self.cov.first_period = self.min_key.map(fmt_key);
         self.cov.last_period = self.max_key.map(fmt_key);
         self.cov.commodities = self.commodity_seen.len() as u64;
@@ -297,7 +323,12 @@ impl Sink {
 }
 
 /// Parse `path` in `format` into the sink.
-pub(crate) fn parse(format: Format, path: &std::path::Path, sink: &mut Sink, progress: &dyn Fn(u64)) -> Result<()> {
+pub(crate) fn parse(
+    format: Format,
+    path: &std::path::Path,
+    sink: &mut Sink,
+    progress: &dyn Fn(u64),
+) -> Result<()> {
     if format == Format::Parquet {
         return generic::parse_parquet(path, sink);
     }
@@ -348,14 +379,21 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    pub(crate) fn new<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &Sink, format: &str) -> Result<Columns> {
+    pub(crate) fn new<R: std::io::Read>(
+        rdr: &mut csv::Reader<R>,
+        sink: &Sink,
+        format: &str,
+    ) -> Result<Columns> {
         let h = rdr.headers().map_err(|e| StoreError::BadHeader {
             file: sink.file.clone(),
             format: format.into(),
             message: e.to_string(),
         })?;
         Ok(Columns {
-            names: h.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_string()).collect(),
+            names: h
+                .iter()
+                .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
+                .collect(),
         })
     }
 
@@ -364,13 +402,26 @@ impl Columns {
     }
 
     /// Positions of required columns, or one error naming all that are missing.
-    pub(crate) fn require<const N: usize>(&self, sink: &Sink, format: &str, names: [&str; N]) -> Result<[usize; N]> {
-        let missing: Vec<&str> = names.iter().copied().filter(|n| self.find(n).is_none()).collect();
+    pub(crate) fn require<const N: usize>(
+        &self,
+        sink: &Sink,
+        format: &str,
+        names: [&str; N],
+    ) -> Result<[usize; N]> {
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| self.find(n).is_none())
+            .collect();
         if !missing.is_empty() {
             return Err(StoreError::BadHeader {
                 file: sink.file.clone(),
                 format: format.into(),
-                message: format!("missing column(s) {}; header is: {}", missing.join(", "), self.names.join(",")),
+                message: format!(
+                    "missing column(s) {}; header is: {}",
+                    missing.join(", "),
+                    self.names.join(",")
+                ),
             });
         }
         Ok(names.map(|n| self.find(n).expect("checked above")))
@@ -449,7 +500,9 @@ impl Resolver {
                 },
                 ResolveMode::Name => reg.resolve_name(text),
             };
-            let v = r.map(|a| (a.code.clone(), a.kind)).map_err(|e| e.to_string());
+            let v = r
+                .map(|a| (a.code.clone(), a.kind))
+                .map_err(|e| e.to_string());
             self.cache.insert(text.to_string(), v);
         }
         match &self.cache[text] {

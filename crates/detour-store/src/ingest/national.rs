@@ -11,7 +11,8 @@ const FORMAT: &str = "national";
 
 pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink) -> Result<()> {
     let cols = Columns::new(rdr, sink, FORMAT)?;
-    let [c_rep, c_par, c_y, c_v] = cols.require(sink, FORMAT, ["reporter", "partner", "year", "value_eur"])?;
+    let [c_rep, c_par, c_y, c_v] =
+        cols.require(sink, FORMAT, ["reporter", "partner", "year", "value_eur"])?;
     let mut names = Resolver::new(ResolveMode::Name);
     let mut seen = std::collections::HashMap::new();
     let mut rec = csv::StringRecord::new();
@@ -19,7 +20,11 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
         let r = Rec { rec: &rec, line };
         let (reporter, kind) = resolve_or_bad!(names, sink, r.get(c_rep), line, "reporter");
         if kind != AreaKind::Country {
-            let e = sink.err(line, "reporter", format!("'{}' is not a country", r.get(c_rep)));
+            let e = sink.err(
+                line,
+                "reporter",
+                format!("'{}' is not a country", r.get(c_rep)),
+            );
             sink.bad(e)?;
             continue;
         }
@@ -29,7 +34,11 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
         // Offices relabel partners between years ("Czech Republic"/"Czechia"); the same
         // partner twice in one year would double count.
         if let Some(first) = seen.insert((reporter.clone(), partner.clone(), year), line) {
-            let e = sink.err(line, "partner", format!("{partner} {year} already given on line {first}"));
+            let e = sink.err(
+                line,
+                "partner",
+                format!("{partner} {year} already given on line {first}"),
+            );
             sink.bad(e)?;
             continue;
         }
