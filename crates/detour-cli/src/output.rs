@@ -72,8 +72,8 @@ fn render_json(batches: &[RecordBatch]) -> Result<String> {
         let schema = b.schema();
         for i in 0..b.num_rows() {
             let mut obj = serde_json::Map::new();
-            for (k, f) in schema.fields().iter().enumerate() {
-                let v = match &cols[k][i] {
+            for (col, f) in cols.iter().zip(schema.fields().iter()) {
+                let v = match &col[i] {
                     None => serde_json::Value::Null,
                     Some(s) if is_numeric(f.data_type()) => s
                         .parse::<serde_json::Number>()

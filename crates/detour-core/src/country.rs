@@ -79,14 +79,17 @@ impl CodeScheme {
 
 /// Areas that are not current ISO 3166-1 countries: (code, kind, alpha-2, numeric, English name, Russian name).
 /// Numeric codes for historical entities follow ISO 3166-3 and UN Comtrade.
-const EXTRA_AREAS: &[(
-    &str,
+/// (code, kind, alpha-2, numeric, English name, Russian name).
+type ExtraArea = (
+    &'static str,
     AreaKind,
-    Option<&str>,
+    Option<&'static str>,
     Option<u16>,
-    &str,
-    Option<&str>,
-)] = &[
+    &'static str,
+    Option<&'static str>,
+);
+
+const EXTRA_AREAS: &[ExtraArea] = &[
     (
         "XKX",
         AreaKind::Country,
@@ -777,15 +780,17 @@ impl Countries {
         if let Some(a) = self.get(&t.to_ascii_uppercase()) {
             return Ok(a);
         }
-        if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) {
-            if let Ok(a) = self.resolve(t, CodeScheme::Iso3) {
-                return Ok(a);
-            }
+        if t.len() == 3
+            && t.chars().all(|c| c.is_ascii_alphabetic())
+            && let Ok(a) = self.resolve(t, CodeScheme::Iso3)
+        {
+            return Ok(a);
         }
-        if t.len() == 2 && t.chars().all(|c| c.is_ascii_alphabetic()) {
-            if let Ok(a) = self.resolve(t, CodeScheme::Eurostat) {
-                return Ok(a);
-            }
+        if t.len() == 2
+            && t.chars().all(|c| c.is_ascii_alphabetic())
+            && let Ok(a) = self.resolve(t, CodeScheme::Eurostat)
+        {
+            return Ok(a);
         }
         if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
             return self.resolve(t, CodeScheme::Numeric);
@@ -885,7 +890,8 @@ mod tests {
     #[test]
     fn every_shipped_code_and_name_resolves() {
         let c = Countries::global();
-        let files: [(&str, &str, &[(&str, bool)]); 4] = [
+        type ShippedFile<'a> = (&'a str, &'a str, &'a [(&'a str, bool)]);
+        let files: [ShippedFile; 4] = [
             (
                 "eurostat monthly",
                 include_str!(

@@ -99,8 +99,11 @@ pub struct EcbRates {
     currencies: Vec<String>,
     /// (date, rate per currency index; None where not quoted)
     days: Vec<(NaiveDate, Vec<Option<f64>>)>,
-    monthly: HashMap<(i32, u32), Vec<(f64, usize, usize)>>,
+    monthly: HashMap<(i32, u32), Vec<MonthTally>>,
 }
+
+/// Per month and currency: (sum of daily rates, days quoted, ECB business days).
+type MonthTally = (f64, usize, usize);
 
 impl EcbRates {
     /// The embedded rate table.
@@ -147,7 +150,7 @@ impl EcbRates {
         }
         days.sort_by_key(|d| d.0);
         // Per month and currency: (sum, quoted days, ECB business days).
-        let mut monthly: HashMap<(i32, u32), Vec<(f64, usize, usize)>> = HashMap::new();
+        let mut monthly: HashMap<(i32, u32), Vec<MonthTally>> = HashMap::new();
         for (date, rates) in &days {
             let slot = monthly
                 .entry((date.year(), date.month()))

@@ -124,12 +124,16 @@ fn main() {
         store.join(&s.manifest().entries[0].parquet).display()
     );
     let rt = detour_store::runtime().unwrap();
+    // One session for all queries, as DuckDB keeps one connection.
+    let ctx = s.session().unwrap();
     for (name, q) in QUERIES {
         let mut best = f64::INFINITY;
         let mut n_rows = 0;
         for _ in 0..3 {
             let t = Instant::now();
-            let batches = rt.block_on(s.sql(q)).unwrap();
+            let batches = rt
+                .block_on(async { ctx.sql(q).await?.collect().await })
+                .unwrap();
             best = best.min(t.elapsed().as_secs_f64());
             n_rows = batches.iter().map(|b| b.num_rows()).sum::<usize>();
         }

@@ -68,10 +68,10 @@ pub fn path() -> PathBuf {
 /// file as it is ingested (for progress display).
 pub fn open(on_file: &dyn Fn(usize, &str)) -> Result<Store> {
     let dir = path();
-    if let Ok(s) = Store::open(&dir) {
-        if s.manifest().entries.len() == FILES.len() {
-            return Ok(s);
-        }
+    if let Ok(s) = Store::open(&dir)
+        && s.manifest().entries.len() == FILES.len()
+    {
+        return Ok(s);
     }
     build(&dir, on_file)?;
     Store::open(&dir)

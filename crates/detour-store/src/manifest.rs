@@ -1,6 +1,6 @@
 //! The manifest: one entry per ingested file, written atomically.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Result, StoreError};
 use crate::ingest::Coverage;
@@ -67,7 +67,7 @@ impl Manifest {
     }
 
     /// Write to `path` and fsync it (the caller renames it into place).
-    pub fn write_to(&self, path: &PathBuf) -> Result<()> {
+    pub fn write_to(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).expect("manifest serialises");
         write_synced(path, text.as_bytes())
     }

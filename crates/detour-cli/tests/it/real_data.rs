@@ -68,7 +68,7 @@ fn fcs_russia_kazakhstan_2021() {
         "SELECT SUM(value) / 1e6, COUNT(*), MIN(currency) FROM flows WHERE source='russia-fcs' AND partner='KAZ' AND year=2021",
     );
     assert!(
-        (num(&rows[0][0]) - 25_630.66562).abs() < 1e-6,
+        (num(&rows[0][0]) - 25_630.665_62).abs() < 1e-6,
         "{}",
         rows[0][0]
     );

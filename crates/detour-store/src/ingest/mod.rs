@@ -195,20 +195,19 @@ impl Sink {
             return Err(e);
         }
         self.cov.skipped_rows += 1;
-        if self.cov.skipped_examples.len() < 20 {
-            if let StoreError::BadRow {
+        if self.cov.skipped_examples.len() < 20
+            && let StoreError::BadRow {
                 line,
                 field,
                 message,
                 ..
             } = &e
-            {
-                self.cov.skipped_examples.push(SkippedRow {
-                    line: *line,
-                    field: field.clone(),
-                    message: message.clone(),
-                });
-            }
+        {
+            self.cov.skipped_examples.push(SkippedRow {
+                line: *line,
+                field: field.clone(),
+                message: message.clone(),
+            });
         }
         Ok(())
     }
@@ -263,10 +262,10 @@ impl Sink {
         if !(detour_core::period::MIN_YEAR..=detour_core::period::MAX_YEAR).contains(&r.year) {
             return Err(self.err(r.line, "year", format!("impossible year {}", r.year)));
         }
-        if let Some(m) = r.month {
-            if !(1..=12).contains(&m) {
-                return Err(self.err(r.line, "month", format!("impossible month {m}")));
-            }
+        if let Some(m) = r.month
+            && !(1..=12).contains(&m)
+        {
+            return Err(self.err(r.line, "month", format!("impossible month {m}")));
         }
         if !r.value.is_finite() {
             return Err(self.err(r.line, "value", "not a finite number"));
