@@ -390,7 +390,6 @@ fn parse_words(s: &str) -> Option<Period> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn m(y: i32, mo: u32) -> Month {
         Month::new(y, mo).unwrap()
@@ -458,36 +457,50 @@ mod tests {
         }
     }
 
-    proptest! {
-        #[test]
-        fn ytd_at_december_is_the_year(y in 1950i32..2090) {
+    // Invariants checked exhaustively over wide ranges (stronger than random sampling here).
+
+    #[test]
+    fn ytd_at_december_is_the_year() {
+        for y in 1950..2090 {
             let ytd = Period::year_to_date(m(y, 12));
             let year = Period::year(y).unwrap();
-            prop_assert_eq!((ytd.start, ytd.end), (year.start, year.end));
-            prop_assert!(ytd.is_calendar_year());
+            assert_eq!((ytd.start, ytd.end), (year.start, year.end));
+            assert!(ytd.is_calendar_year());
         }
+    }
 
-        #[test]
-        fn matched_window_is_same_length_one_year_earlier(y in 1950i32..2090, a in 1u32..=12, len in 0i64..30) {
-            let start = m(y, a);
-            let p = Period::window(start, start.plus(len)).unwrap();
-            let q = p.matched_previous_year();
-            prop_assert_eq!(q.len_months(), p.len_months());
-            prop_assert_eq!(q.start.index(), p.start.index() - 12);
-            prop_assert_eq!(q.start.month, p.start.month);
-            prop_assert_eq!(q.end.year, p.end.year - 1);
+    #[test]
+    fn matched_window_is_same_length_one_year_earlier() {
+        for y in 1950..2090 {
+            for a in 1..=12 {
+                for len in 0..30 {
+                    let start = m(y, a);
+                    let p = Period::window(start, start.plus(len)).unwrap();
+                    let q = p.matched_previous_year();
+                    assert_eq!(q.len_months(), p.len_months());
+                    assert_eq!(q.start.index(), p.start.index() - 12);
+                    assert_eq!(q.start.month, p.start.month);
+                    assert_eq!(q.end.year, p.end.year - 1);
+                }
+            }
         }
+    }
 
-        #[test]
-        fn quarters_partition_the_year(y in 1950i32..2090) {
-            let months: Vec<Month> = (1..=4).flat_map(|q| Period::quarter(y, q).unwrap().months().collect::<Vec<_>>()).collect();
+    #[test]
+    fn quarters_partition_the_year() {
+        for y in 1950..2090 {
+            let months: Vec<Month> = (1..=4)
+                .flat_map(|q| Period::quarter(y, q).unwrap().months().collect::<Vec<_>>())
+                .collect();
             let year: Vec<Month> = Period::year(y).unwrap().months().collect();
-            prop_assert_eq!(months, year);
+            assert_eq!(months, year);
         }
+    }
 
-        #[test]
-        fn month_index_round_trips(i in 1900i64*12..2100i64*12) {
-            prop_assert_eq!(Month::from_index(i).index(), i);
+    #[test]
+    fn month_index_round_trips() {
+        for i in 1900i64 * 12..2100i64 * 12 {
+            assert_eq!(Month::from_index(i).index(), i);
         }
     }
 }
