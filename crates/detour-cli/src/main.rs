@@ -16,6 +16,7 @@ use detour_core::country::Countries;
 use detour_core::group::Groups;
 use detour_core::money::EcbRates;
 use detour_core::period::Period;
+use detour_monitor::{FlowKind, Side, TradeQuery};
 use detour_store::ingest::Format;
 use detour_store::{IngestOptions, IngestOutcome, Store, default_store};
 use output::OutFormat;
@@ -81,6 +82,31 @@ enum Command {
     },
     /// Parse a period and show its matched window one year earlier.
     Period { text: String },
+    /// A bilateral or bloc trade figure for a period, with coverage, provenance and optional YoY.
+    Trade {
+        /// A country, a comma-separated list, or a group valid at the period's end (EU27, CIS, EAEU, …).
+        #[arg(long)]
+        reporter: String,
+        #[arg(long)]
+        partner: String,
+        /// exports, imports, turnover (exports + imports) or balance (exports - imports).
+        #[arg(long, default_value = "exports")]
+        flow: String,
+        /// 2023, 2024-03, 2024-Q2, 2024-01..2024-10, ytd:2024-08, "first nine months of 2024", …
+        #[arg(long)]
+        period: String,
+        /// Add the matched window one year earlier and the year-on-year change.
+        #[arg(long)]
+        yoy: bool,
+        /// Convert with ECB reference rates (USD, EUR, …).
+        #[arg(long)]
+        currency: Option<String>,
+        /// Whose statistics: auto (reporter's own, else the partner's mirror), reporter or partner.
+        #[arg(long, default_value = "auto")]
+        side: String,
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -287,6 +313,51 @@ fn run(cli: Cli) -> Result<()> {
                 );
             };
             println!("{}", serde_json::to_string_pretty(&c)?);
+            Ok(())
+        }
+        Command::Trade {
+            reporter,
+            partner,
+            flow,
+            period,
+            yoy,
+            currency,
+            side,
+            format,
+        } => {
+            let store = open_store(&cli.store)?;
+            let flow = FlowKind::parse(&flow)
+                .with_context(|| format!("--flow '{flow}': expected exports, imports, turnover or balance"))?;
+            let side = match side.to_ascii_lowercase().as_str() {
+                "auto" => Side::Auto,
+                "reporter" => Side::Reporter,
+                "partner" | "mirror" => Side::Partner,
+                other => bail!("--side '{other}': expected auto, reporter or partner"),
+            };
+            let mut q = TradeQuery::new(&reporter, &partner, flow, Period::parse(&period)?).with_yoy(yoy);
+            q.side = side;
+            q.currency = currency;
+            let r = detour_monitor::trade(&store, &q)?;
+            match format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                OutFormat::Csv => {
+                    println!("reporter,partner,flow,period,value,currency,reporter_side,complete,previous_value,yoy_pct");
+                    println!(
+                        "{},{},{:?},{},{},{},{},{},{},{}",
+                        r.reporter,
+                        r.partner,
+                        r.flow,
+                        r.period,
+                        r.value,
+                        r.currency,
+                        r.reporter_side,
+                        r.complete,
+                        r.previous_value.map(|v| v.to_string()).unwrap_or_default(),
+                        r.yoy_pct.map(|v| format!("{v:.2}")).unwrap_or_default()
+                    );
+                }
+                OutFormat::Table => print!("{}", output::trade_table(&r)),
+            }
             Ok(())
         }
         Command::Period { text } => {

@@ -92,3 +92,46 @@ fn render_json(batches: &[RecordBatch]) -> Result<String> {
 fn is_numeric(t: &DataType) -> bool {
     t.is_numeric()
 }
+
+/// A trade result for people: the figure, its coverage and where it came from.
+pub fn trade_table(r: &detour_monitor::TradeResult) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let flow = format!("{:?}", r.flow).to_lowercase();
+    let _ = writeln!(o, "{} {} {} {}", r.reporter, flow, r.partner, r.period);
+    let _ = writeln!(o, "  value           {} {}", group_thousands(r.value), r.currency);
+    if let (Some(p), Some(pp)) = (r.previous_value, &r.previous_period) {
+        let _ = writeln!(o, "  {pp:<15} {} {}", group_thousands(p), r.currency);
+    }
+    if let Some(y) = r.yoy_pct {
+        let _ = writeln!(o, "  year on year    {y:+.1}%");
+    }
+    let _ = writeln!(o, "  statistics of   {} ({:?} side)", r.reporter_side, r.side);
+    let _ = writeln!(o, "  complete        {}", if r.complete { "yes" } else { "NO" });
+    for m in &r.missing {
+        let _ = writeln!(o, "    missing: {m}");
+    }
+    for p in &r.provenance {
+        let _ = writeln!(o, "  source          {} {} ({}, sha256 {})", p.source, p.file, p.granularity, &p.sha256[..12.min(p.sha256.len())]);
+    }
+    if !r.rates.is_empty() {
+        let _ = writeln!(o, "  converted with {} ECB average rates, e.g. {} {}->{} {:.4}", r.rates.len(), r.rates[0].period, r.rates[0].from, r.rates[0].to, r.rates[0].rate);
+    }
+    for n in &r.notes {
+        let _ = writeln!(o, "  note: {n}");
+    }
+    o
+}
+
+fn group_thousands(v: f64) -> String {
+    let neg = v < 0.0;
+    let s = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg { format!("-{out}") } else { out }
+}

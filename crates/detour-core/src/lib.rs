@@ -50,6 +50,14 @@ impl Flow {
         }
     }
 
+    /// The other direction: what the partner records for the same goods.
+    pub fn opposite(self) -> Flow {
+        match self {
+            Flow::Export => Flow::Import,
+            Flow::Import => Flow::Export,
+        }
+    }
+
     /// Parse `export`/`exports`/`X`/`1`… and `import`/`imports`/`M`/`2`… (Comtrade and Eurostat codes).
     pub fn parse(s: &str) -> Option<Flow> {
         match s.trim().to_ascii_lowercase().as_str() {

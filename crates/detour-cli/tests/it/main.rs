@@ -2,6 +2,7 @@
 
 mod cli;
 mod ingest;
+mod monitor;
 mod real_data;
 
 use std::path::{Path, PathBuf};

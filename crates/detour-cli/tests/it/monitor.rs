@@ -1,0 +1,172 @@
+//! `detour trade` on the embedded real data, checked against sums computed directly from the
+//! shipped CSV files with the csv crate (an independent code path from the store and SQL).
+
+use std::collections::HashMap;
+
+use super::*;
+
+/// (reporter, partner, flow, year, month) -> value, read straight from a shipped file.
+fn direct(file: &str, value_col: &str, scale: f64) -> HashMap<(String, String, String, i32, u32), f64> {
+    let mut rdr = csv::Reader::from_path(data(&format!("trade/{file}"))).unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (rep, par, flow, y, m, v) = (
+        h.iter().position(|x| x == "reporter_code").unwrap_or_else(|| col("reporter")),
+        h.iter().position(|x| x == "partner_iso3").unwrap_or_else(|| col("partner")),
+        col("flow"),
+        col("year"),
+        col("month"),
+        col(value_col),
+    );
+    let mut out = HashMap::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        let Ok(val) = r[v].parse::<f64>() else { continue };
+        let key = (r[rep].to_string(), r[par].to_string(), r[flow].to_string(), r[y].parse().unwrap(), r[m].parse().unwrap());
+        *out.entry(key).or_insert(0.0) += val * scale;
+    }
+    out
+}
+
+fn trade_json(args: &[&str]) -> serde_json::Value {
+    let mut c = detour();
+    c.arg("trade").args(args).args(["--format", "json"]);
+    serde_json::from_str(&run_ok(&mut c)).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+}
+
+/// EU27 exports to Russia and five neighbours, 2019-2023 and January-August 2024, with YoY,
+/// equal to the sums of the Eurostat monthly file's EU27 rows.
+#[test]
+fn eu27_exports_by_year_and_ytd_match_the_file() {
+    let d = direct("eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv", "value_eur", 1.0);
+    let sum = |p: &str, y: i32, last: u32| -> f64 {
+        (1..=last).map(|m| d[&("EU27".to_string(), p.to_string(), "export".to_string(), y, m)]).sum()
+    };
+    for p in ["RUS", "KAZ", "KGZ", "ARM", "GEO", "UZB"] {
+        for y in 2020..=2023 {
+            let v = trade_json(&["--reporter", "EU27", "--partner", p, "--period", &y.to_string(), "--yoy"]);
+            let want = sum(p, y, 12);
+            assert!(close(v["value"].as_f64().unwrap(), want), "{p} {y}: {} vs {want}", v["value"]);
+            assert!(close(v["previous_value"].as_f64().unwrap(), sum(p, y - 1, 12)), "{p} {y}");
+            let yoy = 100.0 * (want / sum(p, y - 1, 12) - 1.0);
+            assert!((v["yoy_pct"].as_f64().unwrap() - yoy).abs() < 1e-9, "{p} {y}");
+            assert_eq!(v["complete"], true);
+            assert_eq!(v["currency"], "EUR");
+            assert_eq!(v["reporter_side"], "EU27");
+            assert_eq!(v["provenance"][0]["granularity"], "monthly");
+        }
+        let v = trade_json(&["--reporter", "EU27", "--partner", p, "--period", "ytd:2024-08", "--yoy"]);
+        assert!(close(v["value"].as_f64().unwrap(), sum(p, 2024, 8)), "{p} ytd");
+        assert!(close(v["previous_value"].as_f64().unwrap(), sum(p, 2023, 8)), "{p} ytd base");
+        assert_eq!(v["previous_period"], "2023-01..2023-08");
+        assert!(v["yoy_pct"].is_number());
+    }
+    // 2019 has no 2018 base in the monthly file: the YoY is withheld, not invented.
+    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2019", "--yoy"]);
+    assert!(v.get("yoy_pct").is_none(), "{v}");
+}
+
+/// Russia's turnover with Kazakhstan and Belarus by year from the FCS file; 2010 with
+/// Kazakhstan is incomplete (July-December not published) and says so.
+#[test]
+fn fcs_turnover_by_year() {
+    let d = direct("russia_fcs_monthly_top29_partners_2006_2021.csv", "value_musd", 1e6);
+    for p in ["KAZ", "BLR"] {
+        for y in 2006..=2021 {
+            let v = trade_json(&["--reporter", "RUS", "--partner", p, "--flow", "turnover", "--period", &y.to_string()]);
+            let want: f64 = d
+                .iter()
+                .filter(|(k, _)| k.0 == "RUS" && k.1 == p && k.3 == y)
+                .map(|(_, v)| v)
+                .sum();
+            assert!(close(v["value"].as_f64().unwrap(), want), "{p} {y}");
+            assert_eq!(v["currency"], "USD");
+            let incomplete = p == "KAZ" && y == 2010;
+            assert_eq!(v["complete"], !incomplete, "{p} {y}");
+            if incomplete {
+                assert_eq!(v["missing"].as_array().unwrap().len(), 12, "6 months x 2 flows");
+            }
+        }
+    }
+}
+
+/// The JSON contract: value, currency, reporter_side, complete, provenance; YoY fields; conversion
+/// with the rates listed; turnover; a group as partner.
+#[test]
+fn json_contract() {
+    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--flow", "exports", "--period", "2023"]);
+    for k in ["value", "currency", "reporter_side", "complete", "provenance"] {
+        assert!(v.get(k).is_some(), "{k} missing in {v}");
+    }
+    assert_eq!(v["value"].as_f64().unwrap(), 2_733_762_750.0);
+    let eur = v["value"].as_f64().unwrap();
+    let usd = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2023", "--currency", "USD"]);
+    assert_eq!(usd["currency"], "USD");
+    let rates = usd["rates"].as_array().unwrap();
+    assert_eq!(rates.len(), 12, "one monthly average per month");
+    // Independent check: each month converted at its ECB monthly average.
+    let d = direct("eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv", "value_eur", 1.0);
+    let want: f64 = (1..=12)
+        .map(|m| {
+            let (r, _) = detour_core::money::EcbRates::global()
+                .monthly_rate("USD", detour_core::period::Month::new(2023, m).unwrap())
+                .unwrap();
+            d[&("EU27".to_string(), "KGZ".to_string(), "export".to_string(), 2023, m)] * r
+        })
+        .sum();
+    assert!(close(usd["value"].as_f64().unwrap(), want));
+    assert!(usd["value"].as_f64().unwrap() > eur, "the euro was above the dollar in 2023");
+    // Turnover: KGZ is the one partner with EU27 imports in the monthly file.
+    let t = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--flow", "turnover", "--period", "2023"]);
+    let x: f64 = (1..=12).map(|m| d[&("EU27".to_string(), "KGZ".to_string(), "export".to_string(), 2023, m)]).sum();
+    let m: f64 = (1..=12).map(|m| d[&("EU27".to_string(), "KGZ".to_string(), "import".to_string(), 2023, m)]).sum();
+    assert!(close(t["value"].as_f64().unwrap(), x + m));
+    // A group as partner: EU27 exports to the CIS in 2023, summed over the members on 2023-12-31.
+    let g = trade_json(&["--reporter", "EU27", "--partner", "CIS", "--period", "2023"]);
+    let notes = g["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("CIS on 2023-12-31: ARM AZE BLR KAZ KGZ MDA RUS TJK TKM UZB")), "{g}");
+    assert_eq!(g["complete"], true, "{g}");
+    assert!(g["value"].as_f64().unwrap() > trade_json(&["--reporter", "EU27", "--partner", "RUS", "--period", "2023"])["value"].as_f64().unwrap());
+    // YTD with YoY adds the base and the change.
+    let y = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "ytd:2024-08", "--yoy"]);
+    assert!(y["previous_value"].is_number() && y["yoy_pct"].is_number(), "{y}");
+}
+
+/// Incomplete windows are reported as such; a window with no data at all is a clear error.
+#[test]
+fn coverage_is_honest() {
+    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2024-01..2024-10"]);
+    assert_eq!(v["complete"], false);
+    let missing: Vec<&str> = v["missing"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert_eq!(missing, ["EU27->KGZ export 2024-09", "EU27->KGZ export 2024-10"]);
+    let e = run_err(detour().args(["trade", "--reporter", "EU27", "--partner", "KGZ", "--period", "2030"]));
+    let msg = String::from_utf8_lossy(&e.stderr);
+    assert!(msg.contains("no data for"), "{msg}");
+}
+
+/// The mirror: EU27 exports to Kyrgyzstan seen from Kyrgyzstan's side are Kyrgyzstan's recorded
+/// imports from the EU27 (national statistics, 2022: EUR 501,768,830.48 in the file).
+#[test]
+fn mirror_side_is_named() {
+    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2022", "--side", "partner"]);
+    assert_eq!(v["side"], "partner");
+    assert_eq!(v["reporter_side"], "KGZ");
+    let d = {
+        let mut rdr = csv::Reader::from_path(data("trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv")).unwrap();
+        let mut x = None;
+        for r in rdr.records() {
+            let r = r.unwrap();
+            if &r[0] == "Kyrgyzstan" && &r[2] == "2022" && r[1].contains("European Union - 27") {
+                x = Some(r[3].parse::<f64>().unwrap());
+            }
+        }
+        x
+    };
+    let want = d.expect("the national file has Kyrgyzstan's 2022 imports from the EU27");
+    assert!(close(v["value"].as_f64().unwrap(), want), "{v}");
+    assert!(close(want, 501_768_830.48));
+}

@@ -1,0 +1,361 @@
+//! # detour-monitor: the trade figures reports quote, computed right
+//!
+//! A [`TradeQuery`] names a reporter and a partner (a country, a list, or a group
+//! valid at the period's end date), a flow (exports, imports, turnover = exports +
+//! imports, balance = exports − imports), a [`Period`], and optionally a currency.
+//! [`trade`] answers with the value, whose statistics it comes from, whether the
+//! period is completely covered, the files it used, and, on request, the matched
+//! window one year earlier with the year-on-year change.
+//!
+//! **Choosing the data.** For each reporter–partner pair and flow, detour looks
+//! for one file that covers the whole period: monthly rows for every month of the
+//! period first, else annual rows when the period is made of whole calendar years.
+//! One file per pair is used, never a mix, so that a monthly and an annual extract of
+//! the same statistics are not added together. A group that reports as a whole
+//! (Eurostat's `EU27`) is used as such; another group is summed over its members.
+//!
+//! **Reporter side.** By default the figure comes from the reporter's own
+//! statistics (its exports to, or imports from, the partner). Where the reporter has
+//! no data, the partner's mirror record is used (the partner's imports from, or
+//! exports to, the reporter) and the result says so; `Side::Partner` asks for the
+//! mirror explicitly.
+//!
+//! **Coverage honesty.** A period with missing months is reported as incomplete
+//! with the missing months listed; group members without data are listed; nothing
+//! is silently summed over gaps.
+//!
+//! **Year-on-year.** Growth compares the period with the same months one year
+//! earlier ([`Period::matched_previous_year`]), computed by the same rules; it is
+//! reported only when both windows are complete.
+//!
+//! ```no_run
+//! use detour_monitor::{trade, FlowKind, Side, TradeQuery};
+//! use detour_core::period::Period;
+//! let store = detour_store::default_store::open(&|_, _| {}).unwrap();
+//! let q = TradeQuery::new("EU27", "KGZ", FlowKind::Exports, Period::parse("ytd:2024-08").unwrap());
+//! let r = trade(&store, &q.with_yoy(true)).unwrap();
+//! println!("{} {} ({:?}%)", r.value, r.currency, r.yoy_pct);
+//! ```
+
+mod select;
+
+use std::collections::BTreeMap;
+
+use detour_core::country::Countries;
+use detour_core::group::Groups;
+use detour_core::money::{EcbRates, RateBasis};
+use detour_core::period::{Month, Period};
+use detour_store::Store;
+
+pub use select::Series;
+
+/// Errors of the monitor.
+#[derive(Debug, thiserror::Error)]
+pub enum MonitorError {
+    #[error(transparent)]
+    Core(#[from] detour_core::CoreError),
+    #[error(transparent)]
+    Store(#[from] detour_store::StoreError),
+    /// The store has no rows for this question at all.
+    #[error("no data for {what}: {detail}")]
+    NoData { what: String, detail: String },
+    /// Rows in several currencies that cannot be summed without conversion.
+    #[error("the data for {what} is in several currencies ({currencies}); give --currency to convert")]
+    MixedCurrencies { what: String, currencies: String },
+}
+
+pub type Result<T, E = MonitorError> = std::result::Result<T, E>;
+
+/// What to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowKind {
+    Exports,
+    Imports,
+    /// Exports + imports.
+    Turnover,
+    /// Exports − imports.
+    Balance,
+}
+
+impl FlowKind {
+    pub fn parse(s: &str) -> Option<FlowKind> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "exports" | "export" | "x" => FlowKind::Exports,
+            "imports" | "import" | "m" => FlowKind::Imports,
+            "turnover" | "trade" | "total" => FlowKind::Turnover,
+            "balance" => FlowKind::Balance,
+            _ => return None,
+        })
+    }
+}
+
+/// Whose statistics to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The reporter's own statistics where they exist, else the partner's mirror.
+    Auto,
+    Reporter,
+    Partner,
+}
+
+/// A trade question.
+#[derive(Debug, Clone)]
+pub struct TradeQuery {
+    pub reporter: String,
+    pub partner: String,
+    pub flow: FlowKind,
+    pub period: Period,
+    pub side: Side,
+    pub yoy: bool,
+    /// Convert to this currency with ECB rates (monthly data at monthly averages, annual data at annual averages).
+    pub currency: Option<String>,
+}
+
+impl TradeQuery {
+    pub fn new(reporter: &str, partner: &str, flow: FlowKind, period: Period) -> TradeQuery {
+        TradeQuery {
+            reporter: reporter.to_string(),
+            partner: partner.to_string(),
+            flow,
+            period,
+            side: Side::Auto,
+            yoy: false,
+            currency: None,
+        }
+    }
+
+    pub fn with_yoy(mut self, yoy: bool) -> TradeQuery {
+        self.yoy = yoy;
+        self
+    }
+}
+
+/// One file that contributed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Provenance {
+    pub source: String,
+    pub file: String,
+    pub sha256: String,
+    /// `monthly` or `annual` rows.
+    pub granularity: String,
+}
+
+/// A rate used in a conversion.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RateUsed {
+    pub from: String,
+    pub to: String,
+    /// `2023-05` or `2023`.
+    pub period: String,
+    pub basis: RateBasis,
+    /// Units of `to` per unit of `from`.
+    pub rate: f64,
+}
+
+/// The answer to a [`TradeQuery`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TradeResult {
+    pub reporter: String,
+    pub partner: String,
+    pub flow: FlowKind,
+    pub period: String,
+    pub value: f64,
+    pub currency: String,
+    /// Whose statistics the figure comes from (a country or group code, or several joined by `+`).
+    pub reporter_side: String,
+    /// `reporter` (own statistics) or `partner` (mirror record).
+    pub side: Side,
+    pub complete: bool,
+    /// What is missing when `complete` is false (`KGZ 2024-07`, `member TJK: no data`, …).
+    pub missing: Vec<String>,
+    pub provenance: Vec<Provenance>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rates: Vec<RateUsed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_complete: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yoy_pct: Option<f64>,
+    /// Human notes: which rule chose the side, the members of a group, …
+    pub notes: Vec<String>,
+}
+
+/// Expand a party: a group with a membership table becomes its members at `date`
+/// unless the store holds rows reported by the group itself.
+fn expand(store_codes: &[String], party: &str, period: &Period) -> Result<(Vec<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let mut note = None;
+    for part in party.split(',') {
+        let code = Countries::global().resolve_any(part)?.code.clone();
+        let groups = Groups::global();
+        if groups.is_group(&code) && !store_codes.contains(&code) {
+            let members = groups.members_on(&code, period.last_day())?;
+            note = Some(format!("{code} on {}: {}", period.last_day(), members.join(" ")));
+            out.extend(members);
+        } else {
+            out.push(code);
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok((out, note))
+}
+
+/// Answer a trade question.
+pub fn trade(store: &Store, q: &TradeQuery) -> Result<TradeResult> {
+    let mut r = measure(store, q, &q.period)?;
+    if q.yoy {
+        let prev_period = q.period.matched_previous_year();
+        let prev = measure(store, q, &prev_period)?;
+        r.previous_period = Some(prev_period.label());
+        r.previous_value = Some(prev.value);
+        r.previous_complete = Some(prev.complete);
+        if r.complete && prev.complete && prev.value != 0.0 {
+            r.yoy_pct = Some(100.0 * (r.value / prev.value - 1.0));
+        } else {
+            r.notes.push("year-on-year not computed: a window is incomplete or the base is zero".into());
+        }
+        for p in prev.provenance {
+            if !r.provenance.contains(&p) {
+                r.provenance.push(p);
+            }
+        }
+        r.rates.extend(prev.rates);
+    }
+    Ok(r)
+}
+
+fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult> {
+    let codes = select::reporting_codes(store)?;
+    let (reporters, rnote) = expand(&codes, &q.reporter, period)?;
+    let (partners, pnote) = expand(&codes, &q.partner, period)?;
+    let mut notes: Vec<String> = [rnote, pnote].into_iter().flatten().collect();
+    // Flows needed, from the reporter's point of view.
+    let flows: &[(detour_core::Flow, f64)] = match q.flow {
+        FlowKind::Exports => &[(detour_core::Flow::Export, 1.0)],
+        FlowKind::Imports => &[(detour_core::Flow::Import, 1.0)],
+        FlowKind::Turnover => &[(detour_core::Flow::Export, 1.0), (detour_core::Flow::Import, 1.0)],
+        FlowKind::Balance => &[(detour_core::Flow::Export, 1.0), (detour_core::Flow::Import, -1.0)],
+    };
+    let own = select::load(store, &reporters, &partners, period)?;
+    let mirror = select::load(store, &partners, &reporters, period)?;
+    let use_mirror = match q.side {
+        Side::Reporter => false,
+        Side::Partner => true,
+        Side::Auto => own.is_empty() && !mirror.is_empty(),
+    };
+    if use_mirror && q.side == Side::Auto {
+        notes.push("the reporter has no data for this question: the partner's mirror record is used".into());
+    }
+    let what = format!("{} {:?} {} {}", q.reporter, q.flow, q.partner, period.label());
+    let mut total_by_currency: BTreeMap<String, f64> = BTreeMap::new();
+    let mut missing = Vec::new();
+    let mut provenance = Vec::new();
+    let mut rates = Vec::new();
+    let mut sides = Vec::new();
+    for r in &reporters {
+        for p in &partners {
+            if r == p {
+                continue;
+            }
+            for (flow, sign) in flows {
+                // Mirror: the partner's record of the opposite flow.
+                let (rep, par, f, rows) = if use_mirror {
+                    (p, r, flow.opposite(), &mirror)
+                } else {
+                    (r, p, *flow, &own)
+                };
+                match select::best_series(rows, rep, par, f, period) {
+                    Some(s) => {
+                        if !s.missing.is_empty() {
+                            missing.extend(s.missing.iter().map(|m| format!("{rep}->{par} {} {m}", f.as_str())));
+                        }
+                        let prov = s.provenance(store);
+                        if !provenance.contains(&prov) {
+                            provenance.push(prov);
+                        }
+                        if !sides.contains(rep) {
+                            sides.push(rep.clone());
+                        }
+                        match &q.currency {
+                            Some(to) => {
+                                let (v, used) = s.converted(to)?;
+                                *total_by_currency.entry(to.to_ascii_uppercase()).or_default() += sign * v;
+                                for u in used {
+                                    if !rates.contains(&u) {
+                                        rates.push(u);
+                                    }
+                                }
+                            }
+                            None => *total_by_currency.entry(s.currency.clone()).or_default() += sign * s.total(),
+                        }
+                    }
+                    None => missing.push(format!("{rep}->{par} {}: no data", f.as_str())),
+                }
+            }
+        }
+    }
+    if provenance.is_empty() {
+        return Err(MonitorError::NoData {
+            what,
+            detail: "no rows for any reporter-partner pair on either side; load a file that covers it (detour ingest)"
+                .into(),
+        });
+    }
+    if total_by_currency.len() > 1 {
+        return Err(MonitorError::MixedCurrencies {
+            what,
+            currencies: total_by_currency.keys().cloned().collect::<Vec<_>>().join(", "),
+        });
+    }
+    let (currency, value) = total_by_currency.into_iter().next().expect("one currency");
+    provenance.sort();
+    Ok(TradeResult {
+        reporter: q.reporter.to_ascii_uppercase(),
+        partner: q.partner.to_ascii_uppercase(),
+        flow: q.flow,
+        period: period.label(),
+        value,
+        currency,
+        reporter_side: sides.join("+"),
+        side: if use_mirror { Side::Partner } else { Side::Reporter },
+        complete: missing.is_empty(),
+        missing,
+        provenance,
+        rates,
+        previous_period: None,
+        previous_value: None,
+        previous_complete: None,
+        yoy_pct: None,
+        notes,
+    })
+}
+
+/// The months of a period, for callers that list gaps.
+pub fn months(period: &Period) -> Vec<Month> {
+    period.months().collect()
+}
+
+/// Conversion helper shared by [`Series::converted`].
+pub(crate) fn convert(value: f64, from: &str, to: &str, year: i32, month: Option<u32>) -> Result<(f64, RateUsed)> {
+    let rates = EcbRates::global();
+    let c = match month {
+        Some(m) => rates.convert_monthly(value, from, to, Month::new(year, m)?)?,
+        None => rates.convert_annual(value, from, to, year)?,
+    };
+    Ok((
+        c.value,
+        RateUsed {
+            from: c.from,
+            to: c.to,
+            period: c.period,
+            basis: c.basis,
+            rate: c.rate,
+        },
+    ))
+}

@@ -1,0 +1,199 @@
+//! Loading rows from the store and choosing one file's series per pair and flow.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+
+use crate::{Provenance, RateUsed, Result, convert};
+use detour_core::Flow;
+use detour_core::period::{Month, Period};
+use detour_store::Store;
+
+/// One aggregated row: a file's value for a pair, flow and month (or year).
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    source: String,
+    sha: String,
+    reporter: String,
+    partner: String,
+    flow: String,
+    year: i32,
+    month: Option<u32>,
+    currency: String,
+    value: f64,
+}
+
+/// Codes that appear as reporters in the store (to know whether a group reports as a whole).
+pub(crate) fn reporting_codes(store: &Store) -> Result<Vec<String>> {
+    let mut v: Vec<String> = store
+        .manifest()
+        .entries
+        .iter()
+        .flat_map(|e| e.coverage.reporters.iter().cloned())
+        .collect();
+    v.sort();
+    v.dedup();
+    Ok(v)
+}
+
+fn quoted(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| format!("'{}'", c.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn text(a: &ArrayRef) -> Result<StringArray> {
+    let c = cast(a, &DataType::Utf8).map_err(datafusion::error::DataFusionError::from).map_err(detour_store::StoreError::from)?;
+    Ok(c.as_any().downcast_ref::<StringArray>().expect("cast to Utf8").clone())
+}
+
+fn int(a: &ArrayRef) -> Result<Int64Array> {
+    let c = cast(a, &DataType::Int64).map_err(datafusion::error::DataFusionError::from).map_err(detour_store::StoreError::from)?;
+    Ok(c.as_any().downcast_ref::<Int64Array>().expect("cast to Int64").clone())
+}
+
+fn float(a: &ArrayRef) -> Result<Float64Array> {
+    let c = cast(a, &DataType::Float64).map_err(datafusion::error::DataFusionError::from).map_err(detour_store::StoreError::from)?;
+    Ok(c.as_any().downcast_ref::<Float64Array>().expect("cast to Float64").clone())
+}
+
+/// All-goods rows for the pairs, aggregated per file, pair, flow and month or year, within the period's years.
+pub(crate) fn load(store: &Store, reporters: &[String], partners: &[String], period: &Period) -> Result<Vec<Row>> {
+    if reporters.is_empty() || partners.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = format!(
+        "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value \
+         FROM flows WHERE commodity = 'TOTAL' AND reporter IN ({}) AND partner IN ({}) \
+         AND year BETWEEN {} AND {} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+        quoted(reporters),
+        quoted(partners),
+        period.start.year,
+        period.end.year
+    );
+    let batches = store.sql_blocking(&q)?;
+    let mut out = Vec::new();
+    for b in batches {
+        let cols: Vec<ArrayRef> = b.columns().iter().map(Arc::clone).collect();
+        let (src, sha, rep, par, flow) = (text(&cols[0])?, text(&cols[1])?, text(&cols[2])?, text(&cols[3])?, text(&cols[4])?);
+        let (year, month, cur, val) = (int(&cols[5])?, int(&cols[6])?, text(&cols[7])?, float(&cols[8])?);
+        for i in 0..b.num_rows() {
+            let month = if month.is_null(i) { None } else { Some(month.value(i) as u32) };
+            let y = year.value(i) as i32;
+            if let Some(m) = month {
+                let mm = Month { year: y, month: m };
+                if !period.contains(mm) {
+                    continue;
+                }
+            }
+            out.push(Row {
+                source: src.value(i).to_string(),
+                sha: sha.value(i).to_string(),
+                reporter: rep.value(i).to_string(),
+                partner: par.value(i).to_string(),
+                flow: flow.value(i).to_string(),
+                year: y,
+                month,
+                currency: cur.value(i).to_string(),
+                value: val.value(i),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One file's series for a pair and flow over a period.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub source: String,
+    pub sha256: String,
+    pub currency: String,
+    pub monthly: bool,
+    /// (year, month or None for annual, value)
+    pub points: Vec<(i32, Option<u32>, f64)>,
+    /// Months (`2024-07`) or years (`2023`) of the period the file does not cover.
+    pub missing: Vec<String>,
+}
+
+impl Series {
+    pub fn total(&self) -> f64 {
+        self.points.iter().map(|p| p.2).sum()
+    }
+
+    pub(crate) fn provenance(&self, store: &Store) -> Provenance {
+        let file = store
+            .manifest()
+            .entries
+            .iter()
+            .find(|e| e.sha256 == self.sha256)
+            .map(|e| e.file.clone())
+            .unwrap_or_default();
+        Provenance {
+            source: self.source.clone(),
+            file,
+            sha256: self.sha256.clone(),
+            granularity: if self.monthly { "monthly" } else { "annual" }.into(),
+        }
+    }
+
+    /// The total converted point by point (monthly data at monthly average rates, annual at annual).
+    pub(crate) fn converted(&self, to: &str) -> Result<(f64, Vec<RateUsed>)> {
+        let mut sum = 0.0;
+        let mut used = Vec::new();
+        for &(y, m, v) in &self.points {
+            if self.currency.eq_ignore_ascii_case(to) {
+                sum += v;
+                continue;
+            }
+            let (x, rate) = convert(v, &self.currency, to, y, m)?;
+            sum += x;
+            used.push(rate);
+        }
+        Ok((sum, used))
+    }
+}
+
+/// The best file for `rep`→`par` `flow` over `period`: complete monthly, else complete annual
+/// (whole calendar years only), else the one with the fewest gaps.
+pub(crate) fn best_series(rows: &[Row], rep: &str, par: &str, flow: Flow, period: &Period) -> Option<Series> {
+    let whole_years = period.start.month == 1 && period.end.month == 12;
+    let mut candidates: BTreeMap<(String, bool), Series> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.reporter == rep && r.partner == par && r.flow == flow.as_str()) {
+        let monthly = r.month.is_some();
+        if !monthly && !whole_years {
+            continue;
+        }
+        let s = candidates.entry((r.sha.clone(), monthly)).or_insert_with(|| Series {
+            source: r.source.clone(),
+            sha256: r.sha.clone(),
+            currency: r.currency.clone(),
+            monthly,
+            points: Vec::new(),
+            missing: Vec::new(),
+        });
+        s.points.push((r.year, r.month, r.value));
+    }
+    for s in candidates.values_mut() {
+        s.points.sort_by_key(|p| (p.0, p.1));
+        if s.monthly {
+            s.missing = period
+                .months()
+                .filter(|m| !s.points.iter().any(|p| p.0 == m.year && p.1 == Some(m.month)))
+                .map(|m| m.to_string())
+                .collect();
+        } else {
+            s.missing = (period.start.year..=period.end.year)
+                .filter(|y| !s.points.iter().any(|p| p.0 == *y))
+                .map(|y| y.to_string())
+                .collect();
+        }
+    }
+    candidates
+        .into_values()
+        .min_by_key(|s| (s.missing.len(), !s.monthly, s.sha256.clone()))
+}
