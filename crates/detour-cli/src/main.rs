@@ -35,6 +35,59 @@ struct Cli {
     command: Option<Command>,
 }
 
+#[derive(clap::Args)]
+struct TradeArgs {
+    /// A country, a comma-separated list, or a group valid at the period's end (EU27, CIS, EAEU, …).
+    #[arg(long)]
+    reporter: String,
+    #[arg(long)]
+    partner: String,
+    /// exports, imports, turnover (exports + imports) or balance (exports - imports).
+    #[arg(long, default_value = "exports")]
+    flow: String,
+    /// 2023, 2024-03, 2024-Q2, 2024-01..2024-10, ytd:2024-08, "first nine months of 2024", …
+    #[arg(long)]
+    period: String,
+    /// Add the matched window one year earlier and the year-on-year change.
+    #[arg(long)]
+    yoy: bool,
+    /// Convert with ECB reference rates (USD, EUR, …).
+    #[arg(long)]
+    currency: Option<String>,
+    /// Whose statistics: auto (reporter's own, else the partner's mirror), reporter or partner.
+    #[arg(long, default_value = "auto")]
+    side: String,
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    format: OutFormat,
+}
+
+impl TradeArgs {
+    fn query(&self) -> Result<TradeQuery> {
+        let flow = FlowKind::parse(&self.flow).with_context(|| {
+            format!(
+                "--flow '{}': expected exports, imports, turnover or balance",
+                self.flow
+            )
+        })?;
+        let side = match self.side.to_ascii_lowercase().as_str() {
+            "auto" => Side::Auto,
+            "reporter" => Side::Reporter,
+            "partner" | "mirror" => Side::Partner,
+            other => bail!("--side '{other}': expected auto, reporter or partner"),
+        };
+        let mut q = TradeQuery::new(
+            &self.reporter,
+            &self.partner,
+            flow,
+            Period::parse(&self.period)?,
+        )
+        .with_yoy(self.yoy);
+        q.side = side;
+        q.currency = self.currency.clone();
+        Ok(q)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Summary of the store and a worked query (the default when no command is given).
@@ -83,30 +136,11 @@ enum Command {
     /// Parse a period and show its matched window one year earlier.
     Period { text: String },
     /// A bilateral or bloc trade figure for a period, with coverage, provenance and optional YoY.
-    Trade {
-        /// A country, a comma-separated list, or a group valid at the period's end (EU27, CIS, EAEU, …).
-        #[arg(long)]
-        reporter: String,
-        #[arg(long)]
-        partner: String,
-        /// exports, imports, turnover (exports + imports) or balance (exports - imports).
-        #[arg(long, default_value = "exports")]
-        flow: String,
-        /// 2023, 2024-03, 2024-Q2, 2024-01..2024-10, ytd:2024-08, "first nine months of 2024", …
-        #[arg(long)]
-        period: String,
-        /// Add the matched window one year earlier and the year-on-year change.
-        #[arg(long)]
-        yoy: bool,
-        /// Convert with ECB reference rates (USD, EUR, …).
-        #[arg(long)]
-        currency: Option<String>,
-        /// Whose statistics: auto (reporter's own, else the partner's mirror), reporter or partner.
-        #[arg(long, default_value = "auto")]
-        side: String,
-        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
-        format: OutFormat,
-    },
+    Trade(TradeArgs),
+    /// The same flow as recorded by each side, with the gap and the CIF/FOB caveat.
+    Mirror(TradeArgs),
+    /// Whether a period's value is the highest or lowest of the same window in the loaded history.
+    Records(TradeArgs),
 }
 
 fn main() -> ExitCode {
@@ -315,33 +349,15 @@ fn run(cli: Cli) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&c)?);
             Ok(())
         }
-        Command::Trade {
-            reporter,
-            partner,
-            flow,
-            period,
-            yoy,
-            currency,
-            side,
-            format,
-        } => {
+        Command::Trade(args) => {
             let store = open_store(&cli.store)?;
-            let flow = FlowKind::parse(&flow)
-                .with_context(|| format!("--flow '{flow}': expected exports, imports, turnover or balance"))?;
-            let side = match side.to_ascii_lowercase().as_str() {
-                "auto" => Side::Auto,
-                "reporter" => Side::Reporter,
-                "partner" | "mirror" => Side::Partner,
-                other => bail!("--side '{other}': expected auto, reporter or partner"),
-            };
-            let mut q = TradeQuery::new(&reporter, &partner, flow, Period::parse(&period)?).with_yoy(yoy);
-            q.side = side;
-            q.currency = currency;
-            let r = detour_monitor::trade(&store, &q)?;
-            match format {
+            let r = detour_monitor::trade(&store, &args.query()?)?;
+            match args.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
                 OutFormat::Csv => {
-                    println!("reporter,partner,flow,period,value,currency,reporter_side,complete,previous_value,yoy_pct");
+                    println!(
+                        "reporter,partner,flow,period,value,currency,reporter_side,complete,previous_value,yoy_pct"
+                    );
                     println!(
                         "{},{},{:?},{},{},{},{},{},{},{}",
                         r.reporter,
@@ -357,6 +373,60 @@ fn run(cli: Cli) -> Result<()> {
                     );
                 }
                 OutFormat::Table => print!("{}", output::trade_table(&r)),
+            }
+            Ok(())
+        }
+        Command::Mirror(args) => {
+            let store = open_store(&cli.store)?;
+            let m = detour_monitor::mirror(&store, &args.query()?)?;
+            match args.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&m)?),
+                _ => {
+                    print!("{}", output::trade_table(&m.reporter_view));
+                    match &m.partner_view {
+                        Some(p) => print!("{}", output::trade_table(p)),
+                        None => println!("(no partner-side record loaded)"),
+                    }
+                    if let (Some(g), Some(pct)) = (m.gap, m.gap_pct) {
+                        println!(
+                            "gap (partner - reporter): {g:.0} {} ({pct:+.1}%)",
+                            m.reporter_view.currency
+                        );
+                    }
+                    for n in &m.notes {
+                        println!("note: {n}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Records(args) => {
+            let store = open_store(&cli.store)?;
+            let r = detour_monitor::records(&store, &args.query()?)?;
+            match args.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                _ => {
+                    println!("{}: {:.0}", r.period, r.value);
+                    for (p, v) in &r.history {
+                        println!("  {p:<18} {v:.0}");
+                    }
+                    if r.is_highest {
+                        println!(
+                            "the highest of the {} comparable windows loaded",
+                            r.history.len() + 1
+                        );
+                    } else if let Some(s) = &r.highest_since {
+                        println!("highest since {s}");
+                    }
+                    if r.is_lowest {
+                        println!(
+                            "the lowest of the {} comparable windows loaded",
+                            r.history.len() + 1
+                        );
+                    } else if let Some(s) = &r.lowest_since {
+                        println!("lowest since {s}");
+                    }
+                }
             }
             Ok(())
         }

@@ -99,23 +99,51 @@ pub fn trade_table(r: &detour_monitor::TradeResult) -> String {
     let mut o = String::new();
     let flow = format!("{:?}", r.flow).to_lowercase();
     let _ = writeln!(o, "{} {} {} {}", r.reporter, flow, r.partner, r.period);
-    let _ = writeln!(o, "  value           {} {}", group_thousands(r.value), r.currency);
+    let _ = writeln!(
+        o,
+        "  value           {} {}",
+        group_thousands(r.value),
+        r.currency
+    );
     if let (Some(p), Some(pp)) = (r.previous_value, &r.previous_period) {
         let _ = writeln!(o, "  {pp:<15} {} {}", group_thousands(p), r.currency);
     }
     if let Some(y) = r.yoy_pct {
         let _ = writeln!(o, "  year on year    {y:+.1}%");
     }
-    let _ = writeln!(o, "  statistics of   {} ({:?} side)", r.reporter_side, r.side);
-    let _ = writeln!(o, "  complete        {}", if r.complete { "yes" } else { "NO" });
+    let _ = writeln!(
+        o,
+        "  statistics of   {} ({:?} side)",
+        r.reporter_side, r.side
+    );
+    let _ = writeln!(
+        o,
+        "  complete        {}",
+        if r.complete { "yes" } else { "NO" }
+    );
     for m in &r.missing {
         let _ = writeln!(o, "    missing: {m}");
     }
     for p in &r.provenance {
-        let _ = writeln!(o, "  source          {} {} ({}, sha256 {})", p.source, p.file, p.granularity, &p.sha256[..12.min(p.sha256.len())]);
+        let _ = writeln!(
+            o,
+            "  source          {} {} ({}, sha256 {})",
+            p.source,
+            p.file,
+            p.granularity,
+            &p.sha256[..12.min(p.sha256.len())]
+        );
     }
     if !r.rates.is_empty() {
-        let _ = writeln!(o, "  converted with {} ECB average rates, e.g. {} {}->{} {:.4}", r.rates.len(), r.rates[0].period, r.rates[0].from, r.rates[0].to, r.rates[0].rate);
+        let _ = writeln!(
+            o,
+            "  converted with {} ECB average rates, e.g. {} {}->{} {:.4}",
+            r.rates.len(),
+            r.rates[0].period,
+            r.rates[0].from,
+            r.rates[0].to,
+            r.rates[0].rate
+        );
     }
     for n in &r.notes {
         let _ = writeln!(o, "  note: {n}");

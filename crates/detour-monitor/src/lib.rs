@@ -60,7 +60,9 @@ pub enum MonitorError {
     #[error("no data for {what}: {detail}")]
     NoData { what: String, detail: String },
     /// Rows in several currencies that cannot be summed without conversion.
-    #[error("the data for {what} is in several currencies ({currencies}); give --currency to convert")]
+    #[error(
+        "the data for {what} is in several currencies ({currencies}); give --currency to convert"
+    )]
     MixedCurrencies { what: String, currencies: String },
 }
 
@@ -187,7 +189,11 @@ pub struct TradeResult {
 
 /// Expand a party: a group with a membership table becomes its members at `date`
 /// unless the store holds rows reported by the group itself.
-fn expand(store_codes: &[String], party: &str, period: &Period) -> Result<(Vec<String>, Option<String>)> {
+fn expand(
+    store_codes: &[String],
+    party: &str,
+    period: &Period,
+) -> Result<(Vec<String>, Option<String>)> {
     let mut out = Vec::new();
     let mut note = None;
     for part in party.split(',') {
@@ -195,7 +201,11 @@ fn expand(store_codes: &[String], party: &str, period: &Period) -> Result<(Vec<S
         let groups = Groups::global();
         if groups.is_group(&code) && !store_codes.contains(&code) {
             let members = groups.members_on(&code, period.last_day())?;
-            note = Some(format!("{code} on {}: {}", period.last_day(), members.join(" ")));
+            note = Some(format!(
+                "{code} on {}: {}",
+                period.last_day(),
+                members.join(" ")
+            ));
             out.extend(members);
         } else {
             out.push(code);
@@ -211,14 +221,27 @@ pub fn trade(store: &Store, q: &TradeQuery) -> Result<TradeResult> {
     let mut r = measure(store, q, &q.period)?;
     if q.yoy {
         let prev_period = q.period.matched_previous_year();
-        let prev = measure(store, q, &prev_period)?;
         r.previous_period = Some(prev_period.label());
+        let prev = match measure(store, q, &prev_period) {
+            Ok(p) => p,
+            Err(MonitorError::NoData { .. }) => {
+                r.previous_complete = Some(false);
+                r.notes.push(format!(
+                    "year-on-year not computed: no data for the matched window {}",
+                    prev_period.label()
+                ));
+                return Ok(r);
+            }
+            Err(e) => return Err(e),
+        };
         r.previous_value = Some(prev.value);
         r.previous_complete = Some(prev.complete);
         if r.complete && prev.complete && prev.value != 0.0 {
             r.yoy_pct = Some(100.0 * (r.value / prev.value - 1.0));
         } else {
-            r.notes.push("year-on-year not computed: a window is incomplete or the base is zero".into());
+            r.notes.push(
+                "year-on-year not computed: a window is incomplete or the base is zero".into(),
+            );
         }
         for p in prev.provenance {
             if !r.provenance.contains(&p) {
@@ -239,8 +262,14 @@ fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult
     let flows: &[(detour_core::Flow, f64)] = match q.flow {
         FlowKind::Exports => &[(detour_core::Flow::Export, 1.0)],
         FlowKind::Imports => &[(detour_core::Flow::Import, 1.0)],
-        FlowKind::Turnover => &[(detour_core::Flow::Export, 1.0), (detour_core::Flow::Import, 1.0)],
-        FlowKind::Balance => &[(detour_core::Flow::Export, 1.0), (detour_core::Flow::Import, -1.0)],
+        FlowKind::Turnover => &[
+            (detour_core::Flow::Export, 1.0),
+            (detour_core::Flow::Import, 1.0),
+        ],
+        FlowKind::Balance => &[
+            (detour_core::Flow::Export, 1.0),
+            (detour_core::Flow::Import, -1.0),
+        ],
     };
     let own = select::load(store, &reporters, &partners, period)?;
     let mirror = select::load(store, &partners, &reporters, period)?;
@@ -250,9 +279,18 @@ fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult
         Side::Auto => own.is_empty() && !mirror.is_empty(),
     };
     if use_mirror && q.side == Side::Auto {
-        notes.push("the reporter has no data for this question: the partner's mirror record is used".into());
+        notes.push(
+            "the reporter has no data for this question: the partner's mirror record is used"
+                .into(),
+        );
     }
-    let what = format!("{} {:?} {} {}", q.reporter, q.flow, q.partner, period.label());
+    let what = format!(
+        "{} {:?} {} {}",
+        q.reporter,
+        q.flow,
+        q.partner,
+        period.label()
+    );
     let mut total_by_currency: BTreeMap<String, f64> = BTreeMap::new();
     let mut missing = Vec::new();
     let mut provenance = Vec::new();
@@ -273,7 +311,11 @@ fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult
                 match select::best_series(rows, rep, par, f, period) {
                     Some(s) => {
                         if !s.missing.is_empty() {
-                            missing.extend(s.missing.iter().map(|m| format!("{rep}->{par} {} {m}", f.as_str())));
+                            missing.extend(
+                                s.missing
+                                    .iter()
+                                    .map(|m| format!("{rep}->{par} {} {m}", f.as_str())),
+                            );
                         }
                         let prov = s.provenance(store);
                         if !provenance.contains(&prov) {
@@ -285,14 +327,19 @@ fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult
                         match &q.currency {
                             Some(to) => {
                                 let (v, used) = s.converted(to)?;
-                                *total_by_currency.entry(to.to_ascii_uppercase()).or_default() += sign * v;
+                                *total_by_currency
+                                    .entry(to.to_ascii_uppercase())
+                                    .or_default() += sign * v;
                                 for u in used {
                                     if !rates.contains(&u) {
                                         rates.push(u);
                                     }
                                 }
                             }
-                            None => *total_by_currency.entry(s.currency.clone()).or_default() += sign * s.total(),
+                            None => {
+                                *total_by_currency.entry(s.currency.clone()).or_default() +=
+                                    sign * s.total()
+                            }
                         }
                     }
                     None => missing.push(format!("{rep}->{par} {}: no data", f.as_str())),
@@ -310,7 +357,11 @@ fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult
     if total_by_currency.len() > 1 {
         return Err(MonitorError::MixedCurrencies {
             what,
-            currencies: total_by_currency.keys().cloned().collect::<Vec<_>>().join(", "),
+            currencies: total_by_currency
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let (currency, value) = total_by_currency.into_iter().next().expect("one currency");
@@ -323,7 +374,11 @@ fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult
         value,
         currency,
         reporter_side: sides.join("+"),
-        side: if use_mirror { Side::Partner } else { Side::Reporter },
+        side: if use_mirror {
+            Side::Partner
+        } else {
+            Side::Reporter
+        },
         complete: missing.is_empty(),
         missing,
         provenance,
@@ -342,7 +397,13 @@ pub fn months(period: &Period) -> Vec<Month> {
 }
 
 /// Conversion helper shared by [`Series::converted`].
-pub(crate) fn convert(value: f64, from: &str, to: &str, year: i32, month: Option<u32>) -> Result<(f64, RateUsed)> {
+pub(crate) fn convert(
+    value: f64,
+    from: &str,
+    to: &str,
+    year: i32,
+    month: Option<u32>,
+) -> Result<(f64, RateUsed)> {
     let rates = EcbRates::global();
     let c = match month {
         Some(m) => rates.convert_monthly(value, from, to, Month::new(year, m)?)?,
@@ -358,4 +419,139 @@ pub(crate) fn convert(value: f64, from: &str, to: &str, year: i32, month: Option
             rate: c.rate,
         },
     ))
+}
+
+/// The same flow as recorded by each side: A's exports to B against B's imports from A
+/// (or A's imports from B against B's exports to A).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MirrorResult {
+    pub reporter_view: TradeResult,
+    /// `None` when the partner's statistics are not loaded (said in `notes`).
+    pub partner_view: Option<TradeResult>,
+    /// partner's record − reporter's record.
+    pub gap: Option<f64>,
+    /// gap as a percentage of the reporter's record.
+    pub gap_pct: Option<f64>,
+    pub notes: Vec<String>,
+}
+
+/// The valuation caveat stated with every mirror comparison.
+pub const CIF_FOB_NOTE: &str = "exports are usually valued FOB and imports CIF (including freight and insurance), \
+so an importer's record is normally somewhat above the exporter's; IMF DOTS uses a standard CIF/FOB factor of 1.10 \
+when it estimates one side from the other. Gaps well beyond that point to timing, partner attribution \
+(country of origin vs consignment), re-exports, or unrecorded trade.";
+
+/// Compare both sides' records of one flow. Both views must be in one currency (give `q.currency` otherwise).
+pub fn mirror(store: &Store, q: &TradeQuery) -> Result<MirrorResult> {
+    let mut own = q.clone();
+    own.side = Side::Reporter;
+    own.yoy = false;
+    let reporter_view = measure(store, &own, &q.period)?;
+    let mut other = own.clone();
+    other.side = Side::Partner;
+    let mut notes = vec![CIF_FOB_NOTE.to_string()];
+    let partner_view = match measure(store, &other, &q.period) {
+        Ok(v) => Some(v),
+        Err(MonitorError::NoData { .. }) => {
+            notes.push(format!(
+                "only one side exists: no records of {} for its trade with {} are loaded",
+                q.partner, q.reporter
+            ));
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let (mut gap, mut gap_pct) = (None, None);
+    if let Some(p) = &partner_view {
+        if p.currency != reporter_view.currency {
+            notes.push(format!(
+                "the two sides are in {} and {}; give a currency to compare them",
+                reporter_view.currency, p.currency
+            ));
+        } else {
+            gap = Some(p.value - reporter_view.value);
+            if reporter_view.value != 0.0 {
+                gap_pct = Some(100.0 * (p.value / reporter_view.value - 1.0));
+            }
+        }
+        if !p.complete || !reporter_view.complete {
+            notes.push(
+                "at least one side is incomplete for this period: the gap is not comparable".into(),
+            );
+        }
+    }
+    Ok(MirrorResult {
+        reporter_view,
+        partner_view,
+        gap,
+        gap_pct,
+        notes,
+    })
+}
+
+/// Where a period's value stands in the loaded history of the same window.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecordResult {
+    pub period: String,
+    pub value: f64,
+    /// Complete windows of the same months in other years, oldest first: (label, value).
+    pub history: Vec<(String, f64)>,
+    pub is_highest: bool,
+    pub is_lowest: bool,
+    /// For a record high: the window it beats back to ("highest since 2012" = every window since 2012 is lower).
+    pub highest_since: Option<String>,
+    pub lowest_since: Option<String>,
+}
+
+/// Compare the query's period with the same window in every other loaded year.
+pub fn records(store: &Store, q: &TradeQuery) -> Result<RecordResult> {
+    let base = measure(store, q, &q.period)?;
+    let first_year = store
+        .manifest()
+        .entries
+        .iter()
+        .filter_map(|e| e.coverage.first_period.as_deref())
+        .filter_map(|p| p.get(..4).and_then(|y| y.parse::<i32>().ok()))
+        .min()
+        .unwrap_or(q.period.start.year);
+    let mut history = Vec::new();
+    let span = q.period.end.year - q.period.start.year;
+    for y in first_year..q.period.start.year {
+        let shift = (q.period.start.year - y) as i64 * 12;
+        let p = Period {
+            start: q.period.start.plus(-shift),
+            end: q.period.end.plus(-shift),
+            kind: q.period.kind,
+        };
+        debug_assert_eq!(p.end.year - p.start.year, span);
+        match measure(store, q, &p) {
+            Ok(r) if r.complete && r.currency == base.currency => {
+                history.push((p.label(), r.value))
+            }
+            Ok(_) | Err(MonitorError::NoData { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let is_highest = history.iter().all(|(_, v)| *v < base.value);
+    let is_lowest = history.iter().all(|(_, v)| *v > base.value);
+    let since = |higher: bool| {
+        let mut since = None;
+        for (label, v) in history.iter().rev() {
+            if (higher && *v < base.value) || (!higher && *v > base.value) {
+                since = Some(label.clone());
+            } else {
+                break;
+            }
+        }
+        since
+    };
+    Ok(RecordResult {
+        period: base.period.clone(),
+        value: base.value,
+        is_highest: is_highest && !history.is_empty(),
+        is_lowest: is_lowest && !history.is_empty(),
+        highest_since: since(true),
+        lowest_since: since(false),
+        history,
+    })
 }

@@ -48,22 +48,42 @@ fn quoted(codes: &[String]) -> String {
 }
 
 fn text(a: &ArrayRef) -> Result<StringArray> {
-    let c = cast(a, &DataType::Utf8).map_err(datafusion::error::DataFusionError::from).map_err(detour_store::StoreError::from)?;
-    Ok(c.as_any().downcast_ref::<StringArray>().expect("cast to Utf8").clone())
+    let c = cast(a, &DataType::Utf8)
+        .map_err(datafusion::error::DataFusionError::from)
+        .map_err(detour_store::StoreError::from)?;
+    Ok(c.as_any()
+        .downcast_ref::<StringArray>()
+        .expect("cast to Utf8")
+        .clone())
 }
 
 fn int(a: &ArrayRef) -> Result<Int64Array> {
-    let c = cast(a, &DataType::Int64).map_err(datafusion::error::DataFusionError::from).map_err(detour_store::StoreError::from)?;
-    Ok(c.as_any().downcast_ref::<Int64Array>().expect("cast to Int64").clone())
+    let c = cast(a, &DataType::Int64)
+        .map_err(datafusion::error::DataFusionError::from)
+        .map_err(detour_store::StoreError::from)?;
+    Ok(c.as_any()
+        .downcast_ref::<Int64Array>()
+        .expect("cast to Int64")
+        .clone())
 }
 
 fn float(a: &ArrayRef) -> Result<Float64Array> {
-    let c = cast(a, &DataType::Float64).map_err(datafusion::error::DataFusionError::from).map_err(detour_store::StoreError::from)?;
-    Ok(c.as_any().downcast_ref::<Float64Array>().expect("cast to Float64").clone())
+    let c = cast(a, &DataType::Float64)
+        .map_err(datafusion::error::DataFusionError::from)
+        .map_err(detour_store::StoreError::from)?;
+    Ok(c.as_any()
+        .downcast_ref::<Float64Array>()
+        .expect("cast to Float64")
+        .clone())
 }
 
 /// All-goods rows for the pairs, aggregated per file, pair, flow and month or year, within the period's years.
-pub(crate) fn load(store: &Store, reporters: &[String], partners: &[String], period: &Period) -> Result<Vec<Row>> {
+pub(crate) fn load(
+    store: &Store,
+    reporters: &[String],
+    partners: &[String],
+    period: &Period,
+) -> Result<Vec<Row>> {
     if reporters.is_empty() || partners.is_empty() {
         return Ok(Vec::new());
     }
@@ -80,10 +100,25 @@ pub(crate) fn load(store: &Store, reporters: &[String], partners: &[String], per
     let mut out = Vec::new();
     for b in batches {
         let cols: Vec<ArrayRef> = b.columns().iter().map(Arc::clone).collect();
-        let (src, sha, rep, par, flow) = (text(&cols[0])?, text(&cols[1])?, text(&cols[2])?, text(&cols[3])?, text(&cols[4])?);
-        let (year, month, cur, val) = (int(&cols[5])?, int(&cols[6])?, text(&cols[7])?, float(&cols[8])?);
+        let (src, sha, rep, par, flow) = (
+            text(&cols[0])?,
+            text(&cols[1])?,
+            text(&cols[2])?,
+            text(&cols[3])?,
+            text(&cols[4])?,
+        );
+        let (year, month, cur, val) = (
+            int(&cols[5])?,
+            int(&cols[6])?,
+            text(&cols[7])?,
+            float(&cols[8])?,
+        );
         for i in 0..b.num_rows() {
-            let month = if month.is_null(i) { None } else { Some(month.value(i) as u32) };
+            let month = if month.is_null(i) {
+                None
+            } else {
+                Some(month.value(i) as u32)
+            };
             let y = year.value(i) as i32;
             if let Some(m) = month {
                 let mm = Month { year: y, month: m };
@@ -160,22 +195,33 @@ impl Series {
 
 /// The best file for `rep`→`par` `flow` over `period`: complete monthly, else complete annual
 /// (whole calendar years only), else the one with the fewest gaps.
-pub(crate) fn best_series(rows: &[Row], rep: &str, par: &str, flow: Flow, period: &Period) -> Option<Series> {
+pub(crate) fn best_series(
+    rows: &[Row],
+    rep: &str,
+    par: &str,
+    flow: Flow,
+    period: &Period,
+) -> Option<Series> {
     let whole_years = period.start.month == 1 && period.end.month == 12;
     let mut candidates: BTreeMap<(String, bool), Series> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.reporter == rep && r.partner == par && r.flow == flow.as_str()) {
+    for r in rows
+        .iter()
+        .filter(|r| r.reporter == rep && r.partner == par && r.flow == flow.as_str())
+    {
         let monthly = r.month.is_some();
         if !monthly && !whole_years {
             continue;
         }
-        let s = candidates.entry((r.sha.clone(), monthly)).or_insert_with(|| Series {
-            source: r.source.clone(),
-            sha256: r.sha.clone(),
-            currency: r.currency.clone(),
-            monthly,
-            points: Vec::new(),
-            missing: Vec::new(),
-        });
+        let s = candidates
+            .entry((r.sha.clone(), monthly))
+            .or_insert_with(|| Series {
+                source: r.source.clone(),
+                sha256: r.sha.clone(),
+                currency: r.currency.clone(),
+                monthly,
+                points: Vec::new(),
+                missing: Vec::new(),
+            });
         s.points.push((r.year, r.month, r.value));
     }
     for s in candidates.values_mut() {
@@ -183,7 +229,11 @@ pub(crate) fn best_series(rows: &[Row], rep: &str, par: &str, flow: Flow, period
         if s.monthly {
             s.missing = period
                 .months()
-                .filter(|m| !s.points.iter().any(|p| p.0 == m.year && p.1 == Some(m.month)))
+                .filter(|m| {
+                    !s.points
+                        .iter()
+                        .any(|p| p.0 == m.year && p.1 == Some(m.month))
+                })
                 .map(|m| m.to_string())
                 .collect();
         } else {

@@ -6,13 +6,21 @@ use std::collections::HashMap;
 use super::*;
 
 /// (reporter, partner, flow, year, month) -> value, read straight from a shipped file.
-fn direct(file: &str, value_col: &str, scale: f64) -> HashMap<(String, String, String, i32, u32), f64> {
+fn direct(
+    file: &str,
+    value_col: &str,
+    scale: f64,
+) -> HashMap<(String, String, String, i32, u32), f64> {
     let mut rdr = csv::Reader::from_path(data(&format!("trade/{file}"))).unwrap();
     let h = rdr.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
     let (rep, par, flow, y, m, v) = (
-        h.iter().position(|x| x == "reporter_code").unwrap_or_else(|| col("reporter")),
-        h.iter().position(|x| x == "partner_iso3").unwrap_or_else(|| col("partner")),
+        h.iter()
+            .position(|x| x == "reporter_code")
+            .unwrap_or_else(|| col("reporter")),
+        h.iter()
+            .position(|x| x == "partner_iso3")
+            .unwrap_or_else(|| col("partner")),
         col("flow"),
         col("year"),
         col("month"),
@@ -21,8 +29,16 @@ fn direct(file: &str, value_col: &str, scale: f64) -> HashMap<(String, String, S
     let mut out = HashMap::new();
     for r in rdr.records() {
         let r = r.unwrap();
-        let Ok(val) = r[v].parse::<f64>() else { continue };
-        let key = (r[rep].to_string(), r[par].to_string(), r[flow].to_string(), r[y].parse().unwrap(), r[m].parse().unwrap());
+        let Ok(val) = r[v].parse::<f64>() else {
+            continue;
+        };
+        let key = (
+            r[rep].to_string(),
+            r[par].to_string(),
+            r[flow].to_string(),
+            r[y].parse().unwrap(),
+            r[m].parse().unwrap(),
+        );
         *out.entry(key).or_insert(0.0) += val * scale;
     }
     out
@@ -42,42 +58,132 @@ fn close(a: f64, b: f64) -> bool {
 /// equal to the sums of the Eurostat monthly file's EU27 rows.
 #[test]
 fn eu27_exports_by_year_and_ytd_match_the_file() {
-    let d = direct("eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv", "value_eur", 1.0);
+    let d = direct(
+        "eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv",
+        "value_eur",
+        1.0,
+    );
     let sum = |p: &str, y: i32, last: u32| -> f64 {
-        (1..=last).map(|m| d[&("EU27".to_string(), p.to_string(), "export".to_string(), y, m)]).sum()
+        (1..=last)
+            .map(|m| {
+                d[&(
+                    "EU27".to_string(),
+                    p.to_string(),
+                    "export".to_string(),
+                    y,
+                    m,
+                )]
+            })
+            .sum()
     };
     for p in ["RUS", "KAZ", "KGZ", "ARM", "GEO", "UZB"] {
         for y in 2020..=2023 {
-            let v = trade_json(&["--reporter", "EU27", "--partner", p, "--period", &y.to_string(), "--yoy"]);
+            let v = trade_json(&[
+                "--reporter",
+                "EU27",
+                "--partner",
+                p,
+                "--period",
+                &y.to_string(),
+                "--yoy",
+            ]);
             let want = sum(p, y, 12);
-            assert!(close(v["value"].as_f64().unwrap(), want), "{p} {y}: {} vs {want}", v["value"]);
-            assert!(close(v["previous_value"].as_f64().unwrap(), sum(p, y - 1, 12)), "{p} {y}");
+            assert!(
+                close(v["value"].as_f64().unwrap(), want),
+                "{p} {y}: {} vs {want}",
+                v["value"]
+            );
+            assert!(
+                close(v["previous_value"].as_f64().unwrap(), sum(p, y - 1, 12)),
+                "{p} {y}"
+            );
             let yoy = 100.0 * (want / sum(p, y - 1, 12) - 1.0);
-            assert!((v["yoy_pct"].as_f64().unwrap() - yoy).abs() < 1e-9, "{p} {y}");
+            assert!(
+                (v["yoy_pct"].as_f64().unwrap() - yoy).abs() < 1e-9,
+                "{p} {y}"
+            );
             assert_eq!(v["complete"], true);
             assert_eq!(v["currency"], "EUR");
             assert_eq!(v["reporter_side"], "EU27");
             assert_eq!(v["provenance"][0]["granularity"], "monthly");
         }
-        let v = trade_json(&["--reporter", "EU27", "--partner", p, "--period", "ytd:2024-08", "--yoy"]);
-        assert!(close(v["value"].as_f64().unwrap(), sum(p, 2024, 8)), "{p} ytd");
-        assert!(close(v["previous_value"].as_f64().unwrap(), sum(p, 2023, 8)), "{p} ytd base");
+        let v = trade_json(&[
+            "--reporter",
+            "EU27",
+            "--partner",
+            p,
+            "--period",
+            "ytd:2024-08",
+            "--yoy",
+        ]);
+        assert!(
+            close(v["value"].as_f64().unwrap(), sum(p, 2024, 8)),
+            "{p} ytd"
+        );
+        assert!(
+            close(v["previous_value"].as_f64().unwrap(), sum(p, 2023, 8)),
+            "{p} ytd base"
+        );
         assert_eq!(v["previous_period"], "2023-01..2023-08");
         assert!(v["yoy_pct"].is_number());
     }
-    // 2019 has no 2018 base in the monthly file: the YoY is withheld, not invented.
-    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2019", "--yoy"]);
+    // 2019 has no 2018 base in the monthly file: the base comes from the yearly file
+    // (EUR 280,387,972 for 2018), and both files are named.
+    let v = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2019",
+        "--yoy",
+    ]);
+    assert_eq!(v["previous_value"].as_f64().unwrap(), 280_387_972.0);
+    let grans: Vec<&str> = v["provenance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["granularity"].as_str().unwrap())
+        .collect();
+    assert_eq!(grans, ["monthly", "annual"]);
+    // Nothing is loaded for EU27 before 2010: no base, so no growth rate is invented.
+    let v = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2010",
+        "--yoy",
+    ]);
     assert!(v.get("yoy_pct").is_none(), "{v}");
+    assert!(
+        v["notes"].to_string().contains("year-on-year not computed"),
+        "{v}"
+    );
 }
 
 /// Russia's turnover with Kazakhstan and Belarus by year from the FCS file; 2010 with
 /// Kazakhstan is incomplete (July-December not published) and says so.
 #[test]
 fn fcs_turnover_by_year() {
-    let d = direct("russia_fcs_monthly_top29_partners_2006_2021.csv", "value_musd", 1e6);
+    let d = direct(
+        "russia_fcs_monthly_top29_partners_2006_2021.csv",
+        "value_musd",
+        1e6,
+    );
     for p in ["KAZ", "BLR"] {
         for y in 2006..=2021 {
-            let v = trade_json(&["--reporter", "RUS", "--partner", p, "--flow", "turnover", "--period", &y.to_string()]);
+            let v = trade_json(&[
+                "--reporter",
+                "RUS",
+                "--partner",
+                p,
+                "--flow",
+                "turnover",
+                "--period",
+                &y.to_string(),
+            ]);
             let want: f64 = d
                 .iter()
                 .filter(|(k, _)| k.0 == "RUS" && k.1 == p && k.3 == y)
@@ -88,7 +194,11 @@ fn fcs_turnover_by_year() {
             let incomplete = p == "KAZ" && y == 2010;
             assert_eq!(v["complete"], !incomplete, "{p} {y}");
             if incomplete {
-                assert_eq!(v["missing"].as_array().unwrap().len(), 12, "6 months x 2 flows");
+                assert_eq!(
+                    v["missing"].as_array().unwrap().len(),
+                    12,
+                    "6 months x 2 flows"
+                );
             }
         }
     }
@@ -98,52 +208,163 @@ fn fcs_turnover_by_year() {
 /// with the rates listed; turnover; a group as partner.
 #[test]
 fn json_contract() {
-    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--flow", "exports", "--period", "2023"]);
-    for k in ["value", "currency", "reporter_side", "complete", "provenance"] {
+    let v = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--flow",
+        "exports",
+        "--period",
+        "2023",
+    ]);
+    for k in [
+        "value",
+        "currency",
+        "reporter_side",
+        "complete",
+        "provenance",
+    ] {
         assert!(v.get(k).is_some(), "{k} missing in {v}");
     }
     assert_eq!(v["value"].as_f64().unwrap(), 2_733_762_750.0);
     let eur = v["value"].as_f64().unwrap();
-    let usd = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2023", "--currency", "USD"]);
+    let usd = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2023",
+        "--currency",
+        "USD",
+    ]);
     assert_eq!(usd["currency"], "USD");
     let rates = usd["rates"].as_array().unwrap();
     assert_eq!(rates.len(), 12, "one monthly average per month");
     // Independent check: each month converted at its ECB monthly average.
-    let d = direct("eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv", "value_eur", 1.0);
+    let d = direct(
+        "eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv",
+        "value_eur",
+        1.0,
+    );
     let want: f64 = (1..=12)
         .map(|m| {
             let (r, _) = detour_core::money::EcbRates::global()
                 .monthly_rate("USD", detour_core::period::Month::new(2023, m).unwrap())
                 .unwrap();
-            d[&("EU27".to_string(), "KGZ".to_string(), "export".to_string(), 2023, m)] * r
+            d[&(
+                "EU27".to_string(),
+                "KGZ".to_string(),
+                "export".to_string(),
+                2023,
+                m,
+            )] * r
         })
         .sum();
     assert!(close(usd["value"].as_f64().unwrap(), want));
-    assert!(usd["value"].as_f64().unwrap() > eur, "the euro was above the dollar in 2023");
+    assert!(
+        usd["value"].as_f64().unwrap() > eur,
+        "the euro was above the dollar in 2023"
+    );
     // Turnover: KGZ is the one partner with EU27 imports in the monthly file.
-    let t = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--flow", "turnover", "--period", "2023"]);
-    let x: f64 = (1..=12).map(|m| d[&("EU27".to_string(), "KGZ".to_string(), "export".to_string(), 2023, m)]).sum();
-    let m: f64 = (1..=12).map(|m| d[&("EU27".to_string(), "KGZ".to_string(), "import".to_string(), 2023, m)]).sum();
+    let t = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--flow",
+        "turnover",
+        "--period",
+        "2023",
+    ]);
+    let x: f64 = (1..=12)
+        .map(|m| {
+            d[&(
+                "EU27".to_string(),
+                "KGZ".to_string(),
+                "export".to_string(),
+                2023,
+                m,
+            )]
+        })
+        .sum();
+    let m: f64 = (1..=12)
+        .map(|m| {
+            d[&(
+                "EU27".to_string(),
+                "KGZ".to_string(),
+                "import".to_string(),
+                2023,
+                m,
+            )]
+        })
+        .sum();
     assert!(close(t["value"].as_f64().unwrap(), x + m));
     // A group as partner: EU27 exports to the CIS in 2023, summed over the members on 2023-12-31.
     let g = trade_json(&["--reporter", "EU27", "--partner", "CIS", "--period", "2023"]);
     let notes = g["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("CIS on 2023-12-31: ARM AZE BLR KAZ KGZ MDA RUS TJK TKM UZB")), "{g}");
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("CIS on 2023-12-31: ARM AZE BLR KAZ KGZ MDA RUS TJK TKM UZB")),
+        "{g}"
+    );
     assert_eq!(g["complete"], true, "{g}");
-    assert!(g["value"].as_f64().unwrap() > trade_json(&["--reporter", "EU27", "--partner", "RUS", "--period", "2023"])["value"].as_f64().unwrap());
+    assert!(
+        g["value"].as_f64().unwrap()
+            > trade_json(&["--reporter", "EU27", "--partner", "RUS", "--period", "2023"])["value"]
+                .as_f64()
+                .unwrap()
+    );
     // YTD with YoY adds the base and the change.
-    let y = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "ytd:2024-08", "--yoy"]);
-    assert!(y["previous_value"].is_number() && y["yoy_pct"].is_number(), "{y}");
+    let y = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "ytd:2024-08",
+        "--yoy",
+    ]);
+    assert!(
+        y["previous_value"].is_number() && y["yoy_pct"].is_number(),
+        "{y}"
+    );
 }
 
 /// Incomplete windows are reported as such; a window with no data at all is a clear error.
 #[test]
 fn coverage_is_honest() {
-    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2024-01..2024-10"]);
+    let v = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2024-01..2024-10",
+    ]);
     assert_eq!(v["complete"], false);
-    let missing: Vec<&str> = v["missing"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    assert_eq!(missing, ["EU27->KGZ export 2024-09", "EU27->KGZ export 2024-10"]);
-    let e = run_err(detour().args(["trade", "--reporter", "EU27", "--partner", "KGZ", "--period", "2030"]));
+    let missing: Vec<&str> = v["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        ["EU27->KGZ export 2024-09", "EU27->KGZ export 2024-10"]
+    );
+    let e = run_err(detour().args([
+        "trade",
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2030",
+    ]));
     let msg = String::from_utf8_lossy(&e.stderr);
     assert!(msg.contains("no data for"), "{msg}");
 }
@@ -152,11 +373,23 @@ fn coverage_is_honest() {
 /// imports from the EU27 (national statistics, 2022: EUR 501,768,830.48 in the file).
 #[test]
 fn mirror_side_is_named() {
-    let v = trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2022", "--side", "partner"]);
+    let v = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2022",
+        "--side",
+        "partner",
+    ]);
     assert_eq!(v["side"], "partner");
     assert_eq!(v["reporter_side"], "KGZ");
     let d = {
-        let mut rdr = csv::Reader::from_path(data("trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv")).unwrap();
+        let mut rdr = csv::Reader::from_path(data(
+            "trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv",
+        ))
+        .unwrap();
         let mut x = None;
         for r in rdr.records() {
             let r = r.unwrap();
@@ -169,4 +402,149 @@ fn mirror_side_is_named() {
     let want = d.expect("the national file has Kyrgyzstan's 2022 imports from the EU27");
     assert!(close(v["value"].as_f64().unwrap(), want), "{v}");
     assert!(close(want, 501_768_830.48));
+}
+
+/// Mirror: EU27 exports (Eurostat) against the partner's recorded imports from the EU27
+/// (national statistics), yearly 2019-2023, with the gap.
+#[test]
+fn mirror_eu27_exports_against_partner_imports() {
+    let d = direct(
+        "eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv",
+        "value_eur",
+        1.0,
+    );
+    let mut nat = HashMap::new();
+    let mut rdr = csv::Reader::from_path(data(
+        "trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv",
+    ))
+    .unwrap();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        if r[1].starts_with("European Union - 27") {
+            nat.insert(
+                (r[0].to_string(), r[2].parse::<i32>().unwrap()),
+                r[3].parse::<f64>().unwrap(),
+            );
+        }
+    }
+    for (code, name) in [
+        ("KGZ", "Kyrgyzstan"),
+        ("KAZ", "Kazakhstan"),
+        ("ARM", "Armenia"),
+        ("UZB", "Uzbekistan"),
+    ] {
+        for y in 2019..=2023 {
+            let mut c = detour();
+            c.args([
+                "mirror",
+                "--reporter",
+                "EU27",
+                "--partner",
+                code,
+                "--period",
+                &y.to_string(),
+                "--format",
+                "json",
+            ]);
+            let m: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+            let eu: f64 = (1..=12)
+                .map(|mo| {
+                    d[&(
+                        "EU27".to_string(),
+                        code.to_string(),
+                        "export".to_string(),
+                        y,
+                        mo,
+                    )]
+                })
+                .sum();
+            let theirs = nat[&(name.to_string(), y)];
+            assert!(
+                close(m["reporter_view"]["value"].as_f64().unwrap(), eu),
+                "{code} {y}"
+            );
+            assert_eq!(m["partner_view"]["reporter_side"], code);
+            assert!(
+                close(m["partner_view"]["value"].as_f64().unwrap(), theirs),
+                "{code} {y}"
+            );
+            assert!(close(m["gap"].as_f64().unwrap(), theirs - eu), "{code} {y}");
+            assert!(
+                m["notes"][0].as_str().unwrap().contains("CIF"),
+                "the valuation caveat is stated"
+            );
+        }
+    }
+    // Only one side: Russia's imports from the EU27 are not loaded.
+    let mut c = detour();
+    c.args([
+        "mirror",
+        "--reporter",
+        "EU27",
+        "--partner",
+        "RUS",
+        "--period",
+        "2021",
+        "--format",
+        "json",
+    ]);
+    let m: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    assert!(m["partner_view"].is_null());
+    assert!(
+        m["notes"].to_string().contains("only one side exists"),
+        "{m}"
+    );
+}
+
+/// Records: Russia-Belarus turnover per year from the FCS file, the record flags computed
+/// independently from the file's rows.
+#[test]
+fn records_flagged() {
+    let d = direct(
+        "russia_fcs_monthly_top29_partners_2006_2021.csv",
+        "value_musd",
+        1e6,
+    );
+    let year = |y: i32| -> f64 {
+        d.iter()
+            .filter(|(k, _)| k.1 == "BLR" && k.3 == y)
+            .map(|(_, v)| v)
+            .sum()
+    };
+    for y in [2008, 2014, 2021] {
+        let mut c = detour();
+        c.args([
+            "records",
+            "--reporter",
+            "RUS",
+            "--partner",
+            "BLR",
+            "--flow",
+            "turnover",
+            "--period",
+            &y.to_string(),
+            "--format",
+            "json",
+        ]);
+        let r: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+        let v = year(y);
+        let earlier: Vec<f64> = (2006..y).map(year).collect();
+        assert_eq!(r["history"].as_array().unwrap().len(), earlier.len());
+        assert_eq!(r["is_highest"], earlier.iter().all(|e| *e < v), "{y}");
+        assert_eq!(r["is_lowest"], earlier.iter().all(|e| *e > v), "{y}");
+        // highest_since: the oldest year from which every later window is lower.
+        let mut since = None;
+        for (i, e) in earlier.iter().enumerate().rev() {
+            if *e < v {
+                since = Some((2006 + i as i32).to_string());
+            } else {
+                break;
+            }
+        }
+        assert_eq!(
+            r["highest_since"].as_str().map(str::to_string),
+            since,
+            "{y}"
+        );
+    }
 }
