@@ -47,34 +47,27 @@ fn quoted(codes: &[String]) -> String {
         .join(",")
 }
 
-fn text(a: &ArrayRef) -> Result<StringArray> {
-    let c = cast(a, &DataType::Utf8)
+/// Cast a result column to `T`'s type (the engine may return view or dictionary types).
+fn column<T: Array + Clone + 'static>(a: &ArrayRef, to: DataType) -> Result<T> {
+    let c = cast(a, &to)
         .map_err(datafusion::error::DataFusionError::from)
         .map_err(detour_store::StoreError::from)?;
     Ok(c.as_any()
-        .downcast_ref::<StringArray>()
-        .expect("cast to Utf8")
+        .downcast_ref::<T>()
+        .expect("cast to the requested type")
         .clone())
+}
+
+fn text(a: &ArrayRef) -> Result<StringArray> {
+    column(a, DataType::Utf8)
 }
 
 fn int(a: &ArrayRef) -> Result<Int64Array> {
-    let c = cast(a, &DataType::Int64)
-        .map_err(datafusion::error::DataFusionError::from)
-        .map_err(detour_store::StoreError::from)?;
-    Ok(c.as_any()
-        .downcast_ref::<Int64Array>()
-        .expect("cast to Int64")
-        .clone())
+    column(a, DataType::Int64)
 }
 
 fn float(a: &ArrayRef) -> Result<Float64Array> {
-    let c = cast(a, &DataType::Float64)
-        .map_err(datafusion::error::DataFusionError::from)
-        .map_err(detour_store::StoreError::from)?;
-    Ok(c.as_any()
-        .downcast_ref::<Float64Array>()
-        .expect("cast to Float64")
-        .clone())
+    column(a, DataType::Float64)
 }
 
 /// All-goods rows for the pairs, aggregated per file, pair, flow and month or year, within the period's years.

@@ -56,14 +56,7 @@ pub(super) fn parse_monthly<R: std::io::Read>(
             "reporter_code"
         );
         let (partner, _) = resolve_or_bad!(partners, sink, r.get(c_par), line, "partner_iso3");
-        let flow = field_or_bad!(
-            sink,
-            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(
-                line,
-                "flow",
-                format!("'{}' is not export/import", r.get(c_flow))
-            ))
-        );
+        let flow = field_or_bad!(sink, r.flow(sink, c_flow));
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let month = field_or_bad!(sink, r.month(sink, c_m));
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_eur"));
@@ -104,14 +97,7 @@ pub(super) fn parse_yearly<R: std::io::Read>(
         let r = Rec { rec: &rec, line };
         let (reporter, _) = resolve_or_bad!(reporters, sink, r.get(c_rep), line, "reporter");
         let (partner, _) = resolve_or_bad!(partners, sink, r.get(c_par), line, "partner");
-        let flow = field_or_bad!(
-            sink,
-            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(
-                line,
-                "flow",
-                format!("'{}' is not export/import", r.get(c_flow))
-            ))
-        );
+        let flow = field_or_bad!(sink, r.flow(sink, c_flow));
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_eur"));
         // The extract labels partners in English or French by year; two labels of one

@@ -23,14 +23,7 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
         let r = Rec { rec: &rec, line };
         let (reporter, _) = resolve_or_bad!(codes, sink, r.get(c_rep), line, "reporter");
         let (partner, _) = resolve_or_bad!(codes, sink, r.get(c_par), line, "partner");
-        let flow = field_or_bad!(
-            sink,
-            Flow::parse(r.get(c_flow)).ok_or_else(|| sink.err(
-                line,
-                "flow",
-                format!("'{}' is not export/import", r.get(c_flow))
-            ))
-        );
+        let flow = field_or_bad!(sink, r.flow(sink, c_flow));
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let month = field_or_bad!(sink, r.month(sink, c_m));
         if r.get(c_v).is_empty() {

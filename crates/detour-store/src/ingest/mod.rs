@@ -452,6 +452,12 @@ impl Rec<'_> {
             .map_err(|_| sink.err(self.line, field, format!("'{s}' is not an integer")))
     }
 
+    pub(crate) fn flow(&self, sink: &Sink, i: usize) -> Result<detour_core::Flow> {
+        let s = self.get(i);
+        detour_core::Flow::parse(s)
+            .ok_or_else(|| sink.err(self.line, "flow", format!("'{s}' is not export/import")))
+    }
+
     pub(crate) fn year(&self, sink: &Sink, i: usize) -> Result<i32> {
         let y = self.int(sink, i, "year")?;
         i32::try_from(y).map_err(|_| sink.err(self.line, "year", format!("impossible year {y}")))
