@@ -1,6 +1,6 @@
 //! Store benchmark on a SYNTHETIC product-level panel (labelled synthetic everywhere it is written).
 //!
-//! `cargo run -p detour-store --example bench_store -- [ROWS] [WORKDIR]`
+//! `cargo run -p detour-store --example bench_store -- [ROWS] [WORKDIR] [query-only]`
 //!
 //! 1. Writes a synthetic HS-6 x partner x month CSV in the generic layout (values from a
 //!    fixed-seed xorshift generator; not real data).
@@ -106,18 +106,22 @@ fn main() {
     }
     let bytes = std::fs::metadata(&csv_path).unwrap().len();
     let store = work.join("store");
-    let _ = std::fs::remove_dir_all(&store);
-    let rss_before = peak_rss_mb();
-    let t = Instant::now();
-    Store::ingest(&store, &csv_path, &IngestOptions::new(Format::Csv), &|_| {}).unwrap();
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "INGEST rows={rows} bytes={bytes} seconds={secs:.2} rows_per_s={:.0} mb_per_s={:.1} peak_rss_mb={:.0} (before ingest {:.0})",
-        rows as f64 / secs,
-        bytes as f64 / 1e6 / secs,
-        peak_rss_mb(),
-        rss_before
-    );
+    let query_only =
+        args.get(3).is_some_and(|a| a == "query-only") && store.join("manifest.json").exists();
+    if !query_only {
+        let _ = std::fs::remove_dir_all(&store);
+        let rss_before = peak_rss_mb();
+        let t = Instant::now();
+        Store::ingest(&store, &csv_path, &IngestOptions::new(Format::Csv), &|_| {}).unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "INGEST rows={rows} bytes={bytes} seconds={secs:.2} rows_per_s={:.0} mb_per_s={:.1} peak_rss_mb={:.0} (before ingest {:.0})",
+            rows as f64 / secs,
+            bytes as f64 / 1e6 / secs,
+            peak_rss_mb(),
+            rss_before
+        );
+    }
     let s = Store::open(&store).unwrap();
     println!(
         "PARQUET {}",

@@ -312,9 +312,13 @@ impl Store {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        let cfg = SessionConfig::new()
+        let mut cfg = SessionConfig::new()
             .with_target_partitions(threads)
             .with_information_schema(true);
+        // Evaluate filters while decoding Parquet (late materialisation): selective queries
+        // such as one partner's trade then skip most of the other columns' pages.
+        cfg.options_mut().execution.parquet.pushdown_filters = true;
+        cfg.options_mut().execution.parquet.reorder_filters = true;
         let ctx = SessionContext::new_with_config(cfg);
         let schema = schema::flows_schema();
         if self.manifest.entries.is_empty() {
