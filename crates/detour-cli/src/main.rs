@@ -16,7 +16,7 @@ use detour_core::country::Countries;
 use detour_core::group::Groups;
 use detour_core::money::EcbRates;
 use detour_core::period::Period;
-use detour_monitor::{FlowKind, Side, TradeQuery};
+use detour_monitor::{FlowKind, Frequency, Side, TradeQuery};
 use detour_store::ingest::Format;
 use detour_store::{IngestOptions, IngestOutcome, Store, default_store};
 use output::OutFormat;
@@ -141,6 +141,25 @@ enum Command {
     Mirror(TradeArgs),
     /// Whether a period's value is the highest or lowest of the same window in the loaded history.
     Records(TradeArgs),
+    /// A monthly, quarterly or annual series over the period, with an SVG chart on request.
+    Series {
+        #[command(flatten)]
+        args: TradeArgs,
+        /// monthly, quarterly or annual.
+        #[arg(long, default_value = "annual")]
+        freq: String,
+        /// Write a line chart to this SVG file.
+        #[arg(long)]
+        chart: Option<PathBuf>,
+    },
+    /// The partner's share of the reporter's trade with a reference partner (default WLD).
+    Share {
+        #[command(flatten)]
+        args: TradeArgs,
+        /// The whole: WLD, EXTRA_EU27, a group, …
+        #[arg(long, default_value = "WLD")]
+        of: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -425,6 +444,63 @@ fn run(cli: Cli) -> Result<()> {
                         );
                     } else if let Some(s) = &r.lowest_since {
                         println!("lowest since {s}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Series { args, freq, chart } => {
+            let store = open_store(&cli.store)?;
+            let freq = match freq.to_ascii_lowercase().as_str() {
+                "monthly" | "month" | "m" => Frequency::Monthly,
+                "quarterly" | "quarter" | "q" => Frequency::Quarterly,
+                "annual" | "yearly" | "year" | "a" => Frequency::Annual,
+                other => bail!("--freq '{other}': expected monthly, quarterly or annual"),
+            };
+            let s = detour_monitor::series(&store, &args.query()?, freq)?;
+            if let Some(path) = chart {
+                std::fs::write(&path, detour_monitor::chart::line_svg(&s))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("chart written to {}", path.display());
+            }
+            match args.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                _ => {
+                    if matches!(args.format, OutFormat::Csv) {
+                        println!("period,value,complete");
+                    }
+                    for p in &s.points {
+                        let v = p.value.map(|v| format!("{v:.0}")).unwrap_or_default();
+                        match args.format {
+                            OutFormat::Csv => println!("{},{v},{}", p.period, p.complete),
+                            _ => println!(
+                                "{:<10} {v:>18} {}",
+                                p.period,
+                                if p.complete { "" } else { "incomplete" }
+                            ),
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Share { args, of } => {
+            let store = open_store(&cli.store)?;
+            let r = detour_monitor::share(&store, &args.query()?, &of)?;
+            match args.format {
+                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                _ => {
+                    println!(
+                        "{} share of {}'s {:?} with {} in {}: {:.2}%",
+                        r.part.partner,
+                        r.part.reporter,
+                        r.part.flow,
+                        r.whole.partner,
+                        r.part.period,
+                        r.share_pct
+                    );
+                    if let (Some(p), Some(c)) = (r.previous_share_pct, r.change_pp) {
+                        println!("  a year earlier: {p:.2}% ({c:+.2} percentage points)");
                     }
                 }
             }

@@ -268,7 +268,16 @@ impl Period {
             ));
         }
         if let Some((a, b)) = lower.split_once("..") {
-            let a = parse_month_code(a).ok_or_else(|| invalid("expected YYYY-MM..YYYY-MM"))?;
+            // Whole years: 2006..2021
+            if let (Ok(ya), Ok(yb)) = (a.trim().parse::<i32>(), b.trim().parse::<i32>()) {
+                let (a, b) = (
+                    Month::new(ya, 1).map_err(|_| invalid("year out of range"))?,
+                    Month::new(yb, 12).map_err(|_| invalid("year out of range"))?,
+                );
+                return Period::window(a, b).map_err(|_| invalid("the end is before the start"));
+            }
+            let a = parse_month_code(a)
+                .ok_or_else(|| invalid("expected YYYY-MM..YYYY-MM or YYYY..YYYY"))?;
             let b = parse_month_code(b).ok_or_else(|| invalid("expected YYYY-MM..YYYY-MM"))?;
             return Period::window(a, b).map_err(|_| invalid("the end is before the start"));
         }
@@ -406,6 +415,7 @@ mod tests {
             ("2024-H1", Period::half(2024, 1).unwrap()),
             ("2024-01..2024-10", w(m(2024, 1), m(2024, 10))),
             ("ytd:2024-09", Period::year_to_date(m(2024, 9))),
+            ("2006..2021", w(m(2006, 1), m(2021, 12))),
             ("January–October 2024", w(m(2024, 1), m(2024, 10))),
             ("January to October 2024", w(m(2024, 1), m(2024, 10))),
             ("Jan-Oct 2024", w(m(2024, 1), m(2024, 10))),

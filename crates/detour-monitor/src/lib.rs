@@ -37,6 +37,7 @@
 //! println!("{} {} ({:?}%)", r.value, r.currency, r.yoy_pct);
 //! ```
 
+pub mod chart;
 mod select;
 
 use std::collections::BTreeMap;
@@ -254,6 +255,18 @@ pub fn trade(store: &Store, q: &TradeQuery) -> Result<TradeResult> {
 }
 
 fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult> {
+    measure_with(store, q, period, None)
+}
+
+/// Rows loaded once for a long range: (reporter-side rows, partner-side rows).
+type Preloaded = (Vec<select::Row>, Vec<select::Row>);
+
+fn measure_with(
+    store: &Store,
+    q: &TradeQuery,
+    period: &Period,
+    pre: Option<&Preloaded>,
+) -> Result<TradeResult> {
     let codes = select::reporting_codes(store)?;
     let (reporters, rnote) = expand(&codes, &q.reporter, period)?;
     let (partners, pnote) = expand(&codes, &q.partner, period)?;
@@ -271,8 +284,13 @@ fn measure(store: &Store, q: &TradeQuery, period: &Period) -> Result<TradeResult
             (detour_core::Flow::Import, -1.0),
         ],
     };
-    let own = select::load(store, &reporters, &partners, period)?;
-    let mirror = select::load(store, &partners, &reporters, period)?;
+    let (own, mirror) = match pre {
+        Some((o, m)) => (select::within(o, period), select::within(m, period)),
+        None => (
+            select::load(store, &reporters, &partners, period)?,
+            select::load(store, &partners, &reporters, period)?,
+        ),
+    };
     let use_mirror = match q.side {
         Side::Reporter => false,
         Side::Partner => true,
@@ -553,5 +571,161 @@ pub fn records(store: &Store, q: &TradeQuery) -> Result<RecordResult> {
         highest_since: since(true),
         lowest_since: since(false),
         history,
+    })
+}
+
+/// How finely to cut a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    Monthly,
+    Quarterly,
+    Annual,
+}
+
+/// One point of a series.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeriesPoint {
+    pub period: String,
+    /// `None` where no data is loaded for that period.
+    pub value: Option<f64>,
+    pub complete: bool,
+}
+
+/// A series of one trade question over the months, quarters or years of `q.period`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeriesResult {
+    pub reporter: String,
+    pub partner: String,
+    pub flow: FlowKind,
+    pub frequency: Frequency,
+    pub currency: Option<String>,
+    pub points: Vec<SeriesPoint>,
+    pub provenance: Vec<Provenance>,
+}
+
+/// The sub-periods of `period` at `freq` (whole sub-periods only).
+fn cut(period: &Period, freq: Frequency) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut m = period.start;
+    while m <= period.end {
+        let p = match freq {
+            Frequency::Monthly => Some(Period::month(m)),
+            Frequency::Quarterly if m.month % 3 == 1 => {
+                Period::quarter(m.year, m.month.div_ceil(3)).ok()
+            }
+            Frequency::Annual if m.month == 1 => Period::year(m.year).ok(),
+            _ => None,
+        };
+        match p {
+            Some(p) if p.end <= period.end => {
+                m = p.end.plus(1);
+                out.push(p);
+            }
+            _ => m = m.plus(1),
+        }
+    }
+    out
+}
+
+/// Compute the question for every month, quarter or year of `q.period`, loading the rows once.
+pub fn series(store: &Store, q: &TradeQuery, freq: Frequency) -> Result<SeriesResult> {
+    let codes = select::reporting_codes(store)?;
+    let between = |party: &str| -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for part in party.split(',') {
+            let code = Countries::global().resolve_any(part)?.code.clone();
+            let groups = Groups::global();
+            if groups.is_group(&code) && !codes.contains(&code) {
+                out.extend(groups.members_between(
+                    &code,
+                    q.period.first_day(),
+                    q.period.last_day(),
+                )?);
+            } else {
+                out.push(code);
+            }
+        }
+        Ok(out)
+    };
+    let (reporters, partners) = (between(&q.reporter)?, between(&q.partner)?);
+    let pre = (
+        select::load(store, &reporters, &partners, &q.period)?,
+        select::load(store, &partners, &reporters, &q.period)?,
+    );
+    let mut points = Vec::new();
+    let mut provenance: Vec<Provenance> = Vec::new();
+    let mut currency = q.currency.clone();
+    for p in cut(&q.period, freq) {
+        match measure_with(store, q, &p, Some(&pre)) {
+            Ok(r) => {
+                for pr in &r.provenance {
+                    if !provenance.contains(pr) {
+                        provenance.push(pr.clone());
+                    }
+                }
+                currency.get_or_insert(r.currency.clone());
+                points.push(SeriesPoint {
+                    period: p.label(),
+                    value: Some(r.value),
+                    complete: r.complete,
+                });
+            }
+            Err(MonitorError::NoData { .. }) => points.push(SeriesPoint {
+                period: p.label(),
+                value: None,
+                complete: false,
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    provenance.sort();
+    Ok(SeriesResult {
+        reporter: q.reporter.to_ascii_uppercase(),
+        partner: q.partner.to_ascii_uppercase(),
+        flow: q.flow,
+        frequency: freq,
+        currency,
+        points,
+        provenance,
+    })
+}
+
+/// A partner's share of the reporter's trade with a reference partner (usually `WLD`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShareResult {
+    pub part: TradeResult,
+    pub whole: TradeResult,
+    pub share_pct: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_share_pct: Option<f64>,
+    /// Change in percentage points against the matched window one year earlier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_pp: Option<f64>,
+}
+
+/// `q.partner`'s share of the reporter's trade with `whole_partner` (e.g. `WLD`, or `EXTRA_EU27`).
+pub fn share(store: &Store, q: &TradeQuery, whole_partner: &str) -> Result<ShareResult> {
+    let part = trade(store, q)?;
+    let mut wq = q.clone();
+    wq.partner = whole_partner.to_string();
+    let whole = trade(store, &wq)?;
+    let share_pct = 100.0 * part.value / whole.value;
+    let previous_share_pct = match (part.previous_value, whole.previous_value) {
+        (Some(a), Some(b))
+            if b != 0.0
+                && part.previous_complete == Some(true)
+                && whole.previous_complete == Some(true) =>
+        {
+            Some(100.0 * a / b)
+        }
+        _ => None,
+    };
+    Ok(ShareResult {
+        change_pp: previous_share_pct.map(|p| share_pct - p),
+        part,
+        whole,
+        share_pct,
+        previous_share_pct,
     })
 }

@@ -14,7 +14,7 @@ use detour_store::Store;
 
 /// One aggregated row: a file's value for a pair, flow and month (or year).
 #[derive(Debug, Clone)]
-pub(crate) struct Row {
+pub struct Row {
     source: String,
     sha: String,
     reporter: String,
@@ -24,6 +24,20 @@ pub(crate) struct Row {
     month: Option<u32>,
     currency: String,
     value: f64,
+}
+
+/// The rows that fall within `period` (monthly rows by month, annual rows by year).
+pub(crate) fn within(rows: &[Row], period: &Period) -> Vec<Row> {
+    rows.iter()
+        .filter(|r| match r.month {
+            Some(m) => period.contains(Month {
+                year: r.year,
+                month: m,
+            }),
+            None => (period.start.year..=period.end.year).contains(&r.year),
+        })
+        .cloned()
+        .collect()
 }
 
 /// Codes that appear as reporters in the store (to know whether a group reports as a whole).

@@ -548,3 +548,116 @@ fn records_flagged() {
         );
     }
 }
+
+/// Series: annual Russia-Kazakhstan turnover 2006-2021 equals the yearly sums of the FCS file,
+/// 2010 flagged incomplete; quarterly points sum to the year; the SVG chart is written.
+#[test]
+fn series_and_chart() {
+    let d = direct(
+        "russia_fcs_monthly_top29_partners_2006_2021.csv",
+        "value_musd",
+        1e6,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let svg = tmp.path().join("rus_kaz.svg");
+    let mut c = detour();
+    c.args([
+        "series",
+        "--reporter",
+        "RUS",
+        "--partner",
+        "KAZ",
+        "--flow",
+        "turnover",
+        "--period",
+        "2006..2021",
+    ]);
+    c.args(["--freq", "annual", "--format", "json", "--chart"])
+        .arg(&svg);
+    let s: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    let pts = s["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 16);
+    for p in pts {
+        let y: i32 = p["period"].as_str().unwrap().parse().unwrap();
+        let want: f64 = d
+            .iter()
+            .filter(|(k, _)| k.1 == "KAZ" && k.3 == y)
+            .map(|(_, v)| v)
+            .sum();
+        assert!(close(p["value"].as_f64().unwrap(), want), "{y}");
+        assert_eq!(p["complete"], y != 2010, "{y}");
+    }
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        chart.starts_with("<svg") && chart.contains("<polyline") && chart.contains("russia-fcs")
+    );
+    assert_eq!(chart.matches("<circle").count(), 16);
+    let mut c = detour();
+    c.args([
+        "series",
+        "--reporter",
+        "RUS",
+        "--partner",
+        "KAZ",
+        "--flow",
+        "turnover",
+        "--period",
+        "2021",
+    ]);
+    c.args(["--freq", "quarterly", "--format", "json"]);
+    let q: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    let sum: f64 = q["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .sum();
+    assert_eq!(q["points"].as_array().unwrap().len(), 4);
+    assert!(close(sum, 25_630_665_620.0), "quarters sum to the year");
+}
+
+/// Share: Russia's share of EU27 exports outside the EU in 2018 (yearly Eurostat file, the last
+/// year that file carries the Extra-EU27 total), against the file's own two rows.
+#[test]
+fn share_of_extra_eu_exports() {
+    let mut rdr = csv::Reader::from_path(data(
+        "trade/eurostat_eu27_exports_by_partner_yearly_2010_2023.csv",
+    ))
+    .unwrap();
+    let (mut rus, mut extra) = (HashMap::new(), HashMap::new());
+    for r in rdr.records() {
+        let r = r.unwrap();
+        let y: i32 = r[3].parse().unwrap();
+        let v: f64 = r[4].parse().unwrap();
+        if r[1].starts_with("Russian Federation") {
+            rus.insert(y, v);
+        } else if r[1].starts_with("Extra-EU27") {
+            extra.insert(y, v);
+        }
+    }
+    let last = *extra.keys().max().unwrap();
+    let mut c = detour();
+    c.args([
+        "share",
+        "--reporter",
+        "EU27",
+        "--partner",
+        "RUS",
+        "--of",
+        "EXTRA_EU27",
+        "--period",
+        &last.to_string(),
+    ]);
+    c.args(["--yoy", "--format", "json"]);
+    let s: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    let want = 100.0 * rus[&last] / extra[&last];
+    assert!(
+        (s["share_pct"].as_f64().unwrap() - want).abs() < 1e-9,
+        "{s}"
+    );
+    let prev = 100.0 * rus[&(last - 1)] / extra[&(last - 1)];
+    assert!(
+        (s["change_pp"].as_f64().unwrap() - (want - prev)).abs() < 1e-9,
+        "{s}"
+    );
+}

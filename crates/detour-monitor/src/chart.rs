@@ -1,0 +1,156 @@
+//! A plain SVG line chart of a series: one line, y axis from zero, hollow markers for
+//! incomplete periods, gaps where no data is loaded, and the sources in the footer.
+
+use std::fmt::Write;
+
+use crate::SeriesResult;
+
+const W: f64 = 900.0;
+const H: f64 = 420.0;
+const LEFT: f64 = 90.0;
+const RIGHT: f64 = 20.0;
+const TOP: f64 = 50.0;
+const BOTTOM: f64 = 80.0;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A "nice" step for about `n` ticks up to `max`.
+fn step(max: f64, n: f64) -> f64 {
+    let raw = max / n;
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let nice = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * mag
+}
+
+fn short(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.1}bn", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.0}m", v / 1e6)
+    } else if a >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// Render the series as an SVG document.
+pub fn line_svg(s: &SeriesResult) -> String {
+    let vals: Vec<f64> = s.points.iter().filter_map(|p| p.value).collect();
+    let max = vals.iter().cloned().fold(0.0, f64::max).max(1.0);
+    let min = vals.iter().cloned().fold(0.0, f64::min);
+    let st = step(max - min, 5.0);
+    let (lo, hi) = ((min / st).floor() * st, (max / st).ceil() * st);
+    let n = s.points.len().max(2) as f64;
+    let x = |i: usize| LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1.0);
+    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(o, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let title = format!(
+        "{} {} {} ({:?}, {})",
+        s.reporter,
+        format!("{:?}", s.flow).to_lowercase(),
+        s.partner,
+        s.frequency,
+        s.currency.as_deref().unwrap_or("")
+    );
+    let _ = writeln!(
+        o,
+        r#"<text x="{LEFT}" y="28" font-size="16" font-weight="bold">{}</text>"#,
+        esc(&title)
+    );
+    let mut t = lo;
+    while t <= hi + st / 2.0 {
+        let yy = y(t);
+        let _ = writeln!(
+            o,
+            r##"<line x1="{LEFT}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/>"##,
+            W - RIGHT
+        );
+        let _ = writeln!(
+            o,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            LEFT - 8.0,
+            yy + 4.0,
+            short(t)
+        );
+        t += st;
+    }
+    let every = (s.points.len() / 12).max(1);
+    for (i, p) in s.points.iter().enumerate() {
+        if i % every == 0 {
+            let _ = writeln!(
+                o,
+                r#"<text x="{:.1}" y="{}" text-anchor="end" transform="rotate(-45 {:.1} {})">{}</text>"#,
+                x(i),
+                H - BOTTOM + 16.0,
+                x(i),
+                H - BOTTOM + 16.0,
+                esc(&p.period)
+            );
+        }
+    }
+    // One polyline per run of consecutive loaded points, so gaps stay visible.
+    let mut run = Vec::new();
+    let mut runs = Vec::new();
+    for (i, p) in s.points.iter().enumerate() {
+        match p.value {
+            Some(v) => run.push(format!("{:.1},{:.1}", x(i), y(v))),
+            None => runs.push(std::mem::take(&mut run)),
+        }
+    }
+    runs.push(run);
+    for r in runs.into_iter().filter(|r| !r.is_empty()) {
+        let _ = writeln!(
+            o,
+            r##"<polyline fill="none" stroke="#1f5fa8" stroke-width="2" points="{}"/>"##,
+            r.join(" ")
+        );
+    }
+    for (i, p) in s.points.iter().enumerate() {
+        if let Some(v) = p.value {
+            let fill = if p.complete { "#1f5fa8" } else { "white" };
+            let _ = writeln!(
+                o,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{fill}" stroke="#1f5fa8"><title>{} {}{}</title></circle>"##,
+                x(i),
+                y(v),
+                esc(&p.period),
+                v,
+                if p.complete { "" } else { " (incomplete)" }
+            );
+        }
+    }
+    let sources: Vec<String> = s
+        .provenance
+        .iter()
+        .map(|p| format!("{} ({})", p.source, p.file))
+        .collect();
+    let _ = writeln!(
+        o,
+        r##"<text x="{LEFT}" y="{}" font-size="10" fill="#555">Source: {}. Hollow markers: incomplete periods.</text>"##,
+        H - 8.0,
+        esc(&sources.join("; "))
+    );
+    o.push_str("</svg>\n");
+    o
+}
