@@ -132,20 +132,7 @@ impl Groups {
 
     /// Members of `group` on `date`, sorted.
     pub fn members_on(&self, group: &str, date: NaiveDate) -> Result<Vec<String>> {
-        if !self.is_group(group) {
-            return Err(CoreError::UnknownGroup {
-                code: group.to_string(),
-            });
-        }
-        let mut v: Vec<String> = self
-            .rows
-            .iter()
-            .filter(|r| r.group == group && r.valid_on(date))
-            .map(|r| r.iso3.clone())
-            .collect();
-        v.sort();
-        v.dedup();
-        Ok(v)
+        self.members_between(group, date, date)
     }
 
     /// Members of `group` at any time between `from` and `to` (inclusive).
