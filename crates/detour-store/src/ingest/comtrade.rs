@@ -119,38 +119,13 @@ fn parse_current<R: std::io::Read>(
                 r.month(sink, c_month.expect("non-empty refMonth"))
             ))
         };
-        let (reporter, _) = resolve_or_bad!(codes, sink, r.get(c_rep), line, "reporterCode");
-        let (partner, _) = resolve_or_bad!(codes, sink, r.get(c_par), line, "partnerCode");
-        let cmd = r.get(c_cmd);
-        let Some(commodity) = commodity_code(cmd) else {
-            let e = sink.err(
-                line,
-                "cmdCode",
-                format!("'{cmd}' is neither TOTAL nor an HS code"),
-            );
-            sink.bad(e)?;
-            continue;
+        let cols = RowCols {
+            rep: (c_rep, "reporterCode"),
+            par: (c_par, "partnerCode"),
+            cmd: (c_cmd, "cmdCode"),
+            val: (c_val, "primaryValue"),
         };
-        let value = field_or_bad!(sink, r.num(sink, c_val, "primaryValue"));
-        let cls = if commodity == "TOTAL" {
-            "TOTAL".to_string()
-        } else {
-            classification(opt(c_cls))
-        };
-        sink.row(&FlowRow {
-            reporter: &reporter,
-            partner: &partner,
-            flow,
-            year,
-            month,
-            commodity,
-            classification: &cls,
-            value,
-            currency: "USD",
-            valuation: Some(if flow == Flow::Export { "FOB" } else { "CIF" }),
-            flags: None,
-            line,
-        })?;
+        store_row(sink, &mut codes, &r, &cols, flow, year, month, opt(c_cls))?;
     }
     Ok(())
 }
@@ -215,23 +190,59 @@ fn parse_legacy<R: std::io::Read>(
             sink.bad(e)?;
             continue;
         };
-        let (reporter, _) = resolve_or_bad!(codes, sink, r.get(c_rep), line, "Reporter Code");
-        let (partner, _) = resolve_or_bad!(codes, sink, r.get(c_par), line, "Partner Code");
-        let cmd = r.get(c_cmd);
+        let cols = RowCols {
+            rep: (c_rep, "Reporter Code"),
+            par: (c_par, "Partner Code"),
+            cmd: (c_cmd, "Commodity Code"),
+            val: (c_val, "Trade Value (US$)"),
+        };
+        let cls = c_cls.map(|i| r.get(i)).unwrap_or("");
+        store_row(sink, &mut codes, &r, &cols, flow, year, month, cls)?;
+    }
+    Ok(())
+}
+
+/// Positions and header names of the columns both layouts share.
+struct RowCols {
+    rep: (usize, &'static str),
+    par: (usize, &'static str),
+    cmd: (usize, &'static str),
+    val: (usize, &'static str),
+}
+
+/// Resolve codes, check the commodity, parse the value and store one row (either layout).
+#[allow(clippy::too_many_arguments)]
+fn store_row(
+    sink: &mut Sink,
+    codes: &mut Resolver,
+    r: &Rec<'_>,
+    cols: &RowCols,
+    flow: Flow,
+    year: i32,
+    month: Option<u32>,
+    cls: &str,
+) -> Result<()> {
+    let line = r.line;
+    // A one-pass loop: the helper macros `continue` to abandon a bad row.
+    #[allow(clippy::never_loop)]
+    for _ in 0..1 {
+        let (reporter, _) = resolve_or_bad!(codes, sink, r.get(cols.rep.0), line, cols.rep.1);
+        let (partner, _) = resolve_or_bad!(codes, sink, r.get(cols.par.0), line, cols.par.1);
+        let cmd = r.get(cols.cmd.0);
         let Some(commodity) = commodity_code(cmd) else {
             let e = sink.err(
                 line,
-                "Commodity Code",
+                cols.cmd.1,
                 format!("'{cmd}' is neither TOTAL nor an HS code"),
             );
             sink.bad(e)?;
             continue;
         };
-        let value = field_or_bad!(sink, r.num(sink, c_val, "Trade Value (US$)"));
+        let value = field_or_bad!(sink, r.num(sink, cols.val.0, cols.val.1));
         let cls = if commodity == "TOTAL" {
             "TOTAL".to_string()
         } else {
-            classification(c_cls.map(|i| r.get(i)).unwrap_or(""))
+            classification(cls)
         };
         sink.row(&FlowRow {
             reporter: &reporter,
