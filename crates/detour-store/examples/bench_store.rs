@@ -130,6 +130,15 @@ fn main() {
     let rt = detour_store::runtime().unwrap();
     // One session for all queries, as DuckDB keeps one connection.
     let ctx = s.session().unwrap();
+    // Optional engine settings to compare, e.g. BENCH_SET="datafusion.execution.batch_size=32768".
+    if let Ok(sets) = std::env::var("BENCH_SET") {
+        for kv in sets.split(';').filter(|kv| !kv.is_empty()) {
+            let (k, v) = kv.split_once('=').expect("KEY=VALUE");
+            rt.block_on(async { ctx.sql(&format!("SET {k} = {v}")).await?.collect().await })
+                .unwrap();
+            println!("SET {k} = {v}");
+        }
+    }
     for (name, q) in QUERIES {
         let mut best = f64::INFINITY;
         let mut n_rows = 0;

@@ -339,7 +339,7 @@ impl Store {
                 .with_file_extension(".parquet");
             let config = ListingTableConfig::new_with_multi_paths(urls)
                 .with_listing_options(opts)
-                .with_schema(schema);
+                .with_schema(schema::view_schema(&schema));
             ctx.register_table("flows", Arc::new(ListingTable::try_new(config)?))?;
         }
         reference::register_all(&ctx, &self.manifest)?;

@@ -31,6 +31,22 @@ pub fn flows_schema() -> SchemaRef {
     .clone()
 }
 
+/// The schema the query engine reads the Parquet files with: strings as Arrow string views,
+/// which keep short values (country codes, HS codes) inline instead of copying every row's
+/// string into one buffer. Written files use plain `Utf8`; both read the same Parquet data.
+pub fn view_schema(schema: &SchemaRef) -> SchemaRef {
+    Arc::new(Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| match f.data_type() {
+                DataType::Utf8 => Field::new(f.name(), DataType::Utf8View, f.is_nullable()),
+                _ => f.as_ref().clone(),
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
 /// One row of `flows` as a parser produces it. Codes are canonical (ISO3 or group code).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowRow<'a> {
