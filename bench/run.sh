@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 ROWS="${1:-50000000}"
 WORK="${2:-/tmp/detour-bench}"
 pip install --quiet duckdb >/dev/null 2>&1 || true
-cargo run -q -p detour-store --example bench_store -- "$ROWS" "$WORK" | tee "$WORK/detour.txt"
+cargo run -q --profile bench-fast -p detour-store --example bench_store -- "$ROWS" "$WORK" | tee "$WORK/detour.txt"
 PARQUET=$(sed -n 's/^PARQUET //p' "$WORK/detour.txt")
 python3 bench/compare_duckdb.py "$PARQUET" "$WORK/detour.txt"
