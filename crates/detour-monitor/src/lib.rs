@@ -42,6 +42,7 @@ mod select;
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use detour_core::country::Countries;
 use detour_core::group::Groups;
 use detour_core::money::{EcbRates, RateBasis};
@@ -193,7 +194,8 @@ pub struct TradeResult {
 fn expand(
     store_codes: &[String],
     party: &str,
-    period: &Period,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Result<(Vec<String>, Option<String>)> {
     let mut out = Vec::new();
     let mut note = None;
@@ -201,12 +203,13 @@ fn expand(
         let code = Countries::global().resolve_any(part)?.code.clone();
         let groups = Groups::global();
         if groups.is_group(&code) && !store_codes.contains(&code) {
-            let members = groups.members_on(&code, period.last_day())?;
-            note = Some(format!(
-                "{code} on {}: {}",
-                period.last_day(),
-                members.join(" ")
-            ));
+            let members = groups.members_between(&code, from, to)?;
+            let when = if from == to {
+                to.to_string()
+            } else {
+                format!("{from}..{to}")
+            };
+            note = Some(format!("{code} on {when}: {}", members.join(" ")));
             out.extend(members);
         } else {
             out.push(code);
@@ -268,8 +271,9 @@ fn measure_with(
     pre: Option<&Preloaded>,
 ) -> Result<TradeResult> {
     let codes = select::reporting_codes(store)?;
-    let (reporters, rnote) = expand(&codes, &q.reporter, period)?;
-    let (partners, pnote) = expand(&codes, &q.partner, period)?;
+    let day = period.last_day();
+    let (reporters, rnote) = expand(&codes, &q.reporter, day, day)?;
+    let (partners, pnote) = expand(&codes, &q.partner, day, day)?;
     let mut notes: Vec<String> = [rnote, pnote].into_iter().flatten().collect();
     // Flows needed, from the reporter's point of view.
     let flows: &[(detour_core::Flow, f64)] = match q.flow {
@@ -631,24 +635,9 @@ fn cut(period: &Period, freq: Frequency) -> Vec<Period> {
 /// Compute the question for every month, quarter or year of `q.period`, loading the rows once.
 pub fn series(store: &Store, q: &TradeQuery, freq: Frequency) -> Result<SeriesResult> {
     let codes = select::reporting_codes(store)?;
-    let between = |party: &str| -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for part in party.split(',') {
-            let code = Countries::global().resolve_any(part)?.code.clone();
-            let groups = Groups::global();
-            if groups.is_group(&code) && !codes.contains(&code) {
-                out.extend(groups.members_between(
-                    &code,
-                    q.period.first_day(),
-                    q.period.last_day(),
-                )?);
-            } else {
-                out.push(code);
-            }
-        }
-        Ok(out)
-    };
-    let (reporters, partners) = (between(&q.reporter)?, between(&q.partner)?);
+    let (from, to) = (q.period.first_day(), q.period.last_day());
+    let (reporters, _) = expand(&codes, &q.reporter, from, to)?;
+    let (partners, _) = expand(&codes, &q.partner, from, to)?;
     let pre = (
         select::load(store, &reporters, &partners, &q.period)?,
         select::load(store, &partners, &reporters, &q.period)?,
