@@ -3,6 +3,7 @@
 //! The binary parses arguments, calls the library crates and prints; nothing
 //! here computes anything a library user could not get from the crates.
 
+mod estimate;
 mod output;
 
 use std::path::PathBuf;
@@ -152,6 +153,8 @@ enum Command {
         #[arg(long)]
         chart: Option<PathBuf>,
     },
+    /// Poisson PML or OLS with high-dimensional fixed effects (fixest-style formula).
+    Estimate(estimate::EstimateArgs),
     /// The partner's share of the reporter's trade with a reference partner (default WLD).
     Share {
         #[command(flatten)]
@@ -209,6 +212,11 @@ fn open_store(path: &Option<PathBuf>) -> Result<Store> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::Summary) {
         Command::Summary => summary(&open_store(&cli.store)?),
+        Command::Estimate(args) => {
+            let store = cli.store.clone();
+            print!("{}", estimate::run(&args, &|| open_store(&store))?);
+            Ok(())
+        }
         Command::Ingest {
             file,
             format,

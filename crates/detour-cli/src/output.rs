@@ -31,7 +31,7 @@ pub fn render(batches: &[RecordBatch], format: OutFormat) -> Result<String> {
     }
 }
 
-fn cells(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
+pub fn cells(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
     let opts = FormatOptions::default();
     let mut cols = Vec::new();
     for c in batch.columns() {

@@ -1,0 +1,26 @@
+use thiserror::Error;
+
+/// What can stop an estimation.
+#[derive(Debug, Error, PartialEq)]
+pub enum Error {
+    #[error("column '{name}' has {len} values but the outcome has {n}")]
+    LengthMismatch { name: String, len: usize, n: usize },
+    #[error("column '{name}' has a non-finite value ({value}) at row {row}")]
+    NonFinite {
+        name: String,
+        row: usize,
+        value: f64,
+    },
+    #[error("the outcome is negative ({value}) at row {row}; a Poisson model needs y >= 0")]
+    NegativeOutcome { row: usize, value: f64 },
+    #[error("weight at row {row} is {value}; weights must be positive and finite")]
+    BadWeight { row: usize, value: f64 },
+    #[error("no observations left to estimate on ({reason})")]
+    NoObservations { reason: String },
+    #[error(
+        "every regressor is collinear with the fixed effects or the other regressors: {names:?}"
+    )]
+    AllCollinear { names: Vec<String> },
+    #[error("the estimate diverged at iteration {iteration}: deviance is {deviance}")]
+    Diverged { iteration: usize, deviance: f64 },
+}
