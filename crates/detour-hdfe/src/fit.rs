@@ -329,25 +329,19 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
     let mut separated_rows: Vec<usize> = Vec::new();
     let mut warnings = Vec::new();
 
-    if opt.drop_singletons && !all_dims.is_empty() {
+    // For Poisson the FE check runs first and drops singletons with it, so that a zero outcome alone in its
+    // group counts as separated (ppmlhdfe's accounting); otherwise singletons go first.
+    let fe_check_first = opt.family == Family::Poisson && opt.separation.fe;
+    if opt.drop_singletons && !all_dims.is_empty() && !fe_check_first {
         dropped.singletons += separation::drop_singletons(&all_dims, &mut keep);
     }
     if opt.family == Family::Poisson {
         if opt.separation.fe && !all_dims.is_empty() {
-            let before = keep.clone();
             let (sep, single) =
                 separation::fe_check(&all_dims, design.y, &mut keep, opt.drop_singletons);
-            dropped.fe_zero_outcome += sep;
+            dropped.fe_zero_outcome += sep.len();
             dropped.singletons += single;
-            // singletons removed here are not separated; tell them apart by outcome group sums again
-            let mut sep_rows: Vec<usize> = (0..n_in).filter(|&i| before[i] && !keep[i]).collect();
-            if single > 0 {
-                // re-run the FE check alone to know which rows it separated
-                let mut k2 = before.clone();
-                separation::fe_check(&all_dims, design.y, &mut k2, false);
-                sep_rows.retain(|&i| !k2[i]);
-            }
-            separated_rows.extend(sep_rows);
+            separated_rows.extend(sep);
         }
         let has_zero = (0..n_in).any(|i| keep[i] && design.y[i] <= 0.0);
         if has_zero && opt.separation.simplex {
@@ -472,7 +466,7 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
         .filter(|k| !est.kept.contains(k))
         .map(|k| names[k].clone())
         .collect();
-    if est.kept.is_empty() {
+    if est.kept.is_empty() && !names.is_empty() {
         return Err(Error::AllCollinear { names: collinear });
     }
     if !est.converged {

@@ -47,34 +47,46 @@ pub fn drop_singletons(dims: &[Dim], keep: &mut [bool]) -> usize {
     }
 }
 
-/// Drop observations in fixed-effect groups whose outcomes are all zero (and singletons that this creates).
-/// Returns (separated by the FE check, singletons dropped along the way).
-pub fn fe_check(dims: &[Dim], y: &[f64], keep: &mut [bool], singletons: bool) -> (usize, usize) {
-    let mut sep = 0;
+/// Drop observations in fixed-effect groups whose outcomes are all zero, repeatedly, together with the
+/// singletons this creates. A zero-outcome observation left alone in a group is separated too (its own
+/// effect runs to −∞), so it counts as separated, as in ppmlhdfe; a positive one counts as a singleton.
+/// Returns (separated rows, singletons dropped).
+pub fn fe_check(
+    dims: &[Dim],
+    y: &[f64],
+    keep: &mut [bool],
+    singletons: bool,
+) -> (Vec<usize>, usize) {
+    let mut sep = Vec::new();
     let mut single = 0;
     loop {
         let mut changed = false;
         for d in dims {
             let mut total = vec![0.0; d.levels];
+            let mut count = vec![0u32; d.levels];
             for ((&g, &k), &yi) in d.ids.iter().zip(keep.iter()).zip(y) {
                 if k {
                     total[g as usize] += yi;
+                    count[g as usize] += 1;
                 }
             }
             for (i, &g) in d.ids.iter().enumerate() {
-                if keep[i] && total[g as usize] <= 0.0 {
+                if !keep[i] {
+                    continue;
+                }
+                if total[g as usize] <= 0.0 {
                     keep[i] = false;
-                    sep += 1;
+                    sep.push(i);
+                    changed = true;
+                } else if singletons && count[g as usize] == 1 {
+                    keep[i] = false;
+                    single += 1;
                     changed = true;
                 }
             }
         }
-        if singletons {
-            let s = drop_singletons(dims, keep);
-            single += s;
-            changed |= s > 0;
-        }
         if !changed {
+            sep.sort_unstable();
             return (sep, single);
         }
     }
@@ -99,6 +111,25 @@ fn null_space(x: &[Vec<f64>], rows: &[usize]) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// `X_B N` for the given rows, with entries that are roundoff of an exact zero set to zero. The null basis is
+/// computed, not exact, so a row orthogonal to it comes out as ~1e-16 times the data's scale; such an entry
+/// must not pose as separation.
+fn project_rows(x: &[Vec<f64>], rows: &[usize], null: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let data_scale =
+        x.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs())) * (x.len() as f64).sqrt();
+    let cut = 1e-9 * data_scale;
+    rows.iter()
+        .map(|&i| {
+            null.iter()
+                .map(|v| {
+                    let a: f64 = v.iter().enumerate().map(|(c, vc)| x[c][i] * vc).sum();
+                    if a.abs() <= cut { 0.0 } else { a / data_scale }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Rows `i` among `boundary` for which a certificate `z = Xγ` exists: `z ≥ 0` on `boundary`, `z = 0` on
 /// `interior`, `z_i > 0`. `x` holds the columns (an intercept and any dummies already included).
 pub fn simplex(x: &[Vec<f64>], boundary: &[usize], interior: &[usize]) -> Vec<usize> {
@@ -106,26 +137,14 @@ pub fn simplex(x: &[Vec<f64>], boundary: &[usize], interior: &[usize]) -> Vec<us
     if null.is_empty() || boundary.is_empty() {
         return Vec::new();
     }
-    // A = X_B N (m × r)
-    let mut rows: Vec<usize> = boundary.to_vec();
+    let a_all = project_rows(x, boundary, &null);
+    let mut rows: Vec<usize> = (0..boundary.len()).collect();
     let mut found = Vec::new();
     loop {
-        let a: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|&i| {
-                null.iter()
-                    .map(|v| v.iter().enumerate().map(|(c, vc)| x[c][i] * vc).sum())
-                    .collect()
-            })
-            .collect();
-        let scale = a.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-        if scale == 0.0 {
+        let a: Vec<Vec<f64>> = rows.iter().map(|&k| a_all[k].clone()).collect();
+        if a.iter().flatten().all(|&v| v == 0.0) {
             break;
         }
-        let a: Vec<Vec<f64>> = a
-            .into_iter()
-            .map(|r| r.into_iter().map(|v| v / scale).collect())
-            .collect();
         let Some(delta) = lp_max_support(&a) else {
             break;
         };
@@ -133,12 +152,12 @@ pub fn simplex(x: &[Vec<f64>], boundary: &[usize], interior: &[usize]) -> Vec<us
             .iter()
             .map(|r| r.iter().zip(&delta).map(|(x, d)| x * d).sum())
             .collect();
-        let hit: Vec<usize> = (0..rows.len()).filter(|&k| z[k] > 1e-9).collect();
+        let hit: Vec<usize> = (0..rows.len()).filter(|&k| z[k] > 1e-7).collect();
         if hit.is_empty() {
             break;
         }
         for &k in hit.iter().rev() {
-            found.push(rows.remove(k));
+            found.push(boundary[rows.remove(k)]);
         }
         if rows.is_empty() {
             break;
@@ -253,6 +272,9 @@ pub fn relu(y: &[f64], x: &[Vec<f64>], fe: &FixedEffects, tol: f64, max_iter: us
             ..Default::default()
         };
     }
+    if fe.is_empty() {
+        return relu_exact(y, x, &boundary, tol, max_iter);
+    }
     let dm = Demeaner::new(fe, &w);
     // Demean the regressors once (the weights never change), then drop those absorbed or collinear.
     let cols: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
@@ -268,7 +290,8 @@ pub fn relu(y: &[f64], x: &[Vec<f64>], fe: &FixedEffects, tol: f64, max_iter: us
             g.set(b, a, s);
         }
     }
-    let keep = independent_columns(&g, 1e-9);
+    // The heavy weights make the Gram matrix badly scaled: only near-exact dependence counts as collinear.
+    let keep = independent_columns(&g, 1e-14);
     let ginv = spd_inverse(&g.select(&keep));
     let mut u: Vec<f64> = y.iter().map(|&v| if v > 0.0 { 0.0 } else { 1.0 }).collect();
     let mut au = Vec::new();
@@ -296,17 +319,93 @@ pub fn relu(y: &[f64], x: &[Vec<f64>], fe: &FixedEffects, tol: f64, max_iter: us
                 *v = 0.0;
             }
         }
-        if boundary.iter().all(|&i| uhat[i] >= 0.0) {
+        // Stop at the fixed point u = max(û, 0): then û ≥ 0 everywhere and it is a certificate. Stopping at the
+        // first û ≥ 0 instead would report rows whose û is still decaying towards zero.
+        let change = boundary
+            .iter()
+            .map(|&i| (uhat[i].max(0.0) - u[i]).abs())
+            .fold(0.0f64, f64::max);
+        if boundary.iter().all(|&i| uhat[i] >= 0.0) && change < tol {
             res.converged = true;
             res.separated = boundary
                 .iter()
                 .copied()
-                .filter(|&i| uhat[i] > 0.0)
+                .filter(|&i| uhat[i] > 10.0 * tol)
                 .collect();
             return res;
         }
         for &i in &boundary {
             u[i] = uhat[i].max(0.0);
+        }
+    }
+    res
+}
+
+/// The ReLU iteration without fixed effects, with the constraint `z = 0` on positive outcomes imposed exactly:
+/// `z = X N δ` with `N` a basis of the null space of those rows, and least squares on the zero-outcome rows.
+fn relu_exact(
+    y: &[f64],
+    x: &[Vec<f64>],
+    boundary: &[usize],
+    tol: f64,
+    max_iter: usize,
+) -> ReluResult {
+    let interior: Vec<usize> = (0..y.len()).filter(|&i| y[i] > 0.0).collect();
+    let null = null_space(x, &interior);
+    let mut res = ReluResult {
+        converged: true,
+        ..Default::default()
+    };
+    if null.is_empty() {
+        return res;
+    }
+    let a = project_rows(x, boundary, &null);
+    let r = null.len();
+    let mut g = Sym::zeros(r);
+    for row in &a {
+        for p in 0..r {
+            for q in 0..r {
+                g.a[p * r + q] += row[p] * row[q];
+            }
+        }
+    }
+    let keep = independent_columns(&g, 1e-12);
+    let Some(ginv) = spd_inverse(&g.select(&keep)) else {
+        return res;
+    };
+    let mut u = vec![1.0; boundary.len()];
+    res.converged = false;
+    for it in 1..=max_iter {
+        res.iterations = it;
+        let atu: Vec<f64> = keep
+            .iter()
+            .map(|&p| a.iter().zip(&u).map(|(row, ui)| row[p] * ui).sum())
+            .collect();
+        let d = ginv.mul_vec(&atu);
+        let mut uhat: Vec<f64> = a
+            .iter()
+            .map(|row| keep.iter().zip(&d).map(|(&p, dp)| row[p] * dp).sum())
+            .collect();
+        uhat.iter_mut().for_each(|v| {
+            if v.abs() < tol {
+                *v = 0.0
+            }
+        });
+        let change = uhat
+            .iter()
+            .zip(&u)
+            .map(|(h, ui)| (h.max(0.0) - ui).abs())
+            .fold(0.0f64, f64::max);
+        if uhat.iter().all(|&v| v >= 0.0) && change < tol {
+            res.converged = true;
+            res.separated = (0..boundary.len())
+                .filter(|&k| uhat[k] > 10.0 * tol)
+                .map(|k| boundary[k])
+                .collect();
+            return res;
+        }
+        for (ui, h) in u.iter_mut().zip(&uhat) {
+            *ui = h.max(0.0);
         }
     }
     res
