@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use detour_hdfe::formula::{Filter, Formula, Term};
+use detour_hdfe::formula::{Filter, Formula, Func, Term};
 use detour_hdfe::{Design, Family, Fit, Options, SeparationChecks, SmallSample, VcovType};
 use serde_json::{Value, json};
 
@@ -69,6 +69,8 @@ struct Loaded {
     rows: Vec<usize>,
     numeric: HashMap<String, Vec<f64>>,
     ids: HashMap<String, Vec<u64>>,
+    /// Text of each id, per text column.
+    labels: HashMap<String, Vec<String>>,
     read: usize,
     subset_out: usize,
     missing: usize,
@@ -91,11 +93,22 @@ fn needed(
     clusters: &[String],
 ) -> (Vec<String>, Vec<String>) {
     let mut num: Vec<String> = vec![f.outcome.column.clone()];
-    num.extend(f.regressors.iter().map(|t| t.column.clone()));
+    num.extend(
+        f.regressors
+            .iter()
+            .filter(|t| t.func != Some(Func::Factor))
+            .map(|t| t.column.clone()),
+    );
     num.extend(args.weights.iter().cloned());
     num.extend(args.offset.iter().cloned());
     num.dedup();
     let mut ids: Vec<String> = f.fixed_effects.iter().flatten().cloned().collect();
+    ids.extend(
+        f.regressors
+            .iter()
+            .filter(|t| t.func == Some(Func::Factor))
+            .map(|t| t.column.clone()),
+    );
     ids.extend(
         clusters
             .iter()
@@ -193,6 +206,7 @@ fn load(
         rows: Vec::new(),
         numeric: HashMap::new(),
         ids: HashMap::new(),
+        labels: HashMap::new(),
         read: 0,
         subset_out: 0,
         missing: 0,
@@ -200,6 +214,7 @@ fn load(
     };
     let terms: Vec<&Term> = std::iter::once(&f.outcome)
         .chain(f.regressors.iter())
+        .filter(|t| t.func != Some(Func::Factor))
         .collect();
     let mut vals = vec![0.0; num_cols.len()];
     for item in rows_iter.by_ref() {
@@ -282,8 +297,48 @@ fn load(
         out.rows.push(row);
     }
     out.numeric = num_cols.into_iter().zip(numeric).collect();
+    out.labels = text_cols
+        .iter()
+        .zip(&interned)
+        .map(|(c, m)| {
+            let mut l = vec![String::new(); m.len()];
+            for (text, &id) in m {
+                l[id as usize] = text.clone();
+            }
+            (c.clone(), l)
+        })
+        .collect();
     out.ids = text_cols.into_iter().zip(ids).collect();
     Ok(out)
+}
+
+/// Dummies `factor(col)::level` for every level of a column but the first in sorted order (numeric order when
+/// all levels are numbers), the reference level.
+fn dummies(col: &str, ids: &[u64], labels: &[String]) -> Vec<(String, Vec<f64>)> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    let all_numeric = labels.iter().all(|l| l.parse::<f64>().is_ok());
+    order.sort_by(|&a, &b| {
+        if all_numeric {
+            let (x, y): (f64, f64) = (
+                labels[a].parse().unwrap_or(0.0),
+                labels[b].parse().unwrap_or(0.0),
+            );
+            x.total_cmp(&y)
+        } else {
+            labels[a].cmp(&labels[b])
+        }
+    });
+    order
+        .into_iter()
+        .skip(1)
+        .map(|lvl| {
+            let v = ids
+                .iter()
+                .map(|&g| if g as usize == lvl { 1.0 } else { 0.0 })
+                .collect();
+            (format!("factor({col})::{}", labels[lvl]), v)
+        })
+        .collect()
 }
 
 /// Combined ids of an interaction `a^b^…`.
@@ -390,11 +445,18 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         }
     };
     let y = transform(&formula.outcome);
-    let xs: Vec<(String, Vec<f64>)> = formula
-        .regressors
-        .iter()
-        .map(|t| (t.to_string(), transform(t)))
-        .collect();
+    let mut xs: Vec<(String, Vec<f64>)> = Vec::new();
+    for t in &formula.regressors {
+        if t.func == Some(Func::Factor) {
+            xs.extend(dummies(
+                &t.column,
+                &loaded.ids[&t.column],
+                &loaded.labels[&t.column],
+            ));
+        } else {
+            xs.push((t.to_string(), transform(t)));
+        }
+    }
     let fes: Vec<(String, Vec<u64>)> = formula
         .fixed_effects
         .iter()

@@ -315,6 +315,26 @@ fn poisson_loglik(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
         .sum()
 }
 
+/// Drop singletons; for Poisson a zero outcome alone in its group is separated (its effect runs to −∞), so it
+/// is reported as such (with the FE check) rather than as a singleton.
+fn singletons_pass(
+    dims: &[Dim],
+    y: &[f64],
+    keep: &mut [bool],
+    poisson: bool,
+    dropped: &mut Dropped,
+    separated_rows: &mut Vec<usize>,
+) {
+    for i in separation::drop_singletons(dims, keep) {
+        if poisson && y[i] <= 0.0 {
+            dropped.fe_zero_outcome += 1;
+            separated_rows.push(i);
+        } else {
+            dropped.singletons += 1;
+        }
+    }
+}
+
 /// Estimate a model. See the crate documentation for the method.
 pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
     validate(design, opt.family)?;
@@ -332,8 +352,16 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
     // For Poisson the FE check runs first and drops singletons with it, so that a zero outcome alone in its
     // group counts as separated (ppmlhdfe's accounting); otherwise singletons go first.
     let fe_check_first = opt.family == Family::Poisson && opt.separation.fe;
+    let poisson = opt.family == Family::Poisson;
     if opt.drop_singletons && !all_dims.is_empty() && !fe_check_first {
-        dropped.singletons += separation::drop_singletons(&all_dims, &mut keep);
+        singletons_pass(
+            &all_dims,
+            design.y,
+            &mut keep,
+            poisson,
+            &mut dropped,
+            &mut separated_rows,
+        );
     }
     if opt.family == Family::Poisson {
         if opt.separation.fe && !all_dims.is_empty() {
@@ -382,7 +410,14 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
                 }
                 separated_rows.extend(sep);
                 if opt.drop_singletons && !all_dims.is_empty() {
-                    dropped.singletons += separation::drop_singletons(&all_dims, &mut keep);
+                    singletons_pass(
+                        &all_dims,
+                        design.y,
+                        &mut keep,
+                        poisson,
+                        &mut dropped,
+                        &mut separated_rows,
+                    );
                 }
             } else if !opt.separation.relu {
                 warnings.push(format!(
@@ -417,7 +452,14 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
                 separated_rows.push(rows[k]);
             }
             if !r.separated.is_empty() && opt.drop_singletons && !all_dims.is_empty() {
-                dropped.singletons += separation::drop_singletons(&all_dims, &mut keep);
+                singletons_pass(
+                    &all_dims,
+                    design.y,
+                    &mut keep,
+                    poisson,
+                    &mut dropped,
+                    &mut separated_rows,
+                );
             }
         }
     }

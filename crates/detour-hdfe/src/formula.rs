@@ -4,7 +4,7 @@
 //! trade ~ rta + log(dist) + cntg | exporter^year + importer^year + pair_id
 //! ```
 //! Left of `~` the outcome; right of it regressors joined by `+` (a name, or `log`/`ln`/`log1p`/`exp`/`sqrt` of a
-//! name; `0` or `-1` removes the intercept of a model without fixed effects); after `|` fixed effects joined by
+//! name, or `factor(name)` for dummies of its levels but the first; `0` or `-1` removes the intercept of a model without fixed effects); after `|` fixed effects joined by
 //! `+`, each a name or an interaction `a^b^…`.
 //!
 //! Filters: `year in (1986, 1990)`, `exporter != importer`, `trade > 0 & year >= 2000`, `not (...)`, with `&`/`and`,
@@ -19,6 +19,8 @@ pub enum Func {
     Log1p,
     Exp,
     Sqrt,
+    /// `factor(col)` / `i(col)`: one dummy per level but the first (in sorted order).
+    Factor,
 }
 
 impl Func {
@@ -28,6 +30,7 @@ impl Func {
             Func::Log1p => v.ln_1p(),
             Func::Exp => v.exp(),
             Func::Sqrt => v.sqrt(),
+            Func::Factor => v,
         }
     }
     fn name(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Func {
             Func::Log1p => "log1p",
             Func::Exp => "exp",
             Func::Sqrt => "sqrt",
+            Func::Factor => "factor",
         }
     }
 }
@@ -104,9 +108,10 @@ fn parse_term(s: &str, base: usize, text: &str) -> Result<Term, ParseError> {
             "log1p" => Func::Log1p,
             "exp" => Func::Exp,
             "sqrt" => Func::Sqrt,
+            "factor" | "i" | "C" => Func::Factor,
             other => {
                 return Err(err(
-                    format!("unknown function '{other}' (log, ln, log1p, exp, sqrt)"),
+                    format!("unknown function '{other}' (log, ln, log1p, exp, sqrt, factor)"),
                     lead,
                     text,
                 ));

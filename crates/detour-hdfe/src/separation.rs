@@ -21,9 +21,9 @@ use crate::demean::Demeaner;
 use crate::fe::{Dim, FixedEffects};
 use crate::linalg::{Sym, independent_columns, spd_inverse, sym_eigen};
 
-/// Drop observations alone in a fixed-effect group, repeatedly. Returns how many were dropped.
-pub fn drop_singletons(dims: &[Dim], keep: &mut [bool]) -> usize {
-    let mut dropped = 0;
+/// Drop observations alone in a fixed-effect group, repeatedly. Returns the rows dropped.
+pub fn drop_singletons(dims: &[Dim], keep: &mut [bool]) -> Vec<usize> {
+    let mut dropped = Vec::new();
     loop {
         let mut changed = false;
         for d in dims {
@@ -36,7 +36,7 @@ pub fn drop_singletons(dims: &[Dim], keep: &mut [bool]) -> usize {
             for (i, &g) in d.ids.iter().enumerate() {
                 if keep[i] && count[g as usize] == 1 {
                     keep[i] = false;
-                    dropped += 1;
+                    dropped.push(i);
                     changed = true;
                 }
             }
@@ -421,7 +421,7 @@ mod tests {
         // then row 0 is alone in a.
         let dims = vec![Dim::new("a", [1u64, 1, 2]), Dim::new("b", [1u64, 2, 2])];
         let mut keep = vec![true; 3];
-        assert_eq!(drop_singletons(&dims, &mut keep), 3);
+        assert_eq!(drop_singletons(&dims, &mut keep).len(), 3);
     }
 
     #[test]
