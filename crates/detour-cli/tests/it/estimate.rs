@@ -357,7 +357,7 @@ fn outputs_for_people_and_programs() {
         .records()
         .map(|r| r.unwrap()[1].parse::<f64>().unwrap())
         .sum();
-    let observed: f64 = csv::Reader::from_path(&ge)
+    let observed: f64 = csv::Reader::from_path(ge)
         .unwrap()
         .records()
         .map(|r| r.unwrap()[3].parse::<f64>().unwrap())
