@@ -436,7 +436,9 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         (None, Some(q)) => Source::Batches("store query".into(), store()?.sql_blocking(q)?),
         (None, None) => bail!("estimate needs --data FILE or --sql QUERY"),
     };
+    let t_load = std::time::Instant::now();
     let loaded = load(source, &formula, args, filter.as_ref(), &clusters)?;
+    let load_seconds = t_load.elapsed().as_secs_f64();
     let transform = |t: &Term| -> Vec<f64> {
         let v = &loaded.numeric[&t.column];
         match t.func {
@@ -504,7 +506,9 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         ..Options::default()
     };
     let pb = crate::spinner("estimating");
+    let t_fit = std::time::Instant::now();
     let fit = detour_hdfe::fit(&design, &opt).map_err(|e| anyhow::anyhow!("{e}"));
+    let fit_seconds = t_fit.elapsed().as_secs_f64();
     pb.finish_and_clear();
     let fit = fit?;
     if let Some(path) = &args.fe_out {
@@ -539,6 +543,8 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         loaded: &loaded,
         fes: &fes,
         small_sample,
+        load_seconds,
+        fit_seconds,
     };
     match args.format.to_ascii_lowercase().as_str() {
         "json" => Ok(format!(
@@ -557,6 +563,8 @@ struct Context0<'a> {
     loaded: &'a Loaded,
     fes: &'a [(String, Vec<u64>)],
     small_sample: SmallSample,
+    load_seconds: f64,
+    fit_seconds: f64,
 }
 
 fn ssc_name(s: SmallSample) -> &'static str {
@@ -613,6 +621,7 @@ fn to_json(fit: &Fit, ctx: &Context0) -> Value {
         "df_k": fit.df_k,
         "vcov_matrix": (0..fit.vcov.n).map(|i| (0..fit.vcov.n).map(|j| fit.vcov.get(i, j)).collect::<Vec<f64>>()).collect::<Vec<_>>(),
         "warnings": fit.warnings,
+        "timing": {"load_seconds": ctx.load_seconds, "fit_seconds": ctx.fit_seconds},
     });
     if ctx.args.report_separated {
         let rows: Vec<usize> = fit

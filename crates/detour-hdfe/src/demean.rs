@@ -14,9 +14,13 @@
 
 use crate::fe::FixedEffects;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// Observations per parallel piece; below this a pass runs on one thread.
 const MIN_CHUNK: usize = 1 << 15;
+
+/// Columns solved together in one pass (more are split into blocks of this size).
+const BLOCK: usize = 4;
 
 /// How the last demeaning went.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -28,9 +32,42 @@ pub struct DemeanStats {
 pub struct Demeaner<'a> {
     fe: &'a FixedEffects,
     w: &'a [f64],
+    /// Start of each dimension in the full stacked coefficient vector.
     off: Vec<usize>,
     total: usize,
+    /// The dimension eliminated exactly (the one with most levels), when there are two or more.
+    elim: Option<usize>,
+    /// The other dimensions, whose coefficients CG solves for, and their offsets in the reduced vector.
+    rest: Vec<usize>,
+    off_rest: Vec<usize>,
+    total_rest: usize,
+    /// For each observation, its level in each CG dimension as an index into the reduced vector
+    /// (observation-major, `rest.len()` per observation): one flat read instead of one per dimension.
+    rest_idx: Vec<u32>,
+    /// 1 / (weight sum) of every level, full stacked order.
     inv_diag: Vec<f64>,
+}
+
+/// Sum over pieces of the observations, each filling its own accumulator of `len` values.
+fn reduce_pieces<F>(n: usize, len: usize, body: F) -> Vec<f64>
+where
+    F: Fn(Range<usize>, &mut [f64]) + Sync,
+{
+    let pieces = (n / MIN_CHUNK).clamp(1, rayon::current_num_threads().max(1) * 2);
+    let step = n.div_ceil(pieces).max(1);
+    (0..pieces)
+        .into_par_iter()
+        .map(|piece| {
+            let mut acc = vec![0.0; len];
+            let start = (piece * step).min(n);
+            body(start..(start + step).min(n), &mut acc);
+            acc
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        })
+        .unwrap_or_else(|| vec![0.0; len])
 }
 
 impl<'a> Demeaner<'a> {
@@ -47,11 +84,35 @@ impl<'a> Demeaner<'a> {
             .iter()
             .map(|&d| if d > 0.0 { 1.0 / d } else { 0.0 })
             .collect();
+        let elim = if fe.dims.len() >= 2 {
+            (0..fe.dims.len()).max_by_key(|&k| (fe.dims[k].levels, usize::MAX - k))
+        } else {
+            None
+        };
+        let rest: Vec<usize> = (0..fe.dims.len()).filter(|&k| Some(k) != elim).collect();
+        let mut off_rest = Vec::new();
+        let mut total_rest = 0;
+        for &k in &rest {
+            off_rest.push(total_rest);
+            total_rest += fe.dims[k].levels;
+        }
+        let r = rest.len();
+        let mut rest_idx = vec![0u32; w.len() * r];
+        for (slot, (&k, &o)) in rest.iter().zip(&off_rest).enumerate() {
+            for (i, &g) in fe.dims[k].ids.iter().enumerate() {
+                rest_idx[i * r + slot] = (o + g as usize) as u32;
+            }
+        }
         Demeaner {
             fe,
             w,
             off,
             total,
+            elim,
+            rest,
+            off_rest,
+            total_rest,
+            rest_idx,
             inv_diag,
         }
     }
@@ -63,64 +124,6 @@ impl<'a> Demeaner<'a> {
 
     fn n(&self) -> usize {
         self.w.len()
-    }
-
-    /// `out[level*C + j] = Σ_{i in level} w_i * v_j(i)` where `v_j(i)` is given by `value(i, j)`.
-    fn scatter<F>(&self, c: usize, value: F) -> Vec<f64>
-    where
-        F: Fn(usize, &mut [f64]) + Sync,
-    {
-        let len = self.total * c;
-        let dims = &self.fe.dims;
-        let off = &self.off;
-        let w = self.w;
-        (0..self.n())
-            .into_par_iter()
-            .with_min_len(MIN_CHUNK)
-            .fold(
-                || (vec![0.0; len], vec![0.0; c]),
-                |(mut acc, mut t), i| {
-                    value(i, &mut t);
-                    let wi = w[i];
-                    for tj in t.iter_mut() {
-                        *tj *= wi;
-                    }
-                    for (d, &o) in dims.iter().zip(off) {
-                        let base = (o + d.ids[i] as usize) * c;
-                        for (a, &tj) in acc[base..base + c].iter_mut().zip(t.iter()) {
-                            *a += tj;
-                        }
-                    }
-                    (acc, t)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce(
-                || vec![0.0; len],
-                |mut a, b| {
-                    for (x, y) in a.iter_mut().zip(&b) {
-                        *x += y;
-                    }
-                    a
-                },
-            )
-    }
-
-    /// `Σ_k α_k[g_k(i)]` for column j, written into `s`.
-    #[inline]
-    fn gather(&self, alpha: &[f64], c: usize, i: usize, s: &mut [f64]) {
-        s.iter_mut().for_each(|v| *v = 0.0);
-        for (d, &o) in self.fe.dims.iter().zip(&self.off) {
-            let base = (o + d.ids[i] as usize) * c;
-            for (sj, &a) in s.iter_mut().zip(&alpha[base..base + c]) {
-                *sj += a;
-            }
-        }
-    }
-
-    /// `D'WD p` for all columns.
-    fn apply(&self, p: &[f64], c: usize) -> Vec<f64> {
-        self.scatter(c, |i, t| self.gather(p, c, i, t))
     }
 
     /// Demean `cols` (each of length n): writes `x - Dα` into `out` and leaves the coefficients in `alpha`
@@ -136,9 +139,8 @@ impl<'a> Demeaner<'a> {
     ) -> DemeanStats {
         let c = cols.len();
         let n = self.n();
-        let len = self.total * c;
-        if alpha.len() != len {
-            *alpha = vec![0.0; len];
+        if alpha.len() != self.total * c {
+            *alpha = vec![0.0; self.total * c];
         }
         let mut stats = DemeanStats {
             iterations: 0,
@@ -147,108 +149,361 @@ impl<'a> Demeaner<'a> {
         if c == 0 {
             return stats;
         }
+        for o in out.iter_mut() {
+            o.resize(n, 0.0);
+        }
         if self.fe.is_empty() {
             for (o, x) in out.iter_mut().zip(cols) {
-                o.clear();
-                o.extend_from_slice(x);
+                o.copy_from_slice(x);
             }
             return stats;
         }
-        let b = self.scatter(c, |i, t| {
-            for (tj, x) in t.iter_mut().zip(cols) {
-                *tj = x[i];
+        // Columns in blocks: each block's coefficients are copied out of and back into the interleaved layout.
+        let mut start = 0;
+        while start < c {
+            let width = (c - start).min(BLOCK);
+            let mut a = vec![0.0; self.total * width];
+            for l in 0..self.total {
+                a[l * width..(l + 1) * width]
+                    .copy_from_slice(&alpha[l * c + start..l * c + start + width]);
+            }
+            let st = match width {
+                1 => self.block::<1>(
+                    &cols[start..start + 1],
+                    &mut a,
+                    &mut out[start..start + 1],
+                    tol,
+                    max_iter,
+                ),
+                2 => self.block::<2>(
+                    &cols[start..start + 2],
+                    &mut a,
+                    &mut out[start..start + 2],
+                    tol,
+                    max_iter,
+                ),
+                3 => self.block::<3>(
+                    &cols[start..start + 3],
+                    &mut a,
+                    &mut out[start..start + 3],
+                    tol,
+                    max_iter,
+                ),
+                _ => self.block::<4>(
+                    &cols[start..start + 4],
+                    &mut a,
+                    &mut out[start..start + 4],
+                    tol,
+                    max_iter,
+                ),
+            };
+            for l in 0..self.total {
+                alpha[l * c + start..l * c + start + width]
+                    .copy_from_slice(&a[l * width..(l + 1) * width]);
+            }
+            stats.iterations = stats.iterations.max(st.iterations);
+            stats.converged &= st.converged;
+            start += width;
+        }
+        stats
+    }
+
+    /// Per-level weighted means over the eliminated dimension of `f(i)`.
+    fn elim_mean<const C: usize, F>(&self, e: usize, f: F) -> Vec<f64>
+    where
+        F: Fn(usize) -> [f64; C] + Sync,
+    {
+        let d = &self.fe.dims[e];
+        let w = self.w;
+        let mut m = reduce_pieces(self.n(), d.levels * C, |range, acc| {
+            for i in range {
+                let v = f(i);
+                let b = d.ids[i] as usize * C;
+                let dst: &mut [f64; C] = (&mut acc[b..b + C]).try_into().expect("C columns");
+                for j in 0..C {
+                    dst[j] += w[i] * v[j];
+                }
             }
         });
-        let minv = |v: &[f64]| -> Vec<f64> {
-            v.iter()
-                .enumerate()
-                .map(|(k, &x)| x * self.inv_diag[k / c])
-                .collect()
-        };
-        let dot = |a: &[f64], bb: &[f64]| -> Vec<f64> {
-            let mut s = vec![0.0; c];
-            for (k, (x, y)) in a.iter().zip(bb).enumerate() {
-                s[k % c] += x * y;
+        let o = self.off[e];
+        for (l, chunk) in m.chunks_exact_mut(C).enumerate() {
+            let inv = self.inv_diag[o + l];
+            chunk.iter_mut().for_each(|x| *x *= inv);
+        }
+        m
+    }
+
+    /// `Σ_{k in rest} v[k][g_k(i)]`.
+    #[inline(always)]
+    fn gather_rest<const C: usize>(&self, v: &[f64], i: usize) -> [f64; C] {
+        let r = self.rest.len();
+        let mut s = [0.0; C];
+        for &l in &self.rest_idx[i * r..(i + 1) * r] {
+            let b = l as usize * C;
+            let src: &[f64; C] = v[b..b + C].try_into().expect("C columns");
+            for j in 0..C {
+                s[j] += src[j];
             }
-            s
+        }
+        s
+    }
+
+    /// `Σ_i w_i f(i)` into the levels of the CG dimensions.
+    fn scatter_rest<const C: usize, F>(&self, f: F) -> Vec<f64>
+    where
+        F: Fn(usize) -> [f64; C] + Sync,
+    {
+        let w = self.w;
+        reduce_pieces(self.n(), self.total_rest * C, |range, acc| {
+            for i in range {
+                let v = f(i);
+                let wi = w[i];
+                let r = self.rest.len();
+                for &l in &self.rest_idx[i * r..(i + 1) * r] {
+                    let b = l as usize * C;
+                    let dst: &mut [f64; C] = (&mut acc[b..b + C]).try_into().expect("C columns");
+                    for j in 0..C {
+                        dst[j] += wi * v[j];
+                    }
+                }
+            }
+        })
+    }
+
+    /// One block of up to [`BLOCK`] columns. With one dimension the projection is a weighted mean. With more,
+    /// the largest dimension is eliminated exactly (for given other coefficients its own are the weighted
+    /// means of what is left), and CG solves the Schur complement `S = A_RR − A_Re A_ee⁻¹ A_eR` for the rest,
+    /// preconditioned by the diagonal of `A_RR`. Each CG step costs two passes over the observations but
+    /// needs far fewer steps than CG on the whole system.
+    fn block<const C: usize>(
+        &self,
+        cols: &[&[f64]],
+        alpha: &mut [f64],
+        out: &mut [Vec<f64>],
+        tol: f64,
+        max_iter: usize,
+    ) -> DemeanStats {
+        let x = |i: usize| -> [f64; C] { std::array::from_fn(|j| cols[j][i]) };
+        let mut stats = DemeanStats {
+            iterations: 0,
+            converged: true,
         };
-        // Scale of each column: its weighted norm. The stopping rule is relative to it rather than to D'Wx,
-        // which is ~0 for a column already free of fixed effects (where a relative rule would chase roundoff
-        // along the null space of a singular D'WD).
-        let bnorm: Vec<f64> = (0..c)
-            .map(|j| {
-                cols[j]
+        let Some(e) = self.elim else {
+            // a single dimension: the weighted mean within each level, exactly
+            let m = self.elim_mean_single::<C>(&x);
+            alpha.copy_from_slice(&m);
+            let d = &self.fe.dims[0];
+            for (j, o) in out.iter_mut().enumerate() {
+                for (i, oi) in o.iter_mut().enumerate() {
+                    *oi = cols[j][i] - m[d.ids[i] as usize * C + j];
+                }
+            }
+            return stats;
+        };
+        let ide = &self.fe.dims[e].ids;
+        let bnorm: [f64; C] =
+            std::array::from_fn(|j| cols[j].iter().zip(self.w).map(|(v, w)| w * v * v).sum());
+        // warm start: the CG dimensions' coefficients
+        let mut a = vec![0.0; self.total_rest * C];
+        for (&k, &o) in self.rest.iter().zip(&self.off_rest) {
+            let src = self.off[k] * C;
+            let len = self.fe.dims[k].levels * C;
+            a[o * C..o * C + len].copy_from_slice(&alpha[src..src + len]);
+        }
+        let inv_rest: Vec<f64> = self
+            .rest
+            .iter()
+            .flat_map(|&k| {
+                self.inv_diag[self.off[k]..self.off[k] + self.fe.dims[k].levels]
                     .iter()
-                    .zip(self.w)
-                    .map(|(x, w)| w * x * x)
-                    .sum::<f64>()
+                    .copied()
             })
             .collect();
-        let warm = alpha.iter().any(|&a| a != 0.0);
-        let mut r = if warm {
-            let ap = self.apply(alpha, c);
-            b.iter().zip(&ap).map(|(x, y)| x - y).collect()
+        let schur = |v: &[f64]| -> Vec<f64> {
+            match self.rest.len() {
+                1 => self.schur_fast::<C, 1>(e, v),
+                2 => self.schur_fast::<C, 2>(e, v),
+                3 => self.schur_fast::<C, 3>(e, v),
+                _ => {
+                    let tm = self.elim_mean::<C, _>(e, |i| self.gather_rest::<C>(v, i));
+                    self.scatter_rest::<C, _>(|i| {
+                        let t = self.gather_rest::<C>(v, i);
+                        let b = ide[i] as usize * C;
+                        std::array::from_fn(|j| t[j] - tm[b + j])
+                    })
+                }
+            }
+        };
+        // b = D_R' W (x − P_e x)
+        let xm = self.elim_mean::<C, _>(e, x);
+        let b = self.scatter_rest::<C, _>(|i| {
+            let xi = x(i);
+            let bb = ide[i] as usize * C;
+            std::array::from_fn(|j| xi[j] - xm[bb + j])
+        });
+        let warm = a.iter().any(|&v| v != 0.0);
+        let mut r: Vec<f64> = if warm {
+            let sa = schur(&a);
+            b.iter().zip(&sa).map(|(p, q)| p - q).collect()
         } else {
             b
         };
+        let minv = |v: &[f64]| -> Vec<f64> {
+            let mut o = Vec::with_capacity(v.len());
+            for (chunk, &d) in v.chunks_exact(C).zip(&inv_rest) {
+                o.extend(chunk.iter().map(|x| x * d));
+            }
+            o
+        };
+        let dot = |p: &[f64], q: &[f64]| -> [f64; C] {
+            let mut s = [0.0; C];
+            for (cp, cq) in p.chunks_exact(C).zip(q.chunks_exact(C)) {
+                for j in 0..C {
+                    s[j] += cp[j] * cq[j];
+                }
+            }
+            s
+        };
+        let converged = |rz: &[f64; C], j: usize| rz[j] <= tol * tol * bnorm[j] || bnorm[j] == 0.0;
         let mut z = minv(&r);
         let mut rz = dot(&r, &z);
-        let done = |rz: &[f64]| (0..c).all(|j| rz[j] <= tol * tol * bnorm[j] || bnorm[j] == 0.0);
         let mut p = z.clone();
-        let mut active = vec![true; c];
-        while !done(&rz) {
+        while !(0..C).all(|j| converged(&rz, j)) {
             if stats.iterations >= max_iter {
                 stats.converged = false;
                 break;
             }
             stats.iterations += 1;
-            for j in 0..c {
-                active[j] = !(rz[j] <= tol * tol * bnorm[j] || bnorm[j] == 0.0);
-            }
-            let q = self.apply(&p, c);
+            let q = schur(&p);
             let pq = dot(&p, &q);
-            let step: Vec<f64> = (0..c)
-                .map(|j| {
-                    if active[j] && pq[j] > 0.0 {
-                        rz[j] / pq[j]
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            for k in 0..len {
-                let s = step[k % c];
-                alpha[k] += s * p[k];
-                r[k] -= s * q[k];
+            let step: [f64; C] = std::array::from_fn(|j| {
+                if !converged(&rz, j) && pq[j] > 0.0 {
+                    rz[j] / pq[j]
+                } else {
+                    0.0
+                }
+            });
+            for ((av, rv), (pv, qv)) in a
+                .chunks_exact_mut(C)
+                .zip(r.chunks_exact_mut(C))
+                .zip(p.chunks_exact(C).zip(q.chunks_exact(C)))
+            {
+                for j in 0..C {
+                    av[j] += step[j] * pv[j];
+                    rv[j] -= step[j] * qv[j];
+                }
             }
             z = minv(&r);
             let rz_new = dot(&r, &z);
-            for k in 0..len {
-                let j = k % c;
-                let beta = if rz[j] > 0.0 { rz_new[j] / rz[j] } else { 0.0 };
-                p[k] = z[k] + beta * p[k];
-            }
-            for j in 0..c {
-                if !active[j] {
-                    // keep a converged column's residual norm as it was
-                    continue;
+            let beta: [f64; C] = std::array::from_fn(|j| {
+                if step[j] != 0.0 && rz[j] > 0.0 {
+                    rz_new[j] / rz[j]
+                } else {
+                    0.0
                 }
-                rz[j] = rz_new[j];
+            });
+            for (pv, zv) in p.chunks_exact_mut(C).zip(z.chunks_exact(C)) {
+                for j in 0..C {
+                    pv[j] = zv[j] + beta[j] * pv[j];
+                }
+            }
+            for j in 0..C {
+                if step[j] != 0.0 {
+                    rz[j] = rz_new[j];
+                }
             }
         }
-        let alpha_ref: &[f64] = alpha;
+        // the eliminated dimension's coefficients, then the residuals
+        let ae = self.elim_mean::<C, _>(e, |i| {
+            let xi = x(i);
+            let t = self.gather_rest::<C>(&a, i);
+            std::array::from_fn(|j| xi[j] - t[j])
+        });
+        for (&k, &o) in self.rest.iter().zip(&self.off_rest) {
+            let dst = self.off[k] * C;
+            let len = self.fe.dims[k].levels * C;
+            alpha[dst..dst + len].copy_from_slice(&a[o * C..o * C + len]);
+        }
+        let dst = self.off[e] * C;
+        alpha[dst..dst + ae.len()].copy_from_slice(&ae);
+        let a_ref = &a;
         out.par_iter_mut().enumerate().for_each(|(j, o)| {
-            o.resize(n, 0.0);
-            let x = cols[j];
             for (i, oi) in o.iter_mut().enumerate() {
-                let mut s = 0.0;
-                for (d, &of) in self.fe.dims.iter().zip(&self.off) {
-                    s += alpha_ref[(of + d.ids[i] as usize) * c + j];
-                }
-                *oi = x[i] - s;
+                let t: f64 = self
+                    .rest
+                    .iter()
+                    .zip(&self.off_rest)
+                    .map(|(&k, &of)| a_ref[(of + self.fe.dims[k].ids[i] as usize) * C + j])
+                    .sum();
+                *oi = cols[j][i] - t - ae[ide[i] as usize * C + j];
             }
         });
         stats
+    }
+
+    /// The Schur complement product `S v`, with the number of columns `C` and of CG dimensions `R` known at
+    /// compile time: the two passes over the observations that dominate the run time.
+    fn schur_fast<const C: usize, const R: usize>(&self, e: usize, v: &[f64]) -> Vec<f64> {
+        let ide = &self.fe.dims[e].ids;
+        let w = self.w;
+        let idx = &self.rest_idx;
+        let gather = |ix: &[u32]| -> [f64; C] {
+            let mut s = [0.0; C];
+            for &l in ix {
+                let b = l as usize * C;
+                let src: &[f64; C] = v[b..b + C].try_into().expect("C columns");
+                for j in 0..C {
+                    s[j] += src[j];
+                }
+            }
+            s
+        };
+        // pass 1: weighted means of the gathered values within the eliminated dimension's levels
+        let mut tm = reduce_pieces(self.n(), self.fe.dims[e].levels * C, |range, acc| {
+            let ix = &idx[range.start * R..range.end * R];
+            for ((ixi, &g), &wi) in ix
+                .chunks_exact(R)
+                .zip(&ide[range.clone()])
+                .zip(&w[range.clone()])
+            {
+                let t = gather(ixi);
+                let b = g as usize * C;
+                let dst: &mut [f64; C] = (&mut acc[b..b + C]).try_into().expect("C columns");
+                for j in 0..C {
+                    dst[j] += wi * t[j];
+                }
+            }
+        });
+        let o = self.off[e];
+        for (chunk, &inv) in tm.chunks_exact_mut(C).zip(&self.inv_diag[o..]) {
+            chunk.iter_mut().for_each(|x| *x *= inv);
+        }
+        // pass 2: scatter w (t − mean) into the CG dimensions
+        reduce_pieces(self.n(), self.total_rest * C, |range, acc| {
+            let ix = &idx[range.start * R..range.end * R];
+            for ((ixi, &g), &wi) in ix
+                .chunks_exact(R)
+                .zip(&ide[range.clone()])
+                .zip(&w[range.clone()])
+            {
+                let t = gather(ixi);
+                let b = g as usize * C;
+                let m: &[f64; C] = tm[b..b + C].try_into().expect("C columns");
+                let d: [f64; C] = std::array::from_fn(|j| wi * (t[j] - m[j]));
+                for &l in ixi {
+                    let bb = l as usize * C;
+                    let dst: &mut [f64; C] = (&mut acc[bb..bb + C]).try_into().expect("C columns");
+                    for j in 0..C {
+                        dst[j] += d[j];
+                    }
+                }
+            }
+        })
+    }
+
+    /// Weighted means of `x` within the levels of the only dimension.
+    fn elim_mean_single<const C: usize>(&self, x: &(dyn Fn(usize) -> [f64; C] + Sync)) -> Vec<f64> {
+        self.elim_mean::<C, _>(0, x)
     }
 
     /// Fixed-effect coefficients of column `j` (of `c`) split by dimension, normalised so that every dimension

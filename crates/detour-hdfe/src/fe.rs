@@ -14,6 +14,30 @@ pub struct Dim {
 impl Dim {
     /// Compact arbitrary ids to `0..levels` in order of first appearance.
     pub fn new(name: impl Into<String>, raw: impl IntoIterator<Item = u64>) -> Dim {
+        let raw: Vec<u64> = raw.into_iter().collect();
+        let max = raw.iter().copied().max().unwrap_or(0);
+        // Ids that are already small integers (the usual case: codes from a factorisation) are remapped
+        // through a table rather than a hash map.
+        if (max as usize) <= 4 * raw.len() + 1024 {
+            let mut table = vec![u32::MAX; max as usize + 1];
+            let mut levels = 0u32;
+            let ids = raw
+                .iter()
+                .map(|&r| {
+                    let t = &mut table[r as usize];
+                    if *t == u32::MAX {
+                        *t = levels;
+                        levels += 1;
+                    }
+                    *t
+                })
+                .collect();
+            return Dim {
+                name: name.into(),
+                ids,
+                levels: levels as usize,
+            };
+        }
         let mut map: HashMap<u64, u32> = HashMap::new();
         let ids: Vec<u32> = raw
             .into_iter()

@@ -1019,29 +1019,17 @@ fn irls(
             inner_tol = inner_tol.min(0.1 * last_change).max(opt.fe_tol);
         }
     }
-    // final weights and demeaned regressors for the variance; fixed effects recovered from the last step
+    // The variance uses the demeaned regressors and weights of the last iteration (as fixest does): at
+    // convergence they differ from those at the final μ by less than the tolerance. Fixed effects are
+    // recovered from the last step's coefficients.
     let c = x.len() + 1;
     let dm_last = Demeaner::new(fe, &w);
     let fe_vals = fe_values(&dm_last, &alpha, c, &beta);
-    w.par_iter_mut()
-        .zip(&mu)
-        .zip(uw)
-        .for_each(|((w, m), u)| *w = m * u);
-    let dm = Demeaner::new(fe, &w);
-    let cols: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
-    let mut ax: Vec<f64> = Vec::new();
-    if !alpha.is_empty() {
-        let levels = dm.levels();
-        ax = vec![0.0; levels * x.len()];
-        for l in 0..levels {
-            for j in 0..x.len() {
-                ax[l * x.len() + j] = alpha[l * c + j + 1];
-            }
-        }
-    }
-    let mut xt = vec![Vec::new(); x.len()];
-    let st = dm.demean(&cols, &mut ax, &mut xt, opt.fe_tol, opt.fe_max_iter);
-    fe_iters += st.iterations;
+    let xt: Vec<Vec<f64>> = if out.len() > 1 {
+        out.split_off(1)
+    } else {
+        Vec::new()
+    };
     Ok(Estimate {
         beta,
         kept,
@@ -1053,7 +1041,7 @@ fn irls(
         converged,
         last_change,
         fe_iterations: fe_iters,
-        fe_converged: fe_ok && st.converged,
+        fe_converged: fe_ok,
         fe_values: fe_vals,
     })
 }
