@@ -77,9 +77,6 @@ struct Loaded {
     non_finite: usize,
 }
 
-/// Rows as (1-based data-row number, fields).
-type Rows = Box<dyn Iterator<Item = Result<(usize, Vec<Option<String>>)>>>;
-
 /// Where the rows come from.
 enum Source<'a> {
     Csv(&'a Path),
@@ -130,6 +127,120 @@ fn missing_text(s: &str) -> bool {
     t.is_empty() || t == "NA" || t == "." || t.eq_ignore_ascii_case("null")
 }
 
+/// Columns being collected row by row.
+struct Collector<'a> {
+    label: String,
+    num_cols: Vec<String>,
+    num_idx: Vec<usize>,
+    text_idx: Vec<usize>,
+    header: Vec<String>,
+    filter: Option<&'a Filter>,
+    /// For each loaded term (not factors): its position in `num_cols` and its transformation.
+    terms: Vec<(usize, Option<Func>)>,
+    numeric: Vec<Vec<f64>>,
+    interned: Vec<HashMap<String, u64>>,
+    ids: Vec<Vec<u64>>,
+    vals: Vec<f64>,
+    out: Loaded,
+}
+
+impl Collector<'_> {
+    /// Take one data row (`row` counts data rows from 1); `get(k)` is field k's text.
+    fn push<'r>(&mut self, row: usize, get: &dyn Fn(usize) -> Option<&'r str>) -> Result<()> {
+        self.out.read += 1;
+        let line = row + 1;
+        if let Some(flt) = self.filter {
+            let header = &self.header;
+            let lookup = |c: &str| -> Option<String> {
+                header
+                    .iter()
+                    .position(|h| h == c)
+                    .and_then(|k| get(k))
+                    .map(str::to_string)
+            };
+            if !flt.eval(&lookup) {
+                self.out.subset_out += 1;
+                return Ok(());
+            }
+        }
+        for (k, &ci) in self.num_idx.iter().enumerate() {
+            let raw = get(ci).unwrap_or("").trim();
+            if missing_text(raw) {
+                self.out.missing += 1;
+                return Ok(());
+            }
+            let v: f64 = raw.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "{}:{line}: field '{}': '{raw}' is not a number",
+                    self.label,
+                    self.num_cols[k]
+                )
+            })?;
+            if !v.is_finite() {
+                bail!(
+                    "{}:{line}: field '{}': '{raw}' is not a finite number",
+                    self.label,
+                    self.num_cols[k]
+                );
+            }
+            self.vals[k] = v;
+        }
+        if self
+            .text_idx
+            .iter()
+            .any(|&ci| get(ci).is_none_or(missing_text))
+        {
+            self.out.missing += 1;
+            return Ok(());
+        }
+        // transformed terms must be finite (log of zero is dropped, as fixest does)
+        let finite = self.terms.iter().all(|&(k, func)| {
+            func.map(|f| f.apply(self.vals[k]))
+                .unwrap_or(self.vals[k])
+                .is_finite()
+        });
+        if !finite {
+            self.out.non_finite += 1;
+            return Ok(());
+        }
+        for (col, v) in self.numeric.iter_mut().zip(&self.vals) {
+            col.push(*v);
+        }
+        for (k, &ci) in self.text_idx.iter().enumerate() {
+            let key = get(ci).unwrap_or("").trim();
+            let map = &mut self.interned[k];
+            let id = match map.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = map.len() as u64;
+                    map.insert(key.to_string(), id);
+                    id
+                }
+            };
+            self.ids[k].push(id);
+        }
+        self.out.rows.push(row);
+        Ok(())
+    }
+
+    fn finish(mut self, num_cols: Vec<String>, text_cols: Vec<String>) -> Loaded {
+        self.out.labels = text_cols
+            .iter()
+            .zip(&self.interned)
+            .map(|(c, m)| {
+                let mut l = vec![String::new(); m.len()];
+                for (text, &id) in m {
+                    l[id as usize] = text.clone();
+                }
+                (c.clone(), l)
+            })
+            .collect();
+        self.out.numeric = num_cols.into_iter().zip(self.numeric).collect();
+        self.out.ids = text_cols.into_iter().zip(self.ids).collect();
+        self.out
+    }
+}
+
 fn load(
     source: Source,
     f: &Formula,
@@ -138,7 +249,55 @@ fn load(
     clusters: &[String],
 ) -> Result<Loaded> {
     let (num_cols, text_cols) = needed(f, args, filter, clusters);
-    let (label, header, mut rows_iter): (String, Vec<String>, Rows) = match source {
+    let make = |label: String, header: Vec<String>| -> Result<Collector<'_>> {
+        let index = |name: &str| -> Result<usize> {
+            header.iter().position(|h| h == name).with_context(|| {
+                format!(
+                    "{label}: no column '{name}' (columns: {})",
+                    header.join(", ")
+                )
+            })
+        };
+        let num_idx: Vec<usize> = num_cols.iter().map(|c| index(c)).collect::<Result<_>>()?;
+        let text_idx: Vec<usize> = text_cols.iter().map(|c| index(c)).collect::<Result<_>>()?;
+        let terms = std::iter::once(&f.outcome)
+            .chain(f.regressors.iter())
+            .filter(|t| t.func != Some(Func::Factor))
+            .map(|t| {
+                (
+                    num_cols
+                        .iter()
+                        .position(|c| *c == t.column)
+                        .expect("term column loaded"),
+                    t.func,
+                )
+            })
+            .collect();
+        Ok(Collector {
+            label,
+            num_cols: num_cols.clone(),
+            num_idx,
+            text_idx,
+            header,
+            filter,
+            terms,
+            numeric: vec![Vec::new(); num_cols.len()],
+            interned: vec![HashMap::new(); text_cols.len()],
+            ids: vec![Vec::new(); text_cols.len()],
+            vals: vec![0.0; num_cols.len()],
+            out: Loaded {
+                rows: Vec::new(),
+                numeric: HashMap::new(),
+                ids: HashMap::new(),
+                labels: HashMap::new(),
+                read: 0,
+                subset_out: 0,
+                missing: 0,
+                non_finite: 0,
+            },
+        })
+    };
+    let collector = match source {
         Source::Csv(path) => {
             let file =
                 std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
@@ -157,12 +316,21 @@ fn load(
                 .map(|s| s.trim().to_string())
                 .collect();
             let label = path.display().to_string();
-            let lab2 = label.clone();
-            let it = rdr.into_records().enumerate().map(move |(k, r)| {
-                let rec = r.with_context(|| format!("{lab2}:{}: malformed CSV record", k + 2))?;
-                Ok((k + 1, rec.iter().map(|s| Some(s.to_string())).collect()))
-            });
-            (label, header, Box::new(it))
+            let mut col = make(label.clone(), header)?;
+            let mut rec = csv::ByteRecord::new();
+            let mut row = 0;
+            loop {
+                let more = rdr
+                    .read_byte_record(&mut rec)
+                    .with_context(|| format!("{label}:{}: malformed CSV record", row + 2))?;
+                if !more {
+                    break;
+                }
+                row += 1;
+                let get = |k: usize| rec.get(k).and_then(|b| std::str::from_utf8(b).ok());
+                col.push(row, &get)?;
+            }
+            col
         }
         Source::Batches(label, batches) => {
             let header: Vec<String> = batches
@@ -175,141 +343,20 @@ fn load(
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut all: Vec<Vec<Option<String>>> = Vec::new();
+            let mut col = make(label, header)?;
+            let mut row = 0;
             for b in &batches {
-                let cols = crate::output::cells(b)?;
+                let cells = crate::output::cells(b)?;
                 for i in 0..b.num_rows() {
-                    all.push(cols.iter().map(|c| c[i].clone()).collect());
+                    row += 1;
+                    let get = |k: usize| cells.get(k).and_then(|c| c[i].as_deref());
+                    col.push(row, &get)?;
                 }
             }
-            (
-                label,
-                header,
-                Box::new(all.into_iter().enumerate().map(|(k, r)| Ok((k + 1, r)))),
-            )
+            col
         }
     };
-    let index = |name: &str| -> Result<usize> {
-        header.iter().position(|h| h == name).with_context(|| {
-            format!(
-                "{label}: no column '{name}' (columns: {})",
-                header.join(", ")
-            )
-        })
-    };
-    let num_idx: Vec<usize> = num_cols.iter().map(|c| index(c)).collect::<Result<_>>()?;
-    let text_idx: Vec<usize> = text_cols.iter().map(|c| index(c)).collect::<Result<_>>()?;
-    let mut numeric: Vec<Vec<f64>> = vec![Vec::new(); num_cols.len()];
-    let mut interned: Vec<HashMap<String, u64>> = vec![HashMap::new(); text_cols.len()];
-    let mut ids: Vec<Vec<u64>> = vec![Vec::new(); text_cols.len()];
-    let mut out = Loaded {
-        rows: Vec::new(),
-        numeric: HashMap::new(),
-        ids: HashMap::new(),
-        labels: HashMap::new(),
-        read: 0,
-        subset_out: 0,
-        missing: 0,
-        non_finite: 0,
-    };
-    let terms: Vec<&Term> = std::iter::once(&f.outcome)
-        .chain(f.regressors.iter())
-        .filter(|t| t.func != Some(Func::Factor))
-        .collect();
-    let mut vals = vec![0.0; num_cols.len()];
-    for item in rows_iter.by_ref() {
-        let (row, rec) = item?;
-        out.read += 1;
-        let line = row + 1;
-        if let Some(flt) = filter {
-            let get = |c: &str| -> Option<String> {
-                header
-                    .iter()
-                    .position(|h| h == c)
-                    .and_then(|k| rec.get(k).cloned().flatten())
-            };
-            if !flt.eval(&get) {
-                out.subset_out += 1;
-                continue;
-            }
-        }
-        let mut missing = false;
-        for (k, &ci) in num_idx.iter().enumerate() {
-            let raw = rec.get(ci).cloned().flatten().unwrap_or_default();
-            if missing_text(&raw) {
-                missing = true;
-                break;
-            }
-            let v: f64 = raw.trim().parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "{label}:{line}: field '{}': '{}' is not a number",
-                    num_cols[k],
-                    raw.trim()
-                )
-            })?;
-            if !v.is_finite() {
-                bail!(
-                    "{label}:{line}: field '{}': '{}' is not a finite number",
-                    num_cols[k],
-                    raw.trim()
-                );
-            }
-            vals[k] = v;
-        }
-        for &ci in &text_idx {
-            if rec
-                .get(ci)
-                .cloned()
-                .flatten()
-                .is_none_or(|s| missing_text(&s))
-            {
-                missing = true;
-            }
-        }
-        if missing {
-            out.missing += 1;
-            continue;
-        }
-        // transformed terms must be finite (log of zero is dropped, as fixest does)
-        let finite = terms.iter().all(|t| {
-            let k = num_cols
-                .iter()
-                .position(|c| *c == t.column)
-                .expect("term column loaded");
-            t.func
-                .map(|fun| fun.apply(vals[k]))
-                .unwrap_or(vals[k])
-                .is_finite()
-        });
-        if !finite {
-            out.non_finite += 1;
-            continue;
-        }
-        for (k, v) in vals.iter().enumerate() {
-            numeric[k].push(*v);
-        }
-        for (k, &ci) in text_idx.iter().enumerate() {
-            let s = rec.get(ci).cloned().flatten().unwrap_or_default();
-            let next = interned[k].len() as u64;
-            let id = *interned[k].entry(s.trim().to_string()).or_insert(next);
-            ids[k].push(id);
-        }
-        out.rows.push(row);
-    }
-    out.numeric = num_cols.into_iter().zip(numeric).collect();
-    out.labels = text_cols
-        .iter()
-        .zip(&interned)
-        .map(|(c, m)| {
-            let mut l = vec![String::new(); m.len()];
-            for (text, &id) in m {
-                l[id as usize] = text.clone();
-            }
-            (c.clone(), l)
-        })
-        .collect();
-    out.ids = text_cols.into_iter().zip(ids).collect();
-    Ok(out)
+    Ok(collector.finish(num_cols, text_cols))
 }
 
 /// Dummies `factor(col)::level` for every level of a column but the first in sorted order (numeric order when
