@@ -155,7 +155,7 @@ impl Collector<'_> {
                 header
                     .iter()
                     .position(|h| h == c)
-                    .and_then(|k| get(k))
+                    .and_then(get)
                     .map(str::to_string)
             };
             if !flt.eval(&lookup) {
