@@ -558,6 +558,12 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
     let fit_seconds = t_fit.elapsed().as_secs_f64();
     pb.finish_and_clear();
     let fit = fit?;
+    if !args.format.eq_ignore_ascii_case("table") {
+        // the table prints them; for programs they go to stderr as well, so that none goes unseen
+        for w in &fit.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     if let Some(path) = &args.fe_out {
         let mut w =
             csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;

@@ -1,16 +1,33 @@
 //! Removing fixed effects: the weighted projection of several columns on the fixed-effect dummies.
 //!
 //! For a column `x` the fixed-effect coefficients `α` solve the normal equations `D'WD α = D'W x`, where `D` is
-//! the (never formed) matrix of dummies of all dimensions and `W` the weights. `D'WD` is block structured: each
-//! diagonal block is diagonal (the weight sum of each level), so the Jacobi preconditioner `M = diag(D'WD)` is
-//! exactly one "demeaning within each dimension". The system is solved by preconditioned conjugate gradients,
-//! which converges where plain alternating projections crawl (gravity panels with pair and country-year effects).
-//! The system is singular when dimensions overlap (the levels of two dimensions share a constant); CG on a
-//! consistent singular system still converges to *a* solution, and the residual `x - Dα` is unique.
+//! the (never formed) matrix of dummies of all dimensions and `W` the weights; the demeaned column is
+//! `x − Dα`, which is unique even though `α` is not (dimensions share a constant, so `D'WD` is singular).
 //!
-//! All columns are solved together: one pass over the observations reads each group id once and updates every
-//! column, with coefficients stored level-major (`α[level * C + column]`). Passes over observations run in
-//! parallel (rayon), each worker accumulating its own partial sums.
+//! **One dimension**: `α` is the weighted mean of `x` within each level, exactly.
+//!
+//! **Several dimensions**: split `α = (α_e, α_R)` with `e` the dimension with the most levels (in a gravity
+//! panel, the pair effects). For given `α_R` the optimal `α_e` is explicit — the weighted mean within each
+//! level of `e` of `x − D_R α_R` — so `e` is eliminated exactly and conjugate gradients solve the Schur
+//! complement system
+//!
+//! ```text
+//! S α_R = D_R'W (x − P_e x),   S = D_R'W D_R − D_R'W D_e (D_e'W D_e)⁻¹ D_e'W D_R,
+//! ```
+//!
+//! preconditioned by `diag(D_R'W D_R)` (the weight sum of each level). `S` is never formed: `S v` is two passes
+//! over the observations (weighted means of `D_R v` within the levels of `e`, then the weighted deviations
+//! summed into the levels of `R`). Eliminating the largest dimension removes the slowest-converging coupling
+//! and leaves CG a system the size of the smaller dimensions.
+//!
+//! **Stopping rule**: for each column, stop when `‖r‖_{M⁻¹} ≤ tol · ‖x‖_W` (`r` the CG residual, `M` the
+//! preconditioner). The scale is the column's own weighted norm, not `‖D'Wx‖`, which is ~0 for a column already
+//! free of fixed effects; a rule relative to it would chase roundoff.
+//!
+//! **Work**: columns are solved together in blocks of up to four, so one pass reads each group id once for
+//! all of them; coefficients are stored level-major (`α[level · C + column]`); passes run in parallel over
+//! pieces of the observations (rayon), each piece accumulating its own partial sums. The coefficients on
+//! entry are the warm start (IRLS passes the previous iteration's).
 
 use crate::fe::FixedEffects;
 use rayon::prelude::*;

@@ -1045,3 +1045,252 @@ fn irls(
         fe_values: fe_vals,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
+        }
+    }
+
+    struct Panel {
+        y: Vec<f64>,
+        x1: Vec<f64>,
+        x2: Vec<f64>,
+        a: Vec<u64>,
+        b: Vec<u64>,
+    }
+
+    fn panel(seed: u64, n: usize, poisson: bool) -> Panel {
+        let mut r = Rng(seed.wrapping_mul(7919).wrapping_add(13));
+        let la = 5;
+        let lb = 4;
+        let ea: Vec<f64> = (0..la).map(|_| r.next() * 2.0 - 1.0).collect();
+        let eb: Vec<f64> = (0..lb).map(|_| r.next() * 2.0 - 1.0).collect();
+        let mut p = Panel {
+            y: vec![],
+            x1: vec![],
+            x2: vec![],
+            a: vec![],
+            b: vec![],
+        };
+        for i in 0..n {
+            // every level appears: no singletons, no separation by construction
+            let a = (i % la) as u64;
+            let b = ((i / la) % lb) as u64;
+            let x1 = r.next() * 2.0;
+            let x2 = r.next() - 0.5 + 0.3 * a as f64;
+            let eta = 0.4 * x1 - 0.7 * x2 + ea[a as usize] + eb[b as usize];
+            let noise = 0.5 + r.next();
+            let y = if poisson {
+                eta.exp() * noise * 3.0
+            } else {
+                eta + noise
+            };
+            p.y.push(y);
+            p.x1.push(x1);
+            p.x2.push(x2);
+            p.a.push(a);
+            p.b.push(b);
+        }
+        p
+    }
+
+    fn dummies(ids: &[u64]) -> Vec<Vec<f64>> {
+        let max = *ids.iter().max().unwrap();
+        (1..=max)
+            .map(|l| {
+                ids.iter()
+                    .map(|&g| if g == l { 1.0 } else { 0.0 })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * b.abs().max(1e-12)
+    }
+
+    #[test]
+    fn absorbed_fixed_effects_equal_the_dummy_variable_regression() {
+        for family in [Family::Poisson, Family::Ols] {
+            for vcov in [VcovType::Iid, VcovType::Hetero] {
+                for seed in 0..12 {
+                    let p = panel(seed, 80, family == Family::Poisson);
+                    let opt = Options {
+                        family,
+                        vcov,
+                        tol: 1e-12,
+                        fe_tol: 1e-12,
+                        ..Options::default()
+                    };
+                    let absorbed = Design {
+                        y: &p.y,
+                        x: vec![("x1".into(), &p.x1), ("x2".into(), &p.x2)],
+                        fe: vec![("a".into(), &p.a), ("b".into(), &p.b)],
+                        ..Default::default()
+                    };
+                    let da = dummies(&p.a);
+                    let db = dummies(&p.b);
+                    let mut x: Vec<(String, &[f64])> =
+                        vec![("x1".into(), &p.x1), ("x2".into(), &p.x2)];
+                    for (k, d) in da.iter().chain(&db).enumerate() {
+                        x.push((format!("d{k}"), d));
+                    }
+                    let dummy = Design {
+                        y: &p.y,
+                        x,
+                        ..Default::default()
+                    };
+                    let fa = fit(&absorbed, &opt).unwrap();
+                    let fd = fit(&dummy, &opt).unwrap();
+                    assert_eq!(fa.nobs, fd.nobs);
+                    for name in ["x1", "x2"] {
+                        let ca = fa.coefficients.iter().find(|c| c.name == name).unwrap();
+                        let cd = fd.coefficients.iter().find(|c| c.name == name).unwrap();
+                        assert!(
+                            close(ca.estimate, cd.estimate, 1e-8),
+                            "{family:?} {seed} {name}: {} vs {}",
+                            ca.estimate,
+                            cd.estimate
+                        );
+                        assert!(
+                            close(ca.std_error, cd.std_error, 1e-6),
+                            "{family:?} {vcov:?} {seed} {name}: se {} vs {}",
+                            ca.std_error,
+                            cd.std_error
+                        );
+                    }
+                    assert!(close(fa.deviance, fd.deviance, 1e-9));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn permuting_rows_changes_nothing() {
+        for seed in 0..8 {
+            let p = panel(seed, 60, true);
+            let mut order: Vec<usize> = (0..p.y.len()).collect();
+            let mut r = Rng(seed + 99);
+            for i in (1..order.len()).rev() {
+                let j = (r.next() * (i + 1) as f64) as usize;
+                order.swap(i, j);
+            }
+            let perm = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+            let permu = |v: &[u64]| order.iter().map(|&i| v[i]).collect::<Vec<u64>>();
+            let (y2, x12, x22, a2, b2) = (
+                perm(&p.y),
+                perm(&p.x1),
+                perm(&p.x2),
+                permu(&p.a),
+                permu(&p.b),
+            );
+            let opt = Options {
+                vcov: VcovType::Cluster,
+                tol: 1e-12,
+                fe_tol: 1e-12,
+                ..Options::default()
+            };
+            let d1 = Design {
+                y: &p.y,
+                x: vec![("x1".into(), &p.x1), ("x2".into(), &p.x2)],
+                fe: vec![("a".into(), &p.a), ("b".into(), &p.b)],
+                cluster: vec![("b".into(), &p.b)],
+                ..Default::default()
+            };
+            let d2 = Design {
+                y: &y2,
+                x: vec![("x1".into(), &x12), ("x2".into(), &x22)],
+                fe: vec![("a".into(), &a2), ("b".into(), &b2)],
+                cluster: vec![("b".into(), &b2)],
+                ..Default::default()
+            };
+            let (f1, f2) = (fit(&d1, &opt).unwrap(), fit(&d2, &opt).unwrap());
+            for (c1, c2) in f1.coefficients.iter().zip(&f2.coefficients) {
+                assert!(
+                    close(c1.estimate, c2.estimate, 1e-9)
+                        && close(c1.std_error, c2.std_error, 1e-7),
+                    "{seed}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn collinear_regressors_are_dropped_and_named() {
+        let p = panel(1, 60, true);
+        let twice: Vec<f64> = p.x1.iter().map(|v| 2.0 * v).collect();
+        let per_a: Vec<f64> = p.a.iter().map(|&a| a as f64 * 0.5).collect();
+        let d = Design {
+            y: &p.y,
+            x: vec![
+                ("x1".into(), &p.x1),
+                ("twice".into(), &twice),
+                ("per_a".into(), &per_a),
+                ("x2".into(), &p.x2),
+            ],
+            fe: vec![("a".into(), &p.a)],
+            ..Default::default()
+        };
+        let f = fit(&d, &Options::default()).unwrap();
+        assert_eq!(f.collinear, vec!["twice".to_string(), "per_a".to_string()]);
+        assert_eq!(f.coefficients.len(), 2);
+        assert!(f.converged);
+    }
+
+    #[test]
+    fn bad_input_errors() {
+        let y = [1.0, f64::NAN, 2.0];
+        let x = [1.0, 2.0, 3.0];
+        let d = Design {
+            y: &y,
+            x: vec![("x".into(), &x)],
+            ..Default::default()
+        };
+        assert!(matches!(
+            fit(&d, &Options::default()),
+            Err(Error::NonFinite { row: 1, .. })
+        ));
+        let y = [1.0, -1.0, 2.0];
+        let d = Design {
+            y: &y,
+            x: vec![("x".into(), &x)],
+            ..Default::default()
+        };
+        assert!(matches!(
+            fit(&d, &Options::default()),
+            Err(Error::NegativeOutcome { row: 1, .. })
+        ));
+        let short = [1.0];
+        let d = Design {
+            y: &x,
+            x: vec![("s".into(), &short)],
+            ..Default::default()
+        };
+        assert!(matches!(
+            fit(&d, &Options::default()),
+            Err(Error::LengthMismatch { .. })
+        ));
+        // every observation a singleton: nothing left
+        let ids = [1u64, 2, 3];
+        let d = Design {
+            y: &x,
+            x: vec![],
+            fe: vec![("g".into(), &ids)],
+            ..Default::default()
+        };
+        assert!(matches!(
+            fit(&d, &Options::default()),
+            Err(Error::NoObservations { .. })
+        ));
+    }
+}

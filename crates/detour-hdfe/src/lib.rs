@@ -18,12 +18,13 @@
 //! is halved. Stop when `|D − D_prev| / (0.1 + |D|) < tol` (fixest's rule; `tol = 1e-8`) *and* the last
 //! iteration used the final demeaning tolerance.
 //!
-//! **Demeaning** (module [`demean`]). The projection solves `D'WD α = D'W v` by conjugate gradients
-//! preconditioned with `diag(D'WD)` — i.e. each CG step is a symmetric "demean within every dimension" — for all
-//! columns in one pass over the data, in parallel. It stops when `‖r‖_{M⁻¹} ≤ tol_fe ‖v‖_W` for each
-//! column. The coefficients `α` of every column are kept between IRLS iterations (warm start), and the
-//! tolerance adapts: it starts at 1e-4 and follows a tenth of the deviance change down to `fe_tol` (1e-9), so
-//! early iterations, far from the solution, are cheap.
+//! **Demeaning** (module [`demean`]). The projection on the fixed effects eliminates the dimension with the
+//! most levels exactly and solves the Schur complement for the others by conjugate gradients preconditioned
+//! with the levels' weight sums — all columns in one pass over the data, in parallel. It stops when
+//! `‖r‖_{M⁻¹} ≤ tol_fe ‖v‖_W` for each column. The coefficients of every column are kept between IRLS
+//! iterations (warm start), and the tolerance adapts: it starts at 1e-4 and follows a tenth of the relative
+//! deviance change down to `fe_tol` (1e-9), so early iterations, far from the solution, are cheap; IRLS only
+//! stops after an iteration at the final tolerance.
 //!
 //! **Existence** (module [`separation`]). Before estimation, singletons are dropped and separated
 //! observations found by the FE check, the simplex method and the ReLU method of Correia, Guimarães & Zylkin
@@ -33,7 +34,7 @@
 //! `collinear_tol` of its raw variation (absorbed by the fixed effects), or which a pivoted Cholesky finds
 //! dependent on the regressors before it, is dropped and reported — never given an arbitrary coefficient.
 //!
-//! **Variance** ([`VcovType`], [`SmallSample`]). With `X̃` the demeaned regressors at the solution and
+//! **Variance** ([`VcovType`], [`SmallSample`]). With `X̃` the demeaned regressors of the last iteration and
 //! `sᵢ = x̃ᵢ ωᵢ (yᵢ − μᵢ)` the scores, the bread is `B = (X̃'WX̃)⁻¹`; iid `V = B`, robust `V = B (Σ sᵢsᵢ') B`,
 //! clustered `V = B (Σ_g S_g S_g') B` with `S_g` the score sums by cluster, and multi-way clustering by
 //! inclusion–exclusion over the intersections (Cameron, Gelbach & Miller 2011), negative eigenvalues clipped.
