@@ -909,7 +909,7 @@ fn irls(
     let mut kept: Vec<usize> = (0..x0.len()).collect();
     let mut x: Vec<Vec<f64>> = x0.to_vec();
     let mut alpha: Vec<f64> = Vec::new();
-    let mut inner_tol = 1e-4f64.max(opt.fe_tol);
+    let mut inner_tol = 1e-3f64.max(opt.fe_tol);
     let mut fe_iters = 0;
     let mut fe_ok = true;
     let mut beta = vec![0.0; x.len()];
