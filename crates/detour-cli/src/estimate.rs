@@ -568,10 +568,24 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         let mut w =
             csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
         w.write_record(["dimension", "level", "value"])?;
-        for fe in &fit.fixed_effects {
-            // map ids back to text for single-column effects; interactions are listed by their combined id
+        for (fe, parts) in fit.fixed_effects.iter().zip(&formula.fixed_effects) {
+            // a level's label: the text of each interacted column at a row of that level, joined by '^'
+            let combined = &fes
+                .iter()
+                .find(|(n, _)| *n == fe.name)
+                .expect("fixed effect built")
+                .1;
+            let mut first_row: HashMap<u64, usize> = HashMap::new();
+            for (row, &id) in combined.iter().enumerate() {
+                first_row.entry(id).or_insert(row);
+            }
             for (id, v) in fe.ids.iter().zip(&fe.values) {
-                w.write_record([fe.name.clone(), id.to_string(), format!("{v:.12}")])?;
+                let row = first_row[id];
+                let label: Vec<&str> = parts
+                    .iter()
+                    .map(|p| loaded.labels[p][loaded.ids[p][row] as usize].as_str())
+                    .collect();
+                w.write_record([fe.name.clone(), label.join("^"), format!("{v:.12}")])?;
             }
         }
         w.flush()?;

@@ -651,7 +651,7 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
                     }
                 }
                 let mut meat = Sym::zeros(p);
-                for gs in sums.chunks(p) {
+                for gs in sums.chunks(p.max(1)) {
                     for a in 0..p {
                         for b in 0..p {
                             meat.a[a * p + b] += gs[a] * gs[b];

@@ -366,7 +366,69 @@ fn outputs_for_people_and_programs() {
         ((fitted - observed) / observed).abs() < 1e-7,
         "{fitted} vs {observed}"
     );
-    assert_eq!(csv::Reader::from_path(&fe).unwrap().records().count(), 60);
+    let fe_rows: Vec<csv::StringRecord> = csv::Reader::from_path(&fe)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(fe_rows.len(), 60);
+    assert!(
+        fe_rows
+            .iter()
+            .any(|r| &r[0] == "exporter" && &r[1] == "GBR"),
+        "levels are labelled"
+    );
+}
+
+#[test]
+fn parquet_and_store_inputs() {
+    // the same model from CSV and from a Parquet copy gives the same estimates
+    let ge = data("gravity/gegravity_sample_2006_30countries.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let pq = dir.path().join("ge.parquet");
+    let rt = detour_store::runtime().unwrap();
+    rt.block_on(async {
+        let ctx = datafusion::prelude::SessionContext::new();
+        let df = ctx
+            .read_csv(
+                ge.to_str().unwrap(),
+                datafusion::prelude::CsvReadOptions::new(),
+            )
+            .await
+            .unwrap();
+        df.write_parquet(
+            pq.to_str().unwrap(),
+            datafusion::dataframe::DataFrameWriteOptions::new(),
+            None,
+        )
+        .await
+        .unwrap();
+    });
+    let f = "trade ~ pta + lndist + international | exporter + importer";
+    let a = estimate_json(&["--data", ge.to_str().unwrap(), "--formula", f]);
+    let b = estimate_json(&["--data", pq.to_str().unwrap(), "--formula", f]);
+    assert_eq!(a["nobs"], b["nobs"]);
+    for name in ["pta", "lndist", "international"] {
+        let (x, y) = (coef(&a, name), coef(&b, name));
+        assert!(
+            (x.0 - y.0).abs() < 1e-12 && (x.1 - y.1).abs() < 1e-12,
+            "{name}"
+        );
+    }
+    // from the embedded store: EU member states' yearly exports to the six partners, a two-way panel
+    let v = estimate_json(&[
+        "--sql",
+        "SELECT reporter, partner, year, SUM(value) AS value FROM flows \
+         WHERE source = 'eurostat-comext' AND month IS NOT NULL AND reporter NOT IN ('EU27', 'EA20', 'EA19') \
+         GROUP BY reporter, partner, year",
+        "--formula",
+        "value ~ 1 | reporter^partner + partner^year",
+        "--vcov",
+        "cluster:reporter",
+    ]);
+    assert!(v["nobs"].as_u64().unwrap() > 500, "{v}");
+    assert_eq!(v["converged"], true);
+    assert_eq!(v["model"]["fixed_effects"].as_array().unwrap().len(), 2);
 }
 
 #[test]
