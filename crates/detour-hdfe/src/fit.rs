@@ -1226,6 +1226,92 @@ mod tests {
     }
 
     #[test]
+    fn integer_weights_equal_replicated_rows_and_offsets_equal_fixed_coefficients() {
+        for family in [Family::Poisson, Family::Ols] {
+            let p = panel(3, 60, family == Family::Poisson);
+            let opt = Options {
+                family,
+                vcov: VcovType::Iid,
+                tol: 1e-12,
+                fe_tol: 1e-12,
+                ..Options::default()
+            };
+            let wts: Vec<f64> = (0..p.y.len()).map(|i| (1 + i % 3) as f64).collect();
+            let rep = |v: &[f64]| -> Vec<f64> {
+                v.iter()
+                    .zip(&wts)
+                    .flat_map(|(x, &w)| std::iter::repeat_n(*x, w as usize))
+                    .collect()
+            };
+            let repu = |v: &[u64]| -> Vec<u64> {
+                v.iter()
+                    .zip(&wts)
+                    .flat_map(|(x, &w)| std::iter::repeat_n(*x, w as usize))
+                    .collect()
+            };
+            let weighted = Design {
+                y: &p.y,
+                x: vec![("x1".into(), &p.x1), ("x2".into(), &p.x2)],
+                fe: vec![("a".into(), &p.a), ("b".into(), &p.b)],
+                weights: Some(&wts),
+                ..Default::default()
+            };
+            let (ry, rx1, rx2, ra, rb) =
+                (rep(&p.y), rep(&p.x1), rep(&p.x2), repu(&p.a), repu(&p.b));
+            let replicated = Design {
+                y: &ry,
+                x: vec![("x1".into(), &rx1), ("x2".into(), &rx2)],
+                fe: vec![("a".into(), &ra), ("b".into(), &rb)],
+                ..Default::default()
+            };
+            let (fw, fr) = (
+                fit(&weighted, &opt).unwrap(),
+                fit(&replicated, &opt).unwrap(),
+            );
+            for (a, b) in fw.coefficients.iter().zip(&fr.coefficients) {
+                assert!(
+                    close(a.estimate, b.estimate, 1e-8),
+                    "{family:?}: {} vs {}",
+                    a.estimate,
+                    b.estimate
+                );
+            }
+            // an offset b·x2 reproduces the model's other coefficient when b is x2's estimate
+            let full = fit(
+                &Design {
+                    y: &p.y,
+                    x: vec![("x1".into(), &p.x1), ("x2".into(), &p.x2)],
+                    fe: vec![("a".into(), &p.a), ("b".into(), &p.b)],
+                    ..Default::default()
+                },
+                &opt,
+            )
+            .unwrap();
+            let b2 = full.coefficients[1].estimate;
+            let off: Vec<f64> = p.x2.iter().map(|v| b2 * v).collect();
+            let with_offset = fit(
+                &Design {
+                    y: &p.y,
+                    x: vec![("x1".into(), &p.x1)],
+                    fe: vec![("a".into(), &p.a), ("b".into(), &p.b)],
+                    offset: Some(&off),
+                    ..Default::default()
+                },
+                &opt,
+            )
+            .unwrap();
+            assert!(
+                close(
+                    with_offset.coefficients[0].estimate,
+                    full.coefficients[0].estimate,
+                    1e-8
+                ),
+                "{family:?}"
+            );
+        }
+    }
+
+    #[test]
     fn collinear_regressors_are_dropped_and_named() {
         let p = panel(1, 60, true);
         let twice: Vec<f64> = p.x1.iter().map(|v| 2.0 * v).collect();
