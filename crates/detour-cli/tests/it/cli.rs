@@ -60,3 +60,27 @@ fn bad_sql_is_a_clear_error() {
     assert!(msg.starts_with("error: query:"), "{msg}");
     assert!(msg.contains("nope"), "{msg}");
 }
+
+#[test]
+fn estimate_table() {
+    let ge = data("gravity/gegravity_sample_2006_30countries.csv");
+    let out = run_ok(detour().args([
+        "estimate",
+        "--data",
+        ge.to_str().unwrap(),
+        "--formula",
+        "trade ~ pta + contiguity + common_language + lndist + international | exporter + importer",
+        "--vcov",
+        "hc1",
+    ]));
+    // the fit line's trailing digits depend on the order of parallel sums; keep its first part
+    let stable: String = out
+        .lines()
+        .map(|l| match l.find(" (") {
+            Some(k) if l.starts_with("IRLS") => format!("{}\n", &l[..k]),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    let stable = stable.replace(&ge.display().to_string(), "[DATA]");
+    insta::assert_snapshot!("estimate_table", stable);
+}
