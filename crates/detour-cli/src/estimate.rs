@@ -64,17 +64,17 @@ pub struct EstimateArgs {
 }
 
 /// The columns read for one model, already subset and cleaned.
-struct Loaded {
+pub(crate) struct Loaded {
     /// 1-based data-row number of each kept row.
-    rows: Vec<usize>,
-    numeric: HashMap<String, Vec<f64>>,
-    ids: HashMap<String, Vec<u64>>,
+    pub rows: Vec<usize>,
+    pub numeric: HashMap<String, Vec<f64>>,
+    pub ids: HashMap<String, Vec<u64>>,
     /// Text of each id, per text column.
-    labels: HashMap<String, Vec<String>>,
-    read: usize,
-    subset_out: usize,
-    missing: usize,
-    non_finite: usize,
+    pub labels: HashMap<String, Vec<String>>,
+    pub read: usize,
+    pub subset_out: usize,
+    pub missing: usize,
+    pub non_finite: usize,
 }
 
 /// Where the rows come from.
@@ -85,7 +85,7 @@ enum Source<'a> {
 
 fn needed(
     f: &Formula,
-    args: &EstimateArgs,
+    extra_num: &[String],
     filter: Option<&Filter>,
     clusters: &[String],
 ) -> (Vec<String>, Vec<String>) {
@@ -96,8 +96,7 @@ fn needed(
             .filter(|t| t.func != Some(Func::Factor))
             .map(|t| t.column.clone()),
     );
-    num.extend(args.weights.iter().cloned());
-    num.extend(args.offset.iter().cloned());
+    num.extend(extra_num.iter().cloned());
     num.dedup();
     let mut ids: Vec<String> = f.fixed_effects.iter().flatten().cloned().collect();
     ids.extend(
@@ -241,14 +240,19 @@ impl Collector<'_> {
     }
 }
 
+/// Read the columns a formula needs from a CSV (or .csv.gz) file, with the given text columns besides.
+pub(crate) fn load_csv(path: &Path, f: &Formula, text_cols: &[String]) -> Result<Loaded> {
+    load(Source::Csv(path), f, &[], None, text_cols)
+}
+
 fn load(
     source: Source,
     f: &Formula,
-    args: &EstimateArgs,
+    extra_num: &[String],
     filter: Option<&Filter>,
     clusters: &[String],
 ) -> Result<Loaded> {
-    let (num_cols, text_cols) = needed(f, args, filter, clusters);
+    let (num_cols, text_cols) = needed(f, extra_num, filter, clusters);
     let make = |label: String, header: Vec<String>| -> Result<Collector<'_>> {
         let index = |name: &str| -> Result<usize> {
             header.iter().position(|h| h == name).with_context(|| {
@@ -484,7 +488,13 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         (None, None) => bail!("estimate needs --data FILE or --sql QUERY"),
     };
     let t_load = std::time::Instant::now();
-    let loaded = load(source, &formula, args, filter.as_ref(), &clusters)?;
+    let extra: Vec<String> = args
+        .weights
+        .iter()
+        .chain(args.offset.iter())
+        .cloned()
+        .collect();
+    let loaded = load(source, &formula, &extra, filter.as_ref(), &clusters)?;
     let load_seconds = t_load.elapsed().as_secs_f64();
     let transform = |t: &Term| -> Vec<f64> {
         let v = &loaded.numeric[&t.column];

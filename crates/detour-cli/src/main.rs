@@ -5,6 +5,8 @@
 
 mod estimate;
 mod output;
+mod scenario;
+mod simulate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -155,6 +157,8 @@ enum Command {
     },
     /// Poisson PML or OLS with high-dimensional fixed effects (fixest-style formula).
     Estimate(estimate::EstimateArgs),
+    /// General-equilibrium counterfactual from a scenario file (conditional and full-endowment effects).
+    Simulate(simulate::SimulateArgs),
     /// The partner's share of the reporter's trade with a reference partner (default WLD).
     Share {
         #[command(flatten)]
@@ -212,6 +216,10 @@ fn open_store(path: &Option<PathBuf>) -> Result<Store> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::Summary) {
         Command::Summary => summary(&open_store(&cli.store)?),
+        Command::Simulate(args) => {
+            print!("{}", simulate::run(&args)?);
+            Ok(())
+        }
         Command::Estimate(args) => {
             let store = cli.store.clone();
             print!("{}", estimate::run(&args, &|| open_store(&store))?);

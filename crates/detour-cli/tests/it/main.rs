@@ -5,6 +5,7 @@ mod estimate;
 mod ingest;
 mod monitor;
 mod real_data;
+mod simulate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

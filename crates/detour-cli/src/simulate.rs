@@ -1,0 +1,521 @@
+//! `detour simulate SCENARIO.toml`: estimate the baseline gravity model on the scenario's data, change the
+//! trade costs as the scenario says, and solve the conditional and full-endowment general equilibria.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use detour_core::group::Groups;
+use detour_ge::{Stopping, World};
+use detour_hdfe::formula::{Formula, Func};
+use detour_hdfe::{Design, Options, VcovType};
+use serde_json::json;
+
+use crate::scenario::{self, Table, Value};
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    /// The scenario file (see examples/scenarios).
+    pub scenario: PathBuf,
+    /// Data file, overriding the scenario's `[data] file`.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// converged (default) or book (the do-file's early stopping rule).
+    #[arg(long)]
+    pub stopping: Option<String>,
+    /// table, json or csv.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Write the pair results (baseline, conditional and full-endowment flows) to this CSV file.
+    #[arg(long)]
+    pub pairs_out: Option<PathBuf>,
+}
+
+/// One trade-cost change of the scenario.
+struct Change {
+    line: usize,
+    variable: Option<(String, f64)>,
+    add: f64,
+    exporters: Option<Vec<String>>,
+    importers: Option<Vec<String>>,
+    both: bool,
+    domestic: bool,
+}
+
+fn get_str(t: &Table, key: &str, file: &str) -> Result<Option<String>> {
+    match t.get(key) {
+        None => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(_) => bail!("{file}:{}: '{key}' must be a string", t.line_of(key)),
+    }
+}
+
+fn get_num(t: &Table, key: &str, file: &str) -> Result<Option<f64>> {
+    match t.get(key) {
+        None => Ok(None),
+        Some(Value::Num(v)) => Ok(Some(*v)),
+        Some(_) => bail!("{file}:{}: '{key}' must be a number", t.line_of(key)),
+    }
+}
+
+/// Expand a list of countries and groups (valid on `date`) into codes.
+fn expand(
+    list: &[String],
+    date: Option<NaiveDate>,
+    file: &str,
+    line: usize,
+) -> Result<Vec<String>> {
+    let groups = Groups::global();
+    let mut out = Vec::new();
+    for item in list {
+        if groups.is_group(item) {
+            let Some(d) = date else {
+                bail!(
+                    "{file}:{line}: group '{item}' needs a date (date = \"YYYY-MM-DD\") to know its members"
+                );
+            };
+            out.extend(groups.members_on(item, d)?);
+        } else {
+            out.push(item.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: &SimulateArgs) -> Result<String> {
+    let file = args.scenario.display().to_string();
+    let text =
+        std::fs::read_to_string(&args.scenario).with_context(|| format!("reading {file}"))?;
+    let doc = scenario::parse(&text, &file)?;
+    let empty = Table::default();
+    let data_t = doc.tables.get("data").unwrap_or(&empty);
+    let model_t = doc
+        .tables
+        .get("model")
+        .with_context(|| format!("{file}: no [model] table"))?;
+    let base_dir = args.scenario.parent().unwrap_or(Path::new("."));
+    let data_path = match (&args.data, get_str(data_t, "file", &file)?) {
+        (Some(p), _) => p.clone(),
+        (None, Some(f)) => base_dir.join(f),
+        (None, None) => bail!("{file}: no data: give [data] file = \"…\" or --data"),
+    };
+    let formula_text = get_str(model_t, "formula", &file)?
+        .with_context(|| format!("{file}:{}: [model] needs formula", model_t.line))?;
+    let formula =
+        Formula::parse(&formula_text).map_err(|e| anyhow::anyhow!("{file}: formula: {e}"))?;
+    if formula.fixed_effects.len() != 2 || formula.fixed_effects.iter().any(|f| f.len() != 1) {
+        bail!(
+            "{file}: the baseline formula must have exactly an exporter and an importer effect: '… | exporter + importer'"
+        );
+    }
+    let exporter_col = formula.fixed_effects[0][0].clone();
+    let importer_col = formula.fixed_effects[1][0].clone();
+    let sigma = get_num(model_t, "sigma", &file)?
+        .with_context(|| format!("{file}:{}: [model] needs sigma", model_t.line))?;
+    let reference = get_str(model_t, "reference", &file)?.with_context(|| {
+        format!(
+            "{file}:{}: [model] needs reference (a country code)",
+            model_t.line
+        )
+    })?;
+    let stopping_name = args
+        .stopping
+        .clone()
+        .or(get_str(model_t, "stopping", &file)?)
+        .unwrap_or_else(|| "converged".into());
+    let stopping = match stopping_name.as_str() {
+        "converged" => Stopping::default(),
+        "book" => Stopping::Book,
+        other => bail!("stopping '{other}': expected converged or book"),
+    };
+    let date = match get_str(&doc.root, "date", &file)? {
+        Some(d) => Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").with_context(|| {
+            format!(
+                "{file}:{}: date '{d}' is not YYYY-MM-DD",
+                doc.root.line_of("date")
+            )
+        })?),
+        None => None,
+    };
+    let mut changes = Vec::new();
+    for t in doc.arrays.get("change").map(Vec::as_slice).unwrap_or(&[]) {
+        let variable = match (get_str(t, "variable", &file)?, get_num(t, "value", &file)?) {
+            (Some(v), Some(x)) => Some((v, x)),
+            (None, None) => None,
+            _ => bail!("{file}:{}: 'variable' and 'value' go together", t.line),
+        };
+        let tariff = get_num(t, "tariff", &file)?;
+        let add = get_num(t, "add", &file)?.unwrap_or(0.0)
+            + tariff
+                .map(|x| (1.0 - sigma) * (1.0 + x).ln())
+                .unwrap_or(0.0);
+        if variable.is_none() && add == 0.0 {
+            bail!(
+                "{file}:{}: a [[change]] needs 'variable' + 'value', 'add' or 'tariff'",
+                t.line
+            );
+        }
+        let list = |key: &str| -> Result<Option<Vec<String>>> {
+            match t.get(key) {
+                None => Ok(None),
+                Some(v) => {
+                    let l = v.as_strings().with_context(|| {
+                        format!(
+                            "{file}:{}: '{key}' must be a list of countries or groups",
+                            t.line_of(key)
+                        )
+                    })?;
+                    Ok(Some(expand(&l, date, &file, t.line_of(key))?))
+                }
+            }
+        };
+        let both = matches!(t.get("both_directions"), Some(Value::Bool(true)));
+        let domestic = matches!(t.get("domestic"), Some(Value::Bool(true)));
+        changes.push(Change {
+            line: t.line,
+            variable,
+            add,
+            exporters: list("exporters")?,
+            importers: list("importers")?,
+            both,
+            domestic,
+        });
+    }
+
+    // data and baseline estimation
+    let loaded = crate::estimate::load_csv(&data_path, &formula, &[])?;
+    let n_rows = loaded.rows.len();
+    let term_values =
+        |t: &detour_hdfe::formula::Term, v: f64| t.func.map(|f| f.apply(v)).unwrap_or(v);
+    if formula
+        .regressors
+        .iter()
+        .any(|t| t.func == Some(Func::Factor))
+    {
+        bail!("{file}: factor() terms are not supported in a GE baseline");
+    }
+    let xs: Vec<(String, Vec<f64>)> = formula
+        .regressors
+        .iter()
+        .map(|t| {
+            (
+                t.to_string(),
+                loaded.numeric[&t.column]
+                    .iter()
+                    .map(|&v| term_values(t, v))
+                    .collect(),
+            )
+        })
+        .collect();
+    let y = term_values(&formula.outcome, 0.0);
+    let _ = y;
+    let yv: Vec<f64> = loaded.numeric[&formula.outcome.column].clone();
+    let ex_ids = &loaded.ids[&exporter_col];
+    let im_ids = &loaded.ids[&importer_col];
+    let design = Design {
+        y: &yv,
+        x: xs.iter().map(|(n, v)| (n.clone(), v.as_slice())).collect(),
+        fe: vec![
+            (exporter_col.clone(), ex_ids.as_slice()),
+            (importer_col.clone(), im_ids.as_slice()),
+        ],
+        ..Default::default()
+    };
+    let opt = Options {
+        vcov: VcovType::Hetero,
+        tol: 1e-12,
+        fe_tol: 1e-12,
+        ..Options::default()
+    };
+    let fit =
+        detour_hdfe::fit(&design, &opt).map_err(|e| anyhow::anyhow!("baseline estimation: {e}"))?;
+    if fit.nobs != n_rows {
+        bail!(
+            "{file}: the baseline estimation dropped {} of {n_rows} flows (zeros or separation); GE needs every pair",
+            n_rows - fit.nobs
+        );
+    }
+    if !fit.collinear.is_empty() {
+        bail!(
+            "{file}: collinear regressors in the baseline: {}",
+            fit.collinear.join(", ")
+        );
+    }
+    let beta: HashMap<String, f64> = fit
+        .coefficients
+        .iter()
+        .map(|c| (c.name.clone(), c.estimate))
+        .collect();
+
+    // countries and the square layout
+    let ex_labels = &loaded.labels[&exporter_col];
+    let im_labels = &loaded.labels[&importer_col];
+    let mut countries: Vec<String> = ex_labels.clone();
+    for l in im_labels {
+        if !countries.contains(l) {
+            countries.push(l.clone());
+        }
+    }
+    countries.sort();
+    let index: HashMap<&str, usize> = countries
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.as_str(), k))
+        .collect();
+    let n = countries.len();
+    let mut flows = vec![f64::NAN; n * n];
+    let mut cost_b = vec![f64::NAN; n * n];
+    let mut cost_c = vec![f64::NAN; n * n];
+    let known = |code: &str, line: usize| -> Result<()> {
+        if index.contains_key(code) {
+            Ok(())
+        } else {
+            bail!(
+                "{file}:{line}: country '{code}' is not in the data ({} countries)",
+                n
+            )
+        }
+    };
+    for c in &changes {
+        for list in [&c.exporters, &c.importers].into_iter().flatten() {
+            // group members absent from the data are skipped; a country named directly must exist
+            for code in list {
+                if !Groups::global().is_group(code)
+                    && !index.contains_key(code.as_str())
+                    && !list.is_empty()
+                    && list.len() == 1
+                {
+                    known(code, c.line)?;
+                }
+            }
+        }
+        if let Some((v, _)) = &c.variable
+            && !formula
+                .regressors
+                .iter()
+                .any(|t| &t.column == v || &t.to_string() == v)
+        {
+            bail!(
+                "{file}:{}: variable '{v}' is not a regressor of the formula",
+                c.line
+            );
+        }
+    }
+    let selected = |c: &Change, ex: &str, im: &str| -> bool {
+        if ex == im && !c.domestic {
+            return false;
+        }
+        let inl = |l: &Option<Vec<String>>, code: &str| {
+            l.as_ref().is_none_or(|v| v.iter().any(|x| x == code))
+        };
+        let fwd = inl(&c.exporters, ex) && inl(&c.importers, im);
+        let back = c.both && inl(&c.exporters, im) && inl(&c.importers, ex);
+        fwd || back
+    };
+    for row in 0..n_rows {
+        let ex = ex_labels[ex_ids[row] as usize].as_str();
+        let im = im_labels[im_ids[row] as usize].as_str();
+        let k = index[ex] * n + index[im];
+        if !flows[k].is_nan() {
+            bail!(
+                "{}: the pair {ex} → {im} appears twice (data row {})",
+                data_path.display(),
+                loaded.rows[row]
+            );
+        }
+        flows[k] = yv[row];
+        let mut lb = 0.0;
+        let mut lc = 0.0;
+        for (t, (name, vals)) in formula.regressors.iter().zip(&xs) {
+            let b = beta[name];
+            lb += b * vals[row];
+            let mut v = vals[row];
+            for c in &changes {
+                if let Some((var, value)) = &c.variable
+                    && (&t.column == var || &t.to_string() == var)
+                    && selected(c, ex, im)
+                {
+                    v = term_values(t, *value);
+                }
+            }
+            lc += b * v;
+        }
+        for c in &changes {
+            if c.add != 0.0 && selected(c, ex, im) {
+                lc += c.add;
+            }
+        }
+        cost_b[k] = lb.exp();
+        cost_c[k] = lc.exp();
+    }
+    if let Some(k) = flows.iter().position(|v| v.is_nan()) {
+        bail!(
+            "{}: not square: no flow {} → {} (GE needs every pair, domestic flows included)",
+            data_path.display(),
+            countries[k / n],
+            countries[k % n]
+        );
+    }
+    let reference_idx = *index.get(reference.as_str()).with_context(|| {
+        format!(
+            "{file}:{}: reference '{reference}' is not in the data",
+            model_t.line_of("reference")
+        )
+    })?;
+    let world = World {
+        n,
+        flows: &flows,
+        cost_baseline: &cost_b,
+        cost_counterfactual: &cost_c,
+        sigma,
+        reference: reference_idx,
+    };
+    let pb = crate::spinner("solving");
+    let t0 = std::time::Instant::now();
+    let out = detour_ge::solve(&world, stopping);
+    let seconds = t0.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    let out = out.map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    if let Some(path) = &args.pairs_out {
+        let mut w =
+            csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+        w.write_record([
+            "exporter",
+            "importer",
+            "baseline",
+            "conditional",
+            "full",
+            "change_pct_full",
+        ])?;
+        for k in 0..n * n {
+            let (b, f) = (out.baseline.flows[k], out.full.flows[k]);
+            w.write_record([
+                countries[k / n].clone(),
+                countries[k % n].clone(),
+                b.to_string(),
+                out.conditional.flows[k].to_string(),
+                f.to_string(),
+                ((f / b - 1.0) * 100.0).to_string(),
+            ])?;
+        }
+        w.flush()?;
+    }
+
+    let name = get_str(&doc.root, "name", &file)?.unwrap_or_else(|| file.clone());
+    match args.format.as_str() {
+        "json" => {
+            let rows: Vec<serde_json::Value> = countries
+                .iter()
+                .zip(&out.countries)
+                .map(|(c, r)| {
+                    json!({
+                        "country": c,
+                        "exports_baseline": r.exports_baseline,
+                        "exports_change_pct_conditional": r.exports_change_pct_conditional,
+                        "exports_change_pct_full": r.exports_change_pct_full,
+                        "imports_change_pct_full": r.imports_change_pct_full,
+                        "domestic_change_pct_full": r.domestic_change_pct_full,
+                        "factory_gate_price_change_pct": r.factory_gate_price_change_pct,
+                        "omr_change_pct_conditional": r.omr_change_pct_conditional,
+                        "omr_change_pct_full": r.omr_change_pct_full,
+                        "imr_change_pct_conditional": r.imr_change_pct_conditional,
+                        "imr_change_pct": r.imr_change_pct_full,
+                        "real_gdp_change_pct": r.real_gdp_change_pct,
+                        "welfare_change_pct": r.welfare_change_pct,
+                        "terms_of_trade_change_pct": r.terms_of_trade_change_pct,
+                    })
+                })
+                .collect();
+            let v = json!({
+                "scenario": name,
+                "data": data_path.display().to_string(),
+                "sigma": sigma,
+                "reference": reference,
+                "stopping": stopping_name,
+                "coefficients": fit.coefficients.iter().map(|c| json!({"name": c.name, "estimate": c.estimate, "std_error": c.std_error})).collect::<Vec<_>>(),
+                "iterations": out.iterations,
+                "converged": out.converged,
+                "book_updates": out.book_updates.iter().map(|(m, s, lo, hi)| json!({"mean": m, "sd": s, "min": lo, "max": hi})).collect::<Vec<_>>(),
+                "countries": rows,
+                "timing": {"solve_seconds": seconds},
+            });
+            Ok(format!("{}\n", serde_json::to_string_pretty(&v)?))
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "country",
+                "exports_change_pct_conditional",
+                "exports_change_pct_full",
+                "factory_gate_price_change_pct",
+                "imr_change_pct",
+                "real_gdp_change_pct",
+                "welfare_change_pct",
+            ])?;
+            for (c, r) in countries.iter().zip(&out.countries) {
+                w.write_record([
+                    c.clone(),
+                    r.exports_change_pct_conditional.to_string(),
+                    r.exports_change_pct_full.to_string(),
+                    r.factory_gate_price_change_pct.to_string(),
+                    r.imr_change_pct_full.to_string(),
+                    r.real_gdp_change_pct.to_string(),
+                    r.welfare_change_pct.to_string(),
+                ])?;
+            }
+            Ok(String::from_utf8(w.into_inner()?)?)
+        }
+        "table" => {
+            let mut s = String::new();
+            let _ = writeln!(s, "{name}");
+            let coefs: Vec<String> = fit
+                .coefficients
+                .iter()
+                .map(|c| format!("{} {:.4}", c.name, c.estimate))
+                .collect();
+            let _ = writeln!(
+                s,
+                "Baseline PPML on {} ({} flows): {}; σ = {sigma}, reference {reference}",
+                data_path.display(),
+                n_rows,
+                coefs.join(", ")
+            );
+            let conv = match stopping {
+                Stopping::Book => format!(
+                    "book's stopping rule after {} price updates",
+                    out.iterations
+                ),
+                Stopping::Converged { .. } => {
+                    format!("converged in {} price iterations", out.iterations)
+                }
+            };
+            let _ = writeln!(s, "Full endowment: {conv}\n");
+            let _ = writeln!(
+                s,
+                "{:<8} {:>12} {:>12} {:>10} {:>10} {:>10}",
+                "country", "exports CGE%", "exports FE%", "price %", "IMR %", "real GDP %"
+            );
+            for (c, r) in countries.iter().zip(&out.countries) {
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:>12.2} {:>12.2} {:>10.2} {:>10.2} {:>10.2}",
+                    c,
+                    r.exports_change_pct_conditional,
+                    r.exports_change_pct_full,
+                    r.factory_gate_price_change_pct,
+                    r.imr_change_pct_full,
+                    r.real_gdp_change_pct
+                );
+            }
+            let _ = writeln!(
+                s,
+                "\nCGE: conditional general equilibrium (output and expenditure fixed); FE: full endowment (factory-gate prices adjust). Exports exclude domestic sales; welfare equals real GDP in this model."
+            );
+            Ok(s)
+        }
+        other => bail!("--format '{other}': expected table, json or csv"),
+    }
+}

@@ -1,0 +1,170 @@
+//! `detour simulate`: the book's chapter-2 "trade without borders" analysis and the contract.
+
+use crate::{detour, run_err, run_ok};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/scenarios")
+        .join(name)
+}
+
+fn simulate(args: &[&str]) -> Value {
+    let mut c = detour();
+    c.arg("simulate").args(args).args(["--format", "json"]);
+    serde_json::from_str(&run_ok(&mut c)).unwrap()
+}
+
+#[test]
+fn book_loop_reproduces_the_published_iterations() {
+    // The do-file's log (Yotov et al. 2016, ch. 2, TradeWithoutBorder.log, as distributed with the R package
+    // tradepolicy) prints mean, sd, min and max of each price update: five updates, then the loop stops.
+    let published = [
+        (1.305293, 0.0796225, 0.9666225, 1.468882),
+        (-0.3126514, 0.0902139, -0.4959582, 0.0765771),
+        (0.0074778, 0.0139545, -0.0659928, 0.0318213),
+        (0.0009588, 0.0067648, -0.005722, 0.0355494),
+        (-0.0022108, 0.0044307, -0.0200164, 0.0032467),
+    ];
+    let s = scenario("yotov2016_remove_borders.toml");
+    let book = simulate(&[s.to_str().unwrap(), "--stopping", "book"]);
+    let updates = book["book_updates"].as_array().unwrap();
+    assert_eq!(updates.len(), 5);
+    for (u, p) in updates.iter().zip(published) {
+        for (key, want) in [("mean", p.0), ("sd", p.1), ("min", p.2), ("max", p.3)] {
+            let got = u[key].as_f64().unwrap();
+            // the log prints up to 7 decimals
+            assert!(
+                (got - want).abs() <= 5e-7 * (1.0 + want.abs()),
+                "{key}: {got} vs published {want}"
+            );
+        }
+    }
+    // converged solution: close to the book's early stop (prices within 0.5% of their level)
+    let conv = simulate(&[s.to_str().unwrap()]);
+    assert_eq!(conv["converged"], true);
+    let (cb, cc) = (
+        book["countries"].as_array().unwrap(),
+        conv["countries"].as_array().unwrap(),
+    );
+    assert_eq!(cb.len(), 69);
+    for (a, b) in cb.iter().zip(cc) {
+        assert_eq!(a["country"], b["country"]);
+        let pa = 1.0 + a["factory_gate_price_change_pct"].as_f64().unwrap() / 100.0;
+        let pb = 1.0 + b["factory_gate_price_change_pct"].as_f64().unwrap() / 100.0;
+        assert!(
+            (pa / pb - 1.0).abs() < 0.005,
+            "{}: {pa} vs {pb}",
+            a["country"]
+        );
+        // conditional effects do not depend on the stopping rule
+        assert_eq!(
+            a["exports_change_pct_conditional"],
+            b["exports_change_pct_conditional"]
+        );
+        for key in [
+            "exports_change_pct_full",
+            "imr_change_pct",
+            "real_gdp_change_pct",
+            "welfare_change_pct",
+        ] {
+            assert!(b[key].is_number(), "{key}");
+        }
+    }
+    // removing borders raises every country's exports and real GDP
+    assert!(
+        cc.iter()
+            .all(|c| c["exports_change_pct_full"].as_f64().unwrap() > 0.0)
+    );
+    assert!(
+        cc.iter()
+            .all(|c| c["real_gdp_change_pct"].as_f64().unwrap() > 0.0)
+    );
+}
+
+#[test]
+fn gegravity_sample_scenario_runs() {
+    let v = simulate(&[scenario("gegravity_sample.toml").to_str().unwrap()]);
+    assert_eq!(v["converged"], true);
+    let rows = v["countries"].as_array().unwrap();
+    let get = |c: &str, k: &str| {
+        rows.iter().find(|r| r["country"] == c).unwrap()[k]
+            .as_f64()
+            .unwrap()
+    };
+    // the two partners of the new agreement gain, their exports rise
+    assert!(get("CAN", "welfare_change_pct") > 0.0 && get("JPN", "welfare_change_pct") > 0.0);
+    assert!(get("CAN", "exports_change_pct_full") > 0.0);
+}
+
+#[test]
+fn bad_scenarios_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/gravity/gegravity_sample_2006_30countries.csv");
+    let write = |name: &str, body: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let head = format!(
+        "[data]\nfile = \"{}\"\n[model]\nformula = \"trade ~ pta + lndist | exporter + importer\"\nsigma = 5\n",
+        data.display()
+    );
+    let cases = [
+        (
+            write("a.toml", format!("{head}reference = \"XXX\"\n")),
+            "reference 'XXX' is not in the data",
+        ),
+        (
+            write(
+                "b.toml",
+                format!("{head}reference = \"DEU\"\n[[change]]\nvariable = \"rta\"\nvalue = 1\n"),
+            ),
+            "variable 'rta' is not a regressor",
+        ),
+        (
+            write(
+                "c.toml",
+                format!(
+                    "{head}reference = \"DEU\"\n[[change]]\nadd = -1\nexporters = [\"COALITION\"]\n"
+                ),
+            ),
+            "needs a date",
+        ),
+        (
+            write("d.toml", format!("{head}reference = DEU\n")),
+            "d.toml:6: 'DEU' is not a string",
+        ),
+    ];
+    for (path, want) in cases {
+        let mut c = detour();
+        let out = run_err(c.args(["simulate", path.to_str().unwrap()]));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(want),
+            "{}: expected '{want}' in {err}",
+            path.display()
+        );
+    }
+    // not square: drop one pair
+    let text = std::fs::read_to_string(&data).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(5);
+    let short = write("short.csv", lines.join("\n"));
+    let s = write(
+        "e.toml",
+        format!(
+            "[data]\nfile = \"{}\"\n[model]\nformula = \"trade ~ pta | exporter + importer\"\nsigma = 5\nreference = \"DEU\"\n",
+            short.display()
+        ),
+    );
+    let mut c = detour();
+    let out = run_err(c.args(["simulate", s.to_str().unwrap()]));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not square"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
