@@ -205,7 +205,7 @@ mod tests {
                 .unwrap(),
             vec!["EU27", "USA"]
         );
-        assert_eq!(d.arrays["change"][1].line_of("variable"), 8);
+        assert_eq!(d.arrays["change"][1].line_of("variable"), 9);
         let e = parse("[model]\nsigma 7\n", "s.toml")
             .unwrap_err()
             .to_string();
