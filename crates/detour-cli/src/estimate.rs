@@ -241,8 +241,13 @@ impl Collector<'_> {
 }
 
 /// Read the columns a formula needs from a CSV (or .csv.gz) file, with the given text columns besides.
-pub(crate) fn load_csv(path: &Path, f: &Formula, text_cols: &[String]) -> Result<Loaded> {
-    load(Source::Csv(path), f, &[], None, text_cols)
+pub(crate) fn load_csv_with(
+    path: &Path,
+    f: &Formula,
+    text_cols: &[String],
+    num_cols: &[String],
+) -> Result<Loaded> {
+    load(Source::Csv(path), f, num_cols, None, text_cols)
 }
 
 fn load(

@@ -184,8 +184,15 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         });
     }
 
-    // data and baseline estimation
-    let loaded = crate::estimate::load_csv(&data_path, &formula, &[])?;
+    // data and baseline estimation; output and expenditure columns are optional (default: the flows' sums)
+    let output_col = get_str(data_t, "output", &file)?;
+    let expenditure_col = get_str(data_t, "expenditure", &file)?;
+    let extra: Vec<String> = output_col
+        .iter()
+        .chain(expenditure_col.iter())
+        .cloned()
+        .collect();
+    let loaded = crate::estimate::load_csv_with(&data_path, &formula, &[], &extra)?;
     let n_rows = loaded.rows.len();
     let term_values =
         |t: &detour_hdfe::formula::Term, v: f64| t.func.map(|f| f.apply(v)).unwrap_or(v);
@@ -358,6 +365,29 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
             countries[k % n]
         );
     }
+    // output by exporter, expenditure by importer: one value per country
+    let per_country =
+        |col: &Option<String>, ids: &[u64], labels: &[String]| -> Result<Option<Vec<f64>>> {
+            let Some(c) = col else { return Ok(None) };
+            let vals = &loaded.numeric[c];
+            let mut out = vec![f64::NAN; n];
+            for row in 0..n_rows {
+                let k = index[labels[ids[row] as usize].as_str()];
+                if out[k].is_nan() {
+                    out[k] = vals[row];
+                } else if (out[k] - vals[row]).abs() > 1e-9 * out[k].abs() {
+                    bail!(
+                        "{}: column '{c}' differs within country {} (data row {})",
+                        data_path.display(),
+                        countries[k],
+                        loaded.rows[row]
+                    );
+                }
+            }
+            Ok(Some(out))
+        };
+    let output = per_country(&output_col, ex_ids, ex_labels)?;
+    let expenditure = per_country(&expenditure_col, im_ids, im_labels)?;
     let reference_idx = *index.get(reference.as_str()).with_context(|| {
         format!(
             "{file}:{}: reference '{reference}' is not in the data",
@@ -371,6 +401,8 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         cost_counterfactual: &cost_c,
         sigma,
         reference: reference_idx,
+        output: output.as_deref(),
+        expenditure: expenditure.as_deref(),
     };
     let pb = crate::spinner("solving");
     let t0 = std::time::Instant::now();

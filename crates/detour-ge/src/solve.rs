@@ -33,6 +33,10 @@ pub struct World<'a> {
     pub sigma: f64,
     /// Index of the reference country (its inward resistance is 1).
     pub reference: usize,
+    /// Output and expenditure by country when given separately (GEGravity's inputs); by default the row and
+    /// column sums of `flows`.
+    pub output: Option<&'a [f64]>,
+    pub expenditure: Option<&'a [f64]>,
 }
 
 /// How the full-endowment loop stops.
@@ -130,14 +134,17 @@ pub fn resistances(
             change = change.max((v / omr[i] - 1.0).abs());
             omr[i] = v;
         }
+        // Φ_R = 1 replaces the reference's own equation (as GEGravity does): when world output and
+        // expenditure differ (given separately), the reference country's imports absorb the difference
         for j in 0..n {
-            let v: f64 = (0..n).map(|i| t[i * n + j] * y[i] / omr[i]).sum();
+            let v: f64 = if j == reference {
+                1.0
+            } else {
+                (0..n).map(|i| t[i * n + j] * y[i] / omr[i]).sum()
+            };
             change = change.max((v / imr[j] - 1.0).abs());
             imr[j] = v;
         }
-        let c = imr[reference];
-        imr.iter_mut().for_each(|p| *p /= c);
-        omr.iter_mut().for_each(|o| *o *= c);
         if change < 1e-14 {
             return Ok((omr, imr, it));
         }
@@ -241,12 +248,18 @@ pub fn solve(w: &World, stopping: Stopping) -> Result<Outcome, Error> {
     validate(w)?;
     let n = w.n;
     let r = w.reference;
-    let y: Vec<f64> = (0..n)
-        .map(|i| w.flows[i * n..(i + 1) * n].iter().sum())
-        .collect();
-    let e: Vec<f64> = (0..n)
-        .map(|j| (0..n).map(|i| w.flows[i * n + j]).sum())
-        .collect();
+    let y: Vec<f64> = match w.output {
+        Some(v) => v.to_vec(),
+        None => (0..n)
+            .map(|i| w.flows[i * n..(i + 1) * n].iter().sum())
+            .collect(),
+    };
+    let e: Vec<f64> = match w.expenditure {
+        Some(v) => v.to_vec(),
+        None => (0..n)
+            .map(|j| (0..n).map(|i| w.flows[i * n + j]).sum())
+            .collect(),
+    };
     let phi: Vec<f64> = (0..n).map(|i| e[i] / y[i]).collect();
     let base = equilibrium(n, w.cost_baseline, &y, &e, r, None)?;
     let cond = equilibrium(
@@ -517,6 +530,8 @@ mod tests {
             cost_counterfactual: cc,
             sigma: 5.0,
             reference,
+            output: None,
+            expenditure: None,
         };
         solve(&w, Stopping::default()).unwrap()
     }
@@ -637,6 +652,8 @@ mod tests {
             cost_counterfactual: &c,
             sigma: 5.0,
             reference: 0,
+            output: None,
+            expenditure: None,
         };
         assert!(matches!(
             solve(&w, Stopping::default()),
@@ -651,6 +668,8 @@ mod tests {
             cost_counterfactual: &c,
             sigma: 5.0,
             reference: 0,
+            output: None,
+            expenditure: None,
         };
         assert!(matches!(
             solve(&w, Stopping::default()),
@@ -664,6 +683,8 @@ mod tests {
             cost_counterfactual: &c,
             sigma: 5.0,
             reference: 3,
+            output: None,
+            expenditure: None,
         };
         assert!(matches!(
             solve(&w, Stopping::default()),
