@@ -31,6 +31,71 @@ pub struct SimulateArgs {
     /// Write the pair results (baseline, conditional and full-endowment flows) to this CSV file.
     #[arg(long)]
     pub pairs_out: Option<PathBuf>,
+    /// Monte Carlo draws of the coefficients from their estimated (robust) covariance, each solved anew;
+    /// gives standard errors and 95% intervals (default: the scenario's `draws`, else none).
+    #[arg(long)]
+    pub draws: Option<usize>,
+    /// Seed of the Monte Carlo draws.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Per country, per measure: (standard error, 2.5th and 97.5th percentiles) over the draws.
+type McSummary = Vec<[(f64, f64, f64); 6]>;
+
+/// The measures summarised over Monte Carlo draws.
+const MC_MEASURES: [&str; 6] = [
+    "exports_change_pct_conditional",
+    "exports_change_pct_full",
+    "factory_gate_price_change_pct",
+    "imr_change_pct",
+    "real_gdp_change_pct",
+    "welfare_change_pct",
+];
+
+fn mc_values(r: &detour_ge::CountryResult) -> [f64; 6] {
+    [
+        r.exports_change_pct_conditional,
+        r.exports_change_pct_full,
+        r.factory_gate_price_change_pct,
+        r.imr_change_pct_full,
+        r.real_gdp_change_pct,
+        r.welfare_change_pct,
+    ]
+}
+
+/// SplitMix64 and Box–Muller: standard normal draws, reproducible from a seed.
+struct Normal(u64);
+
+impl Normal {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn sample(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// (standard deviation, 2.5th and 97.5th percentiles) of a sample.
+fn summarise(v: &mut [f64]) -> (f64, f64, f64) {
+    let m = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / m;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (m - 1.0).max(1.0)).sqrt();
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let pos = p * (v.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    };
+    (sd, q(0.025), q(0.975))
 }
 
 /// One trade-cost change of the scenario.
@@ -273,8 +338,9 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         .collect();
     let n = countries.len();
     let mut flows = vec![f64::NAN; n * n];
-    let mut cost_b = vec![f64::NAN; n * n];
-    let mut cost_c = vec![f64::NAN; n * n];
+    let mut pair_of_row: Vec<usize> = Vec::with_capacity(n_rows);
+    let mut x_cfl: Vec<Vec<f64>> = vec![Vec::with_capacity(n_rows); xs.len()];
+    let mut add_cfl: Vec<f64> = Vec::with_capacity(n_rows);
     let known = |code: &str, line: usize| -> Result<()> {
         if index.contains_key(code) {
             Ok(())
@@ -333,12 +399,9 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
             );
         }
         flows[k] = yv[row];
-        let mut lb = 0.0;
-        let mut lc = 0.0;
-        for (t, (name, vals)) in formula.regressors.iter().zip(&xs) {
-            let b = beta[name];
-            lb += b * vals[row];
-            let mut v = vals[row];
+        pair_of_row.push(k);
+        for (ti, t) in formula.regressors.iter().enumerate() {
+            let mut v = xs[ti].1[row];
             for c in &changes {
                 if let Some((var, value)) = &c.variable
                     && (&t.column == var || &t.to_string() == var)
@@ -347,15 +410,15 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
                     v = term_values(t, *value);
                 }
             }
-            lc += b * v;
+            x_cfl[ti].push(v);
         }
-        for c in &changes {
-            if c.add != 0.0 && selected(c, ex, im) {
-                lc += c.add;
-            }
-        }
-        cost_b[k] = lb.exp();
-        cost_c[k] = lc.exp();
+        add_cfl.push(
+            changes
+                .iter()
+                .filter(|c| c.add != 0.0 && selected(c, ex, im))
+                .map(|c| c.add)
+                .sum::<f64>(),
+        );
     }
     if let Some(k) = flows.iter().position(|v| v.is_nan()) {
         bail!(
@@ -365,6 +428,21 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
             countries[k % n]
         );
     }
+    // trade-cost terms for a coefficient vector (in the order of the formula's regressors)
+    let costs = |b: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        let mut cb = vec![0.0; n * n];
+        let mut cc = vec![0.0; n * n];
+        for (row, &k) in pair_of_row.iter().enumerate() {
+            let lb: f64 = xs.iter().zip(b).map(|((_, v), bi)| bi * v[row]).sum();
+            let lc: f64 =
+                x_cfl.iter().zip(b).map(|(v, bi)| bi * v[row]).sum::<f64>() + add_cfl[row];
+            cb[k] = lb.exp();
+            cc[k] = lc.exp();
+        }
+        (cb, cc)
+    };
+    let beta_hat: Vec<f64> = xs.iter().map(|(name, _)| beta[name]).collect();
+    let (cost_b, cost_c) = costs(&beta_hat);
     // output by exporter, expenditure by importer: one value per country
     let per_country =
         |col: &Option<String>, ids: &[u64], labels: &[String]| -> Result<Option<Vec<f64>>> {
@@ -410,6 +488,57 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
     let seconds = t0.elapsed().as_secs_f64();
     pb.finish_and_clear();
     let out = out.map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    // Monte Carlo over the coefficients' covariance, in parallel over draws
+    let draws = match args.draws {
+        Some(d) => d,
+        None => get_num(model_t, "draws", &file)?
+            .map(|d| d as usize)
+            .unwrap_or(0),
+    };
+    let mut mc: Option<(usize, McSummary)> = None;
+    if draws > 0 {
+        use rayon::prelude::*;
+        let p = beta_hat.len();
+        let l = detour_hdfe::linalg::cholesky(&fit.vcov)
+            .context("the coefficients' covariance is not positive definite; no Monte Carlo")?;
+        let pb = crate::spinner(&format!("Monte Carlo: {draws} draws"));
+        let per_draw: Vec<Option<Vec<[f64; 6]>>> = (0..draws)
+            .into_par_iter()
+            .map(|d| {
+                let mut rng =
+                    Normal(args.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (d as u64 + 1));
+                let z: Vec<f64> = (0..p).map(|_| rng.sample()).collect();
+                let b: Vec<f64> = (0..p)
+                    .map(|i| beta_hat[i] + (0..=i).map(|k| l[i * p + k] * z[k]).sum::<f64>())
+                    .collect();
+                let (cb, cc) = costs(&b);
+                let w = World {
+                    cost_baseline: &cb,
+                    cost_counterfactual: &cc,
+                    ..world.clone()
+                };
+                detour_ge::solve(&w, Stopping::default())
+                    .ok()
+                    .map(|o| o.countries.iter().map(mc_values).collect())
+            })
+            .collect();
+        pb.finish_and_clear();
+        let ok: Vec<&Vec<[f64; 6]>> = per_draw.iter().flatten().collect();
+        let failed = draws - ok.len();
+        if ok.len() < 2 {
+            bail!("Monte Carlo: {failed} of {draws} draws failed to solve");
+        }
+        let summary = (0..n)
+            .map(|c| {
+                std::array::from_fn(|m| {
+                    let mut v: Vec<f64> = ok.iter().map(|d| d[c][m]).collect();
+                    summarise(&mut v)
+                })
+            })
+            .collect();
+        mc = Some((failed, summary));
+    }
 
     if let Some(path) = &args.pairs_out {
         let mut w =
@@ -474,6 +603,26 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
                 "countries": rows,
                 "timing": {"solve_seconds": seconds},
             });
+            let mut v = v;
+            if let Some((failed, summary)) = &mc {
+                let rows: Vec<serde_json::Value> = countries
+                    .iter()
+                    .zip(summary)
+                    .map(|(c, s)| {
+                        let mut o = serde_json::Map::new();
+                        o.insert("country".into(), json!(c));
+                        for (name, (sd, lo, hi)) in MC_MEASURES.iter().zip(s) {
+                            o.insert(
+                                (*name).into(),
+                                json!({"se": sd, "ci_low": lo, "ci_high": hi}),
+                            );
+                        }
+                        serde_json::Value::Object(o)
+                    })
+                    .collect();
+                v["monte_carlo"] =
+                    json!({"draws": draws, "failed": failed, "seed": args.seed, "countries": rows});
+            }
             Ok(format!("{}\n", serde_json::to_string_pretty(&v)?))
         }
         "csv" => {
@@ -530,16 +679,28 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
                 "{:<8} {:>12} {:>12} {:>10} {:>10} {:>10}",
                 "country", "exports CGE%", "exports FE%", "price %", "IMR %", "real GDP %"
             );
-            for (c, r) in countries.iter().zip(&out.countries) {
+            for (ci, (c, r)) in countries.iter().zip(&out.countries).enumerate() {
+                let ci_text = match &mc {
+                    Some((_, summary)) => {
+                        format!("  [{:.2}, {:.2}]", summary[ci][5].1, summary[ci][5].2)
+                    }
+                    None => String::new(),
+                };
                 let _ = writeln!(
                     s,
-                    "{:<8} {:>12.2} {:>12.2} {:>10.2} {:>10.2} {:>10.2}",
+                    "{:<8} {:>12.2} {:>12.2} {:>10.2} {:>10.2} {:>10.2}{ci_text}",
                     c,
                     r.exports_change_pct_conditional,
                     r.exports_change_pct_full,
                     r.factory_gate_price_change_pct,
                     r.imr_change_pct_full,
                     r.real_gdp_change_pct
+                );
+            }
+            if let Some((failed, _)) = &mc {
+                let _ = writeln!(
+                    s,
+                    "\nBrackets: 95% interval of the welfare change over {draws} Monte Carlo draws of the coefficients ({failed} failed to solve)."
                 );
             }
             let _ = writeln!(

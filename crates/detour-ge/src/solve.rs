@@ -106,8 +106,10 @@ pub struct Outcome {
     pub book_updates: Vec<(f64, f64, f64, f64)>,
 }
 
-/// Solve `Ω_i = Σ_j t_ij E_j / Φ_j`, `Φ_j = Σ_i t_ij Y_i / Ω_i`, `Φ_R = 1` by alternating updates, from
-/// the given start (all ones when empty). Returns (Ω, Φ, iterations).
+/// Solve `Ω_i = Σ_j t_ij E_j / Φ_j`, `Φ_j = Σ_i t_ij Y_i / Ω_i` (`j ≠ R`), `Φ_R = 1`, from the given start
+/// (all ones when empty). The alternating update is a fixed-point map on `log Ω`; it converges linearly
+/// and slowly (hundreds of steps), so it is accelerated by Anderson mixing over the last five steps, with the
+/// history dropped whenever a mixed step does not reduce the residual. Returns (Ω, Φ, iterations).
 pub fn resistances(
     n: usize,
     t: &[f64],
@@ -116,44 +118,139 @@ pub fn resistances(
     reference: usize,
     start: Option<(&[f64], &[f64])>,
 ) -> Result<(Vec<f64>, Vec<f64>, usize), Error> {
-    let (mut omr, mut imr) = match start {
-        Some((o, i)) => (o.to_vec(), i.to_vec()),
-        None => (vec![1.0; n], vec![1.0; n]),
-    };
-    let max_iter = 100_000;
-    for it in 1..=max_iter {
-        let mut change: f64 = 0.0;
-        for i in 0..n {
-            let row = &t[i * n..(i + 1) * n];
-            let v: f64 = row
-                .iter()
-                .zip(e)
-                .zip(&imr)
-                .map(|((t, e), p)| t * e / p)
-                .sum();
-            change = change.max((v / omr[i] - 1.0).abs());
-            omr[i] = v;
-        }
-        // Φ_R = 1 replaces the reference's own equation (as GEGravity does): when world output and
-        // expenditure differ (given separately), the reference country's imports absorb the difference
+    // one alternating update: Φ from Ω, then the new Ω; in logs
+    let map = |log_omr: &[f64], imr: &mut [f64]| -> Vec<f64> {
         for j in 0..n {
-            let v: f64 = if j == reference {
+            imr[j] = if j == reference {
                 1.0
             } else {
-                (0..n).map(|i| t[i * n + j] * y[i] / omr[i]).sum()
+                (0..n)
+                    .map(|i| t[i * n + j] * y[i] * (-log_omr[i]).exp())
+                    .sum()
             };
-            change = change.max((v / imr[j] - 1.0).abs());
-            imr[j] = v;
         }
-        if change < 1e-14 {
+        (0..n)
+            .map(|i| {
+                let row = &t[i * n..(i + 1) * n];
+                row.iter()
+                    .zip(e)
+                    .zip(imr.iter())
+                    .map(|((t, e), p)| t * e / p)
+                    .sum::<f64>()
+                    .ln()
+            })
+            .collect()
+    };
+    let mut imr = vec![1.0; n];
+    let mut x: Vec<f64> = match start {
+        Some((o, _)) => o.iter().map(|v| v.ln()).collect(),
+        None => vec![0.0; n],
+    };
+    const M: usize = 5;
+    let mut hist_g: Vec<Vec<f64>> = Vec::new();
+    let mut hist_f: Vec<Vec<f64>> = Vec::new();
+    let max_iter = 20_000;
+    let mut last_norm = f64::INFINITY;
+    for it in 1..=max_iter {
+        let g = map(&x, &mut imr);
+        let f: Vec<f64> = g.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let norm = f.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if !norm.is_finite() {
+            return Err(Error::NoConvergence {
+                what: "multilateral resistances".into(),
+                iterations: it,
+                change: norm,
+            });
+        }
+        if norm < 1e-14 {
+            let omr: Vec<f64> = g.iter().map(|v| v.exp()).collect();
+            // Φ consistent with the final Ω
+            let _ = map(&g, &mut imr);
             return Ok((omr, imr, it));
+        }
+        if norm > last_norm {
+            hist_g.clear();
+            hist_f.clear();
+        }
+        last_norm = norm;
+        hist_g.push(g.clone());
+        hist_f.push(f.clone());
+        if hist_g.len() > M + 1 {
+            hist_g.remove(0);
+            hist_f.remove(0);
+        }
+        let k = hist_f.len();
+        if k < 2 {
+            x = g;
+            continue;
+        }
+        // Anderson: minimise ‖f_k − ΔF γ‖ over the differences of the stored residuals
+        let m = k - 1;
+        let df: Vec<Vec<f64>> = (0..m)
+            .map(|a| (0..n).map(|i| hist_f[a + 1][i] - hist_f[a][i]).collect())
+            .collect();
+        let dg: Vec<Vec<f64>> = (0..m)
+            .map(|a| (0..n).map(|i| hist_g[a + 1][i] - hist_g[a][i]).collect())
+            .collect();
+        let mut a = vec![0.0; m * m];
+        let mut b = vec![0.0; m];
+        for p in 0..m {
+            b[p] = (0..n).map(|i| df[p][i] * f[i]).sum();
+            for q in 0..m {
+                a[p * m + q] = (0..n).map(|i| df[p][i] * df[q][i]).sum();
+            }
+        }
+        let scale = (0..m).map(|p| a[p * m + p]).fold(0.0f64, f64::max);
+        for p in 0..m {
+            a[p * m + p] += 1e-12 * scale + f64::MIN_POSITIVE;
+        }
+        match solve_small(&mut a, &mut b, m) {
+            Some(gamma) => {
+                x = (0..n)
+                    .map(|i| g[i] - (0..m).map(|p| gamma[p] * dg[p][i]).sum::<f64>())
+                    .collect();
+            }
+            None => {
+                hist_g.clear();
+                hist_f.clear();
+                x = g;
+            }
         }
     }
     Err(Error::NoConvergence {
         what: "multilateral resistances".into(),
         iterations: max_iter,
-        change: f64::NAN,
+        change: last_norm,
     })
+}
+
+/// Gaussian elimination with partial pivoting for a small dense system.
+fn solve_small(a: &mut [f64], b: &mut [f64], m: usize) -> Option<Vec<f64>> {
+    for c in 0..m {
+        let piv = (c..m).max_by(|&i, &j| a[i * m + c].abs().total_cmp(&a[j * m + c].abs()))?;
+        if a[piv * m + c].abs() < 1e-300 {
+            return None;
+        }
+        if piv != c {
+            for k in 0..m {
+                a.swap(c * m + k, piv * m + k);
+            }
+            b.swap(c, piv);
+        }
+        for r in c + 1..m {
+            let f = a[r * m + c] / a[c * m + c];
+            for k in c..m {
+                a[r * m + k] -= f * a[c * m + k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    let mut x = vec![0.0; m];
+    for c in (0..m).rev() {
+        let s: f64 = (c + 1..m).map(|k| a[c * m + k] * x[k]).sum();
+        x[c] = (b[c] - s) / a[c * m + c];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
 fn equilibrium(
@@ -276,19 +373,8 @@ pub fn solve(w: &World, stopping: Stopping) -> Result<Outcome, Error> {
     // converged rule then retries with the flow update damped (same fixed point, smaller steps).
     let (p_hat, full, iterations) = match stopping {
         Stopping::Book => book_loop(w, &base, &cond, &phi, stopping, 1.0, &mut book_updates)?,
-        Stopping::Converged { .. } => {
-            let mut damping = 1.0;
-            loop {
-                book_updates.clear();
-                match book_loop(w, &base, &cond, &phi, stopping, damping, &mut book_updates) {
-                    Ok(r) => break r,
-                    Err(e) if damping > 1.0 / 64.0 => {
-                        let _ = e;
-                        damping /= 2.0;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+        Stopping::Converged { tol, max_iter } => {
+            direct(w, &base, &cond, &y, &e, &phi, tol, max_iter)?
         }
     };
     let converged = matches!(stopping, Stopping::Converged { .. });
@@ -333,6 +419,87 @@ pub fn solve(w: &World, stopping: Stopping) -> Result<Outcome, Error> {
         iterations,
         converged,
         book_updates,
+    })
+}
+
+/// The full-endowment equilibrium directly: iterate `p̂ ← Ω̂(p̂)^{1/σ}` where `Ω'` solves the resistances
+/// with the counterfactual costs, output `p̂ Y` and expenditure `φ p̂ Y`; each step re-solves the resistances
+/// from the previous ones. The step is damped (halved, down to 1/64) whenever the largest price change grows.
+#[allow(clippy::too_many_arguments)]
+fn direct(
+    w: &World,
+    base: &Baseline,
+    cond: &Baseline,
+    y: &[f64],
+    e: &[f64],
+    phi: &[f64],
+    tol: f64,
+    max_iter: usize,
+) -> Result<(Vec<f64>, Baseline, usize), Error> {
+    let n = w.n;
+    let r = w.reference;
+    let mut p = vec![1.0; n];
+    let mut start = (cond.omr.clone(), cond.imr.clone());
+    let mut damping = 1.0;
+    let mut last = f64::INFINITY;
+    for it in 1..=max_iter {
+        let y1: Vec<f64> = (0..n).map(|i| p[i] * y[i]).collect();
+        // expenditure keeps its ratio to output, scaled so that world expenditure keeps its ratio to world
+        // output (trade imbalances stay the same shares of world output)
+        let raw: Vec<f64> = (0..n).map(|i| phi[i] * y1[i]).collect();
+        let kappa = y1.iter().sum::<f64>() / raw.iter().sum::<f64>()
+            * (e.iter().sum::<f64>() / y.iter().sum::<f64>());
+        let e1: Vec<f64> = raw.iter().map(|v| v * kappa).collect();
+        let (omr, imr, _) = resistances(
+            n,
+            w.cost_counterfactual,
+            &y1,
+            &e1,
+            r,
+            Some((&start.0, &start.1)),
+        )?;
+        let target: Vec<f64> = (0..n)
+            .map(|i| (omr[i] / base.omr[i]).powf(1.0 / w.sigma))
+            .collect();
+        let change = target
+            .iter()
+            .zip(&p)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        if !change.is_finite() {
+            return Err(Error::NoConvergence {
+                what: "factory-gate prices (diverged)".into(),
+                iterations: it,
+                change,
+            });
+        }
+        if change < tol {
+            let full = Baseline {
+                flows: (0..n * n)
+                    .map(|k| {
+                        y1[k / n] * e1[k % n] * w.cost_counterfactual[k] / (omr[k / n] * imr[k % n])
+                    })
+                    .collect(),
+                output: y1,
+                expenditure: e1,
+                omr,
+                imr,
+            };
+            return Ok((target, full, it));
+        }
+        if change > last && damping > 1.0 / 64.0 {
+            damping /= 2.0;
+        }
+        last = change;
+        for (pi, t) in p.iter_mut().zip(&target) {
+            *pi += damping * (t - *pi);
+        }
+        start = (omr, imr);
+    }
+    Err(Error::NoConvergence {
+        what: "factory-gate prices".into(),
+        iterations: max_iter,
+        change: last,
     })
 }
 
