@@ -35,6 +35,10 @@ pub struct SimulateArgs {
     /// gives standard errors and 95% intervals (default: the scenario's `draws`, else none).
     #[arg(long)]
     pub draws: Option<usize>,
+    /// Write charts here: welfare.svg (welfare change by country) and exports.svg (full-endowment change of
+    /// exports, the countries named in the scenario's changes highlighted against third countries).
+    #[arg(long)]
+    pub chart_dir: Option<PathBuf>,
     /// Seed of the Monte Carlo draws.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -540,6 +544,62 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         mc = Some((failed, summary));
     }
 
+    let name = get_str(&doc.root, "name", &file)?.unwrap_or_else(|| file.clone());
+    if let Some(dir) = &args.chart_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let named: Vec<String> = changes
+            .iter()
+            .flat_map(|c| {
+                c.exporters
+                    .iter()
+                    .chain(c.importers.iter())
+                    .flatten()
+                    .cloned()
+            })
+            .collect();
+        let footer = format!(
+            "{name}; data {}; σ = {sigma}, reference {reference}; detour simulate",
+            data_path.display()
+        );
+        for (file_name, title, pick) in [
+            (
+                "welfare.svg",
+                "Welfare (real GDP) change, full endowment, %",
+                0usize,
+            ),
+            (
+                "exports.svg",
+                "Exports change, full endowment, % (red: countries named in the scenario)",
+                1,
+            ),
+        ] {
+            let mut bars: Vec<(String, f64)> = countries
+                .iter()
+                .zip(&out.countries)
+                .map(|(c, r)| {
+                    (
+                        c.clone(),
+                        if pick == 0 {
+                            r.welfare_change_pct
+                        } else {
+                            r.exports_change_pct_full
+                        },
+                    )
+                })
+                .collect();
+            bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let svg = detour_monitor::chart::bar_svg(
+                title,
+                "percent change against the baseline",
+                &bars,
+                &named,
+                &footer,
+            );
+            let path = dir.join(file_name);
+            std::fs::write(&path, svg).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+
     if let Some(path) = &args.pairs_out {
         let mut w =
             csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
@@ -565,7 +625,6 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         w.flush()?;
     }
 
-    let name = get_str(&doc.root, "name", &file)?.unwrap_or_else(|| file.clone());
     match args.format.as_str() {
         "json" => {
             let rows: Vec<serde_json::Value> = countries

@@ -154,3 +154,73 @@ pub fn line_svg(s: &SeriesResult) -> String {
     o.push_str("</svg>\n");
     o
 }
+
+/// A horizontal bar chart of labelled values (percent changes, say), sorted as given, positive bars to the
+/// right of a zero line and negative to the left; `highlight` labels are drawn in a second colour.
+pub fn bar_svg(
+    title: &str,
+    unit: &str,
+    bars: &[(String, f64)],
+    highlight: &[String],
+    footer: &str,
+) -> String {
+    let row_h = 16.0;
+    let height = TOP + BOTTOM + row_h * bars.len() as f64;
+    let label_w = 70.0;
+    let plot_l = LEFT + label_w;
+    let plot_w = W - plot_l - RIGHT - 60.0;
+    let lo = bars.iter().map(|b| b.1).fold(0.0f64, f64::min);
+    let hi = bars.iter().map(|b| b.1).fold(0.0f64, f64::max);
+    let span = (hi - lo).max(1e-12);
+    let x = |v: f64| plot_l + (v - lo) / span * plot_w;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{height}\" viewBox=\"0 0 {W} {height}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{LEFT}\" y=\"28\" font-size=\"15\">{}</text>\n",
+        esc(title)
+    );
+    let zero = x(0.0);
+    let _ = writeln!(
+        s,
+        "<line x1=\"{zero:.1}\" y1=\"{TOP}\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"#444\"/>",
+        height - BOTTOM
+    );
+    for (k, (label, v)) in bars.iter().enumerate() {
+        let y = TOP + row_h * k as f64;
+        let (x0, x1) = if *v >= 0.0 {
+            (zero, x(*v))
+        } else {
+            (x(*v), zero)
+        };
+        let colour = if highlight.contains(label) {
+            "#c0392b"
+        } else {
+            "#2c7fb8"
+        };
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{v:.2}</text>",
+            plot_l - 6.0,
+            y + row_h * 0.75,
+            esc(label),
+            y + 2.0,
+            (x1 - x0).max(0.5),
+            row_h - 4.0,
+            x1.max(zero) + 4.0,
+            y + row_h * 0.75
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{plot_l}\" y=\"{:.1}\">{}</text>",
+        height - BOTTOM + 20.0,
+        esc(unit)
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{LEFT}\" y=\"{:.1}\" fill=\"#555\">{}</text>\n</svg>",
+        height - 20.0,
+        esc(footer)
+    );
+    s
+}

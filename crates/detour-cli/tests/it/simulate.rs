@@ -104,6 +104,39 @@ fn gegravity_sample_scenario_runs() {
     // the two partners of the new agreement gain, their exports rise
     assert!(get("CAN", "welfare_change_pct") > 0.0 && get("JPN", "welfare_change_pct") > 0.0);
     assert!(get("CAN", "exports_change_pct_full") > 0.0);
+    // charts and Monte Carlo intervals around the point estimates
+    let dir = tempfile::tempdir().unwrap();
+    let v = simulate(&[
+        scenario("gegravity_sample.toml").to_str().unwrap(),
+        "--draws",
+        "40",
+        "--chart-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    for f in ["welfare.svg", "exports.svg"] {
+        let svg = std::fs::read_to_string(dir.path().join(f)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains(">CAN<") && svg.contains("#c0392b"),
+            "{f}"
+        );
+    }
+    let mc = &v["monte_carlo"];
+    assert_eq!(mc["draws"], 40);
+    let can = mc["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["country"] == "CAN")
+        .unwrap();
+    let (lo, hi) = (
+        can["welfare_change_pct"]["ci_low"].as_f64().unwrap(),
+        can["welfare_change_pct"]["ci_high"].as_f64().unwrap(),
+    );
+    let point = get("CAN", "welfare_change_pct");
+    assert!(
+        lo < point && point < hi && can["welfare_change_pct"]["se"].as_f64().unwrap() > 0.0,
+        "{lo} {point} {hi}"
+    );
 }
 
 #[test]
