@@ -108,8 +108,8 @@ pub struct Outcome {
 
 /// Solve `Ω_i = Σ_j t_ij E_j / Φ_j`, `Φ_j = Σ_i t_ij Y_i / Ω_i` (`j ≠ R`), `Φ_R = 1`, from the given start
 /// (all ones when empty). The alternating update is a fixed-point map on `log Ω`; it converges linearly
-/// and slowly (hundreds of steps), so it is accelerated by Anderson mixing over the last five steps, with the
-/// history dropped whenever a mixed step does not reduce the residual. Returns (Ω, Φ, iterations).
+/// and slowly (hundreds to thousands of steps), so it is accelerated by Anderson mixing over the last eight
+/// steps (history dropped when the residual jumps; plain steps if mixing stalls). Returns (Ω, Φ, iterations).
 pub fn resistances(
     n: usize,
     t: &[f64],
@@ -146,11 +146,15 @@ pub fn resistances(
         Some((o, _)) => o.iter().map(|v| v.ln()).collect(),
         None => vec![0.0; n],
     };
-    const M: usize = 5;
+    const M: usize = 8;
     let mut hist_g: Vec<Vec<f64>> = Vec::new();
     let mut hist_f: Vec<Vec<f64>> = Vec::new();
-    let max_iter = 20_000;
+    let max_iter = 50_000;
     let mut last_norm = f64::INFINITY;
+    // safeguard: when mixing stops making progress, fall back to the plain (always convergent) update
+    let mut best = f64::INFINITY;
+    let mut since_best = 0;
+    let mut mixing = true;
     for it in 1..=max_iter {
         let g = map(&x, &mut imr);
         let f: Vec<f64> = g.iter().zip(&x).map(|(a, b)| a - b).collect();
@@ -162,13 +166,22 @@ pub fn resistances(
                 change: norm,
             });
         }
-        if norm < 1e-14 {
+        if norm < 1e-12 {
             let omr: Vec<f64> = g.iter().map(|v| v.exp()).collect();
             // Φ consistent with the final Ω
             let _ = map(&g, &mut imr);
             return Ok((omr, imr, it));
         }
-        if norm > last_norm {
+        if norm < best * 0.999 {
+            best = norm;
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if since_best > 200 {
+                mixing = false;
+            }
+        }
+        if norm > 100.0 * best {
             hist_g.clear();
             hist_f.clear();
         }
@@ -180,7 +193,7 @@ pub fn resistances(
             hist_f.remove(0);
         }
         let k = hist_f.len();
-        if k < 2 {
+        if k < 2 || !mixing {
             x = g;
             continue;
         }
