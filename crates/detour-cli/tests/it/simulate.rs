@@ -209,3 +209,22 @@ fn bad_scenarios_are_clear_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn sanctions_illustration_diverts_trade_to_third_countries() {
+    let v = simulate(&[scenario("coalition_sanctions_illustration.toml")
+        .to_str()
+        .unwrap()]);
+    let rows = v["countries"].as_array().unwrap();
+    let get = |c: &str, k: &str| {
+        rows.iter().find(|r| r["country"] == c).unwrap()[k]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(get("IRN", "exports_change_pct_full") < -40.0);
+    assert!(get("IRN", "welfare_change_pct") < 0.0);
+    // non-coalition neighbours gain exports: the diversion
+    for c in ["TUR", "IND", "CHN"] {
+        assert!(get(c, "exports_change_pct_full") > 0.0, "{c}");
+    }
+}
