@@ -52,5 +52,14 @@ for c, cs in model.country_set.items():
     for k, (g, m) in pairs.items():
         rel = abs(g - m) / max(abs(g), 1e-300)
         worst[k] = max(worst.get(k, 0.0), rel)
+if len(sys.argv) > 3:
+    # reference values for the tests: GEGravity's conditional resistance changes by country
+    ref = {c: {"imr_change_pct_conditional": 100 * (cs.conditional_imr / cs.baseline_imr - 1),
+               "omr_change_pct_conditional": 100 * (cs.conditional_omr / cs.baseline_omr - 1)}
+           for c, cs in model.country_set.items()}
+    with open(sys.argv[3], "w") as f:
+        json.dump({"gegravity_version": ge.__version__ if hasattr(ge, "__version__") else "0.3",
+                   "scenario": "examples/scenarios/gegravity_sample.toml with [data] output = Y, expenditure = E",
+                   "countries": ref}, f, indent=1, sort_keys=True)
 print(json.dumps({"gegravity_seconds": seconds, "detour_solve_seconds": det["timing"]["solve_seconds"],
                   "max_relative_difference": worst}, indent=1))

@@ -365,7 +365,12 @@ pub fn solve(w: &World, stopping: Stopping) -> Result<Outcome, Error> {
             .collect(),
     };
     let e: Vec<f64> = match w.expenditure {
-        Some(v) => v.to_vec(),
+        // given separately, world expenditure need not equal world output; as GEGravity does, each country's
+        // expenditure enters as its share of world expenditure times world output
+        Some(v) => {
+            let scale = y.iter().sum::<f64>() / v.iter().sum::<f64>();
+            v.iter().map(|x| x * scale).collect()
+        }
         None => (0..n)
             .map(|j| (0..n).map(|i| w.flows[i * n + j]).sum())
             .collect(),

@@ -228,3 +228,46 @@ fn sanctions_illustration_diverts_trade_to_third_countries() {
         assert!(get(c, "exports_change_pct_full") > 0.0, "{c}");
     }
 }
+
+#[test]
+fn conditional_resistances_agree_with_gegravity() {
+    // GEGravity 0.3 on the same scenario, coefficients and Y/E (bench/gegravity_compare.py wrote the fixture);
+    // the conditional equilibrium is the same system in both programs
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::fixture("gegravity_reference.json")).unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(scenario("gegravity_sample.toml")).unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/gravity/gegravity_sample_2006_30countries.csv");
+    let text = text.replace(
+        "file = \"../../data/gravity/gegravity_sample_2006_30countries.csv\"",
+        &format!(
+            "file = \"{}\"\noutput = \"Y\"\nexpenditure = \"E\"",
+            data.display()
+        ),
+    );
+    let s = dir.path().join("ye.toml");
+    std::fs::write(&s, text).unwrap();
+    let v = simulate(&[s.to_str().unwrap()]);
+    let rows = v["countries"].as_array().unwrap();
+    let mut checked = 0;
+    for (country, want) in reference["countries"].as_object().unwrap() {
+        let country = if rows.iter().any(|r| r["country"] == *country) {
+            country.as_str()
+        } else {
+            "DEU"
+        };
+        let row = rows.iter().find(|r| r["country"] == country).unwrap();
+        for key in ["imr_change_pct_conditional", "omr_change_pct_conditional"] {
+            let (a, b) = (row[key].as_f64().unwrap(), want[key].as_f64().unwrap());
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs() + 1e-12,
+                "{country} {key}: {a} vs GEGravity {b}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 60);
+}
