@@ -111,6 +111,8 @@ struct Change {
     importers: Option<Vec<String>>,
     both: bool,
     domestic: bool,
+    /// Countries named directly (not through a group), with their lines.
+    named: Vec<(String, usize)>,
 }
 
 fn get_str(t: &Table, key: &str, file: &str) -> Result<Option<String>> {
@@ -240,6 +242,16 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
                 }
             }
         };
+        let mut named = Vec::new();
+        for key in ["exporters", "importers"] {
+            if let Some(l) = t.get(key).and_then(Value::as_strings) {
+                named.extend(
+                    l.into_iter()
+                        .filter(|c| !Groups::global().is_group(c))
+                        .map(|c| (c, t.line_of(key))),
+                );
+            }
+        }
         let both = matches!(t.get("both_directions"), Some(Value::Bool(true)));
         let domestic = matches!(t.get("domestic"), Some(Value::Bool(true)));
         changes.push(Change {
@@ -250,6 +262,7 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
             importers: list("importers")?,
             both,
             domestic,
+            named,
         });
     }
 
@@ -356,17 +369,9 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         }
     };
     for c in &changes {
-        for list in [&c.exporters, &c.importers].into_iter().flatten() {
-            // group members absent from the data are skipped; a country named directly must exist
-            for code in list {
-                if !Groups::global().is_group(code)
-                    && !index.contains_key(code.as_str())
-                    && !list.is_empty()
-                    && list.len() == 1
-                {
-                    known(code, c.line)?;
-                }
-            }
+        // group members absent from the data are skipped; a country named directly must exist
+        for (code, line) in &c.named {
+            known(code, *line)?;
         }
         if let Some((v, _)) = &c.variable
             && !formula
