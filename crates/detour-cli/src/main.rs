@@ -155,6 +155,26 @@ enum Command {
         #[arg(long)]
         chart: Option<PathBuf>,
     },
+    /// How much of the senders' lost trade with the target reappears through conduit countries.
+    Diversion {
+        /// The sanctioned country.
+        #[arg(long)]
+        target: String,
+        /// A country or group valid at the windows' dates (EU27, COALITION, …).
+        #[arg(long)]
+        senders: String,
+        /// Comma-separated conduit countries.
+        #[arg(long, value_delimiter = ',')]
+        conduits: Vec<String>,
+        /// Baseline window, e.g. 2019-01..2021-12.
+        #[arg(long)]
+        baseline: String,
+        /// After window, e.g. 2022-03..2024-08.
+        #[arg(long)]
+        after: String,
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
     /// Poisson PML or OLS with high-dimensional fixed effects (fixest-style formula).
     Estimate(estimate::EstimateArgs),
     /// General-equilibrium counterfactual from a scenario file (conditional and full-endowment effects).
@@ -216,6 +236,27 @@ fn open_store(path: &Option<PathBuf>) -> Result<Store> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::Summary) {
         Command::Summary => summary(&open_store(&cli.store)?),
+        Command::Diversion {
+            target,
+            senders,
+            conduits,
+            baseline,
+            after,
+            format,
+        } => {
+            let store = open_store(&cli.store)?;
+            let q = detour_diversion::Query {
+                senders,
+                target,
+                conduits,
+                baseline: Period::parse(&baseline)
+                    .with_context(|| format!("--baseline '{baseline}'"))?,
+                after: Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
+            };
+            let d = detour_diversion::diversion(&store, &q)?;
+            print!("{}", diversion_output(&d, format)?);
+            Ok(())
+        }
         Command::Simulate(args) => {
             print!("{}", simulate::run(&args)?);
             Ok(())
@@ -540,6 +581,91 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// The main job at this stage: what is loaded, and one worked question.
+fn diversion_output(d: &detour_diversion::Diversion, format: OutFormat) -> Result<String> {
+    use std::fmt::Write as _;
+    match format {
+        OutFormat::Json => Ok(format!("{}\n", serde_json::to_string_pretty(d)?)),
+        OutFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "partner",
+                "period",
+                "actual",
+                "counterfactual",
+                "band_low",
+                "band_high",
+            ])?;
+            for p in &d.pairs {
+                for r in &p.after {
+                    w.write_record([
+                        p.partner.clone(),
+                        r.period.clone(),
+                        r.actual.to_string(),
+                        r.counterfactual.to_string(),
+                        r.band_low.to_string(),
+                        r.band_high.to_string(),
+                    ])?;
+                }
+            }
+            Ok(String::from_utf8(w.into_inner()?)?)
+        }
+        OutFormat::Table => {
+            let mut s = String::new();
+            let b = 1e9;
+            let _ = writeln!(
+                s,
+                "{} exports: shortfall to {} against its counterfactual, and excess to the conduits",
+                d.senders, d.target
+            );
+            let _ = writeln!(
+                s,
+                "baseline {}, after {}; {} billion\n",
+                d.baseline, d.after, d.currency
+            );
+            let _ = writeln!(
+                s,
+                "{:<8} {:>14} {:>14} {:>12}",
+                "year", "shortfall", "conduit excess", "offset ratio"
+            );
+            for y in &d.by_year {
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:>14.2} {:>14.2} {:>12.3}",
+                    y.year,
+                    y.target_shortfall / b,
+                    y.conduit_excess / b,
+                    y.offset_ratio
+                );
+            }
+            let _ = writeln!(
+                s,
+                "{:<8} {:>14.2} {:>14.2} {:>12.3}\n",
+                "total",
+                d.target_shortfall / b,
+                d.conduit_excess / b,
+                d.offset_ratio
+            );
+            let _ = writeln!(
+                s,
+                "{:<8} {:>14} {:>12} {:>10}",
+                "conduit", "excess", "offset ratio", "trend/mo"
+            );
+            for (c, p) in d.by_conduit.iter().zip(&d.pairs[1..]) {
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:>14.2} {:>12.3} {:>9.2}%",
+                    c.country,
+                    c.excess / b,
+                    c.offset_ratio,
+                    p.fit.trend * 100.0
+                );
+            }
+            let _ = writeln!(s, "\nMethod: {}.", d.method);
+            Ok(s)
+        }
+    }
+}
+
 fn summary(store: &Store) -> Result<()> {
     println!("detour store: {}", store.dir().display());
     println!();

@@ -1,6 +1,7 @@
 //! The one integration-test binary: the `detour` CLI and the library crates on real data.
 
 mod cli;
+mod diversion;
 mod estimate;
 mod ingest;
 mod monitor;

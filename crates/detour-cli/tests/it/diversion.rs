@@ -1,0 +1,203 @@
+//! `detour diversion` on the shipped Eurostat data, checked against a direct computation from the file.
+
+use crate::{data, detour, run_err, run_ok};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// EU27 monthly exports to `partner` straight from the Eurostat file: (year, month) → EUR.
+fn eu27_monthly(partner: &str) -> BTreeMap<(i32, u32), f64> {
+    let mut rdr = csv::Reader::from_path(data(
+        "trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv",
+    ))
+    .unwrap();
+    let mut out = BTreeMap::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        if &r[0] == "EU27" && &r[2] == "True" && &r[3] == partner && &r[4] == "export" {
+            out.insert(
+                (r[5].parse().unwrap(), r[6].parse().unwrap()),
+                r[7].parse::<f64>().unwrap(),
+            );
+        }
+    }
+    out
+}
+
+/// Least squares of log values on 12 month dummies and a trend, solved by the normal equations.
+fn projected_gap(series: &BTreeMap<(i32, u32), f64>) -> (f64, BTreeMap<i32, f64>) {
+    let idx = |y: i32, m: u32| ((y - 2019) * 12 + m as i32 - 1) as f64;
+    let rows: Vec<(Vec<f64>, f64)> = series
+        .iter()
+        .filter(|((y, _), _)| *y <= 2021)
+        .map(|((y, m), v)| {
+            let mut x = vec![0.0; 13];
+            x[(*m - 1) as usize] = 1.0;
+            x[12] = idx(*y, *m);
+            (x, v.ln())
+        })
+        .collect();
+    let k = 13;
+    let mut a = vec![vec![0.0; k + 1]; k];
+    for (x, y) in &rows {
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] += x[i] * x[j];
+            }
+            a[i][k] += x[i] * y;
+        }
+    }
+    for c in 0..k {
+        let p = (c..k)
+            .max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))
+            .unwrap();
+        a.swap(c, p);
+        let pivot = a[c].clone();
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != c {
+                let f = row[c] / pivot[c];
+                for (x, p) in row.iter_mut().zip(&pivot).skip(c) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    let b: Vec<f64> = (0..k).map(|i| a[i][k] / a[i][i]).collect();
+    let mut total = 0.0;
+    let mut by_year = BTreeMap::new();
+    for ((y, m), v) in series
+        .iter()
+        .filter(|((y, m), _)| (*y, *m) >= (2022, 3) && (*y, *m) <= (2024, 8))
+    {
+        let cf = (b[(*m - 1) as usize] + b[12] * idx(*y, *m)).exp();
+        total += v - cf;
+        *by_year.entry(*y).or_insert(0.0) += v - cf;
+    }
+    (total, by_year)
+}
+
+#[test]
+fn offset_ratio_matches_a_direct_computation_from_the_file() {
+    let mut c = detour();
+    let out = run_ok(c.args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "ARM,GEO,KAZ,KGZ,UZB",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["currency"], "EUR");
+    let (gap_rus, years_rus) = projected_gap(&eu27_monthly("RUS"));
+    let shortfall = -gap_rus;
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+    assert!(
+        rel(v["target_shortfall"].as_f64().unwrap(), shortfall) < 1e-6,
+        "{} vs {shortfall}",
+        v["target_shortfall"]
+    );
+    let mut excess = 0.0;
+    for c in ["ARM", "GEO", "KAZ", "KGZ", "UZB"] {
+        let (g, _) = projected_gap(&eu27_monthly(c));
+        excess += g;
+        let row = v["by_conduit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["country"] == c)
+            .unwrap();
+        assert!(rel(row["excess"].as_f64().unwrap(), g) < 1e-6, "{c}");
+        assert!(
+            rel(row["offset_ratio"].as_f64().unwrap(), g / shortfall) < 1e-6,
+            "{c}"
+        );
+    }
+    assert!(rel(v["conduit_excess"].as_f64().unwrap(), excess) < 1e-6);
+    assert!(rel(v["offset_ratio"].as_f64().unwrap(), excess / shortfall) < 1e-6);
+    // by year 2022, 2023, 2024 (to August)
+    let years = v["by_year"].as_array().unwrap();
+    assert_eq!(years.len(), 3);
+    for y in years {
+        let year = y["year"].as_i64().unwrap() as i32;
+        assert!(
+            rel(y["target_shortfall"].as_f64().unwrap(), -years_rus[&year]) < 1e-6,
+            "{year}"
+        );
+    }
+    // the headline: EU27 exports to Russia fell far below their pre-war path, and some of it reappears
+    assert!(shortfall > 50e9 && excess > 0.0 && excess < shortfall);
+}
+
+#[test]
+fn bad_windows_are_clear_errors() {
+    let base = [
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "KGZ",
+    ];
+    let cases = [
+        (
+            vec![
+                "--baseline",
+                "2019-01..2021-12",
+                "--after",
+                "2024-01..2025-06",
+            ],
+            "no data for",
+        ),
+        (
+            vec![
+                "--baseline",
+                "2019-01..2021-12",
+                "--after",
+                "2021-06..2022-06",
+            ],
+            "must start after the baseline",
+        ),
+        (
+            vec![
+                "--baseline",
+                "2019-01..2019-12",
+                "--after",
+                "2022-03..2023-12",
+            ],
+            "at least 24 months",
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut c = detour();
+        let out = run_err(c.args(base).args(&extra));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{extra:?}: expected '{want}' in {err}");
+    }
+    let mut c = detour();
+    let out = run_err(c.args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "MNG",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2023-12",
+    ]));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("MNG"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
