@@ -660,6 +660,30 @@ fn diversion_output(d: &detour_diversion::Diversion, format: OutFormat) -> Resul
                     p.fit.trend * 100.0
                 );
             }
+            if !d.mirror_summary.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "\nmirror gap (conduit's imports from the senders − senders' exports, % of the latter)"
+                );
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:>10} {:>10} {:>10}",
+                    "conduit", "baseline", "after", "change pp"
+                );
+                let f =
+                    |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "n/a".into());
+                for m in &d.mirror_summary {
+                    let _ = writeln!(
+                        s,
+                        "{:<8} {:>10} {:>10} {:>10}",
+                        m.conduit,
+                        f(m.gap_pct_baseline),
+                        f(m.gap_pct_after),
+                        f(m.change_pp)
+                    );
+                }
+                let _ = writeln!(s, "Note: {}", d.mirror_note);
+            }
             let _ = writeln!(s, "\nMethod: {}.", d.method);
             Ok(s)
         }

@@ -24,7 +24,7 @@
 
 use detour_core::period::{Month, Period};
 use detour_hdfe::{Design, Family, Options, VcovType};
-use detour_monitor::{FlowKind, Frequency, TradeQuery, series};
+use detour_monitor::{CIF_FOB_NOTE, FlowKind, Frequency, TradeQuery, mirror, series};
 use detour_store::Store;
 use serde::Serialize;
 
@@ -109,6 +109,32 @@ pub struct YearSummary {
     pub offset_ratio: f64,
 }
 
+/// One year of the mirror comparison for one conduit: what the senders say they exported against what the
+/// conduit says it imported from them.
+#[derive(Debug, Clone, Serialize)]
+pub struct MirrorRow {
+    pub conduit: String,
+    pub year: i32,
+    pub senders_record: f64,
+    pub conduit_record: f64,
+    /// conduit's record − senders' record.
+    pub gap: f64,
+    /// the gap in percent of the senders' record.
+    pub gap_pct: f64,
+}
+
+/// The mirror gap before and after: "lost in transit" when it widens (the conduit records less of what was
+/// sent to it).
+#[derive(Debug, Clone, Serialize)]
+pub struct MirrorSummary {
+    pub conduit: String,
+    pub gap_pct_baseline: Option<f64>,
+    pub gap_pct_after: Option<f64>,
+    /// after − baseline, percentage points.
+    pub change_pp: Option<f64>,
+    pub years: Vec<i32>,
+}
+
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diversion {
@@ -123,6 +149,10 @@ pub struct Diversion {
     pub by_conduit: Vec<ConduitSummary>,
     pub by_year: Vec<YearSummary>,
     pub pairs: Vec<PairResult>,
+    /// Yearly mirror comparison for each conduit, where both sides' records are loaded.
+    pub mirror: Vec<MirrorRow>,
+    pub mirror_summary: Vec<MirrorSummary>,
+    pub mirror_note: String,
     pub method: String,
 }
 
@@ -329,6 +359,56 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
             }
         })
         .collect();
+    // mirror gaps by calendar year over both windows, where both sides exist
+    let mut mirror_rows = Vec::new();
+    let mut mirror_summary = Vec::new();
+    let first = q.baseline.start.year;
+    let last = q.after.end.year;
+    for c in &q.conduits {
+        let mut rows = Vec::new();
+        for year in first..=last {
+            let Ok(period) = Period::year(year) else {
+                continue;
+            };
+            let tq = TradeQuery::new(&q.senders, c, FlowKind::Exports, period);
+            let Ok(m) = mirror(store, &tq) else { continue };
+            let (Some(pv), Some(gap), Some(pct)) = (m.partner_view.as_ref(), m.gap, m.gap_pct)
+            else {
+                continue;
+            };
+            if !m.reporter_view.complete || !pv.complete {
+                continue;
+            }
+            rows.push(MirrorRow {
+                conduit: c.clone(),
+                year,
+                senders_record: m.reporter_view.value,
+                conduit_record: pv.value,
+                gap,
+                gap_pct: pct,
+            });
+        }
+        // the gap in percent of the senders' total over each window's whole years
+        let window_pct = |from: i32, to: i32| -> Option<f64> {
+            let sel: Vec<&MirrorRow> = rows
+                .iter()
+                .filter(|r| r.year >= from && r.year <= to)
+                .collect();
+            let sent: f64 = sel.iter().map(|r| r.senders_record).sum();
+            (!sel.is_empty() && sent != 0.0)
+                .then(|| sel.iter().map(|r| r.gap).sum::<f64>() / sent * 100.0)
+        };
+        let before = window_pct(q.baseline.start.year, q.baseline.end.year);
+        let after = window_pct(q.after.start.year, q.after.end.year);
+        mirror_summary.push(MirrorSummary {
+            conduit: c.clone(),
+            gap_pct_baseline: before,
+            gap_pct_after: after,
+            change_pp: before.zip(after).map(|(b, a)| a - b),
+            years: rows.iter().map(|r| r.year).collect(),
+        });
+        mirror_rows.extend(rows);
+    }
     Ok(Diversion {
         senders: q.senders.clone(),
         target: q.target.clone(),
@@ -341,6 +421,9 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
         by_conduit,
         by_year,
         pairs,
+        mirror: mirror_rows,
+        mirror_summary,
+        mirror_note: CIF_FOB_NOTE.to_string(),
         method: "log-linear counterfactual per pair: month-of-year effects and a linear trend fitted on the baseline window (OLS), projected over the after window; shortfall and excess are actual minus counterfactual, summed".into(),
     })
 }

@@ -133,6 +133,35 @@ fn offset_ratio_matches_a_direct_computation_from_the_file() {
     }
     // the headline: EU27 exports to Russia fell far below their pre-war path, and some of it reappears
     assert!(shortfall > 50e9 && excess > 0.0 && excess < shortfall);
+    // mirror: the senders' record is the file's EU27 total; Kyrgyzstan records far less of it after 2022
+    let mirror = v["mirror"].as_array().unwrap();
+    for c in ["ARM", "KAZ", "KGZ", "UZB"] {
+        let years: Vec<i64> = mirror
+            .iter()
+            .filter(|r| r["conduit"] == c)
+            .map(|r| r["year"].as_i64().unwrap())
+            .collect();
+        assert_eq!(years, vec![2019, 2020, 2021, 2022, 2023], "{c}");
+    }
+    let kgz23 = mirror
+        .iter()
+        .find(|r| r["conduit"] == "KGZ" && r["year"] == 2023)
+        .unwrap();
+    let direct: f64 = eu27_monthly("KGZ")
+        .iter()
+        .filter(|((y, _), _)| *y == 2023)
+        .map(|(_, v)| v)
+        .sum();
+    assert!(rel(kgz23["senders_record"].as_f64().unwrap(), direct) < 1e-9);
+    let gap = kgz23["conduit_record"].as_f64().unwrap() - kgz23["senders_record"].as_f64().unwrap();
+    assert!(rel(kgz23["gap"].as_f64().unwrap(), gap) < 1e-9);
+    let kgz = v["mirror_summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["conduit"] == "KGZ")
+        .unwrap();
+    assert!(kgz["change_pp"].as_f64().unwrap() < -20.0, "{kgz}");
 }
 
 #[test]
