@@ -172,6 +172,9 @@ enum Command {
         /// After window, e.g. 2022-03..2024-08.
         #[arg(long)]
         after: String,
+        /// Write an index chart (baseline mean = 100, EU sanctions packages marked) to this SVG file.
+        #[arg(long)]
+        chart: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
@@ -242,6 +245,7 @@ fn run(cli: Cli) -> Result<()> {
             conduits,
             baseline,
             after,
+            chart,
             format,
         } => {
             let store = open_store(&cli.store)?;
@@ -254,6 +258,10 @@ fn run(cli: Cli) -> Result<()> {
                 after: Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
             };
             let d = detour_diversion::diversion(&store, &q)?;
+            if let Some(path) = &chart {
+                std::fs::write(path, diversion_chart(&d))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
             print!("{}", diversion_output(&d, format)?);
             Ok(())
         }
@@ -581,6 +589,45 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// The main job at this stage: what is loaded, and one worked question.
+/// The index chart of a diversion analysis: every pair's months (both windows), baseline mean = 100, the EU's
+/// sanctions packages against Russia marked where they fall inside the chart.
+fn diversion_chart(d: &detour_diversion::Diversion) -> String {
+    let months: Vec<String> = d.pairs[0].index.iter().map(|(m, _)| m.clone()).collect();
+    let lines: Vec<(String, Vec<Option<f64>>)> = d
+        .pairs
+        .iter()
+        .map(|p| {
+            let by: std::collections::HashMap<&str, f64> =
+                p.index.iter().map(|(m, v)| (m.as_str(), *v)).collect();
+            (
+                format!("{} → {}", p.reporter, p.partner),
+                months.iter().map(|m| by.get(m.as_str()).copied()).collect(),
+            )
+        })
+        .collect();
+    let markers: Vec<(String, usize)> = detour_core::group::sanctions_packages()
+        .iter()
+        .filter_map(|p| {
+            let key = p.adopted.format("%Y-%m").to_string();
+            months
+                .iter()
+                .position(|m| *m == key)
+                .map(|i| (format!("{}", p.number), i))
+        })
+        .collect();
+    let footer = format!(
+        "Index, mean of {} = 100; vertical lines: EU sanctions packages against Russia (number). Values: {}; detour diversion",
+        d.baseline, d.currency
+    );
+    detour_monitor::chart::index_svg(
+        &format!("{} exports to {} and the conduits", d.senders, d.target),
+        &months,
+        &lines,
+        &markers,
+        &footer,
+    )
+}
+
 fn diversion_output(d: &detour_diversion::Diversion, format: OutFormat) -> Result<String> {
     use std::fmt::Write as _;
     match format {

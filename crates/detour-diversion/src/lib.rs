@@ -91,6 +91,8 @@ pub struct PairResult {
     pub after: Vec<MonthRow>,
     /// Σ (actual − counterfactual) over the after window.
     pub gap: f64,
+    /// Monthly values over both windows as an index, baseline-window mean = 100: (month, index).
+    pub index: Vec<(String, f64)>,
     pub provenance: Vec<String>,
 }
 
@@ -275,6 +277,12 @@ fn pair(store: &Store, q: &Query, partner: &str) -> Result<(PairResult, String),
         })
         .collect();
     let gap = rows.iter().map(|r| r.actual - r.counterfactual).sum();
+    let mean = base.iter().map(|(_, v)| v).sum::<f64>() / base.len() as f64;
+    let index = base
+        .iter()
+        .chain(after.iter())
+        .map(|(m, v)| (m.to_string(), v / mean * 100.0))
+        .collect();
     let mut provenance = prov;
     for p in prov2 {
         if !provenance.contains(&p) {
@@ -294,6 +302,7 @@ fn pair(store: &Store, q: &Query, partner: &str) -> Result<(PairResult, String),
             },
             after: rows,
             gap,
+            index,
             provenance,
         },
         currency,

@@ -224,3 +224,111 @@ pub fn bar_svg(
     );
     s
 }
+
+/// A multi-line chart of monthly index series (x: month labels, shared by all lines), with vertical markers
+/// (label, index of the month) — for diversion: trade with the target and the conduits, baseline = 100,
+/// the sanctions packages marked.
+pub fn index_svg(
+    title: &str,
+    months: &[String],
+    lines: &[(String, Vec<Option<f64>>)],
+    markers: &[(String, usize)],
+    footer: &str,
+) -> String {
+    const COLOURS: [&str; 8] = [
+        "#c0392b", "#2c7fb8", "#27ae60", "#8e44ad", "#e67e22", "#16a085", "#7f8c8d", "#d35400",
+    ];
+    let n = months.len().max(2);
+    let max = lines
+        .iter()
+        .flat_map(|(_, v)| v.iter().flatten())
+        .fold(100.0f64, |m, v| m.max(*v));
+    let st = step(max, 6.0);
+    let top = (max / st).ceil() * st;
+    let pw = W - LEFT - RIGHT - 90.0;
+    let ph = H - TOP - BOTTOM;
+    let x = |i: usize| LEFT + pw * i as f64 / (n - 1) as f64;
+    let y = |v: f64| TOP + ph * (1.0 - v / top);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{LEFT}\" y=\"28\" font-size=\"15\">{}</text>\n",
+        esc(title)
+    );
+    let mut v = 0.0;
+    while v <= top + 1e-9 {
+        let _ = writeln!(
+            s,
+            "<line x1=\"{LEFT}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#e5e5e5\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}</text>",
+            y(v),
+            LEFT + pw,
+            y(v),
+            LEFT - 6.0,
+            y(v) + 4.0
+        );
+        v += st;
+    }
+    let _ = writeln!(
+        s,
+        "<line x1=\"{LEFT}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>",
+        y(100.0),
+        LEFT + pw,
+        y(100.0)
+    );
+    for (label, i) in markers {
+        let _ = writeln!(
+            s,
+            "<line x1=\"{:.1}\" y1=\"{TOP}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#bbb\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"#777\">{}</text>",
+            x(*i),
+            x(*i),
+            TOP + ph,
+            x(*i) + 2.0,
+            TOP + 10.0,
+            esc(label)
+        );
+    }
+    let every = (n / 12).max(1);
+    for (i, m) in months.iter().enumerate().step_by(every) {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            TOP + ph + 16.0,
+            esc(m)
+        );
+    }
+    for (k, (name, vals)) in lines.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        let mut d = String::new();
+        let mut pen = false;
+        for (i, v) in vals.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1} ",
+                        if pen { "L" } else { "M" },
+                        x(i),
+                        y(*v)
+                    );
+                    pen = true;
+                }
+                None => pen = false,
+            }
+        }
+        let _ = writeln!(
+            s,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.6\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>",
+            LEFT + pw + 8.0,
+            TOP + 14.0 * k as f64 + 10.0,
+            esc(name)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{LEFT}\" y=\"{:.1}\" fill=\"#555\">{}</text>\n</svg>",
+        H - 20.0,
+        esc(footer)
+    );
+    s
+}

@@ -165,6 +165,38 @@ fn offset_ratio_matches_a_direct_computation_from_the_file() {
 }
 
 #[test]
+fn index_chart_marks_the_sanctions_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("index.svg");
+    let mut c = detour();
+    run_ok(c.args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "KAZ,KGZ",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--chart",
+        chart.to_str().unwrap(),
+    ]));
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert_eq!(svg.matches("<path").count(), 3, "one line per pair");
+    assert!(svg.contains("EU27 → KGZ") && svg.contains("sanctions packages"));
+    // packages adopted inside the after window (4th: 2022-03-15 … 14th: 2024-06-24) are marked
+    for n in [4, 14] {
+        assert!(
+            svg.contains(&format!("fill=\"#777\">{n}</text>")),
+            "package {n}"
+        );
+    }
+}
+
+#[test]
 fn bad_windows_are_clear_errors() {
     let base = [
         "diversion",
