@@ -175,6 +175,9 @@ enum Command {
         /// Write an index chart (baseline mean = 100, EU sanctions packages marked) to this SVG file.
         #[arg(long)]
         chart: Option<PathBuf>,
+        /// Also analyse each member of the senders group (slower: two fits per member and partner).
+        #[arg(long)]
+        by_sender: bool,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
@@ -246,6 +249,7 @@ fn run(cli: Cli) -> Result<()> {
             baseline,
             after,
             chart,
+            by_sender,
             format,
         } => {
             let store = open_store(&cli.store)?;
@@ -256,6 +260,7 @@ fn run(cli: Cli) -> Result<()> {
                 baseline: Period::parse(&baseline)
                     .with_context(|| format!("--baseline '{baseline}'"))?,
                 after: Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
+                by_sender,
             };
             let d = detour_diversion::diversion(&store, &q)?;
             if let Some(path) = &chart {
@@ -706,6 +711,29 @@ fn diversion_output(d: &detour_diversion::Diversion, format: OutFormat) -> Resul
                     c.offset_ratio,
                     p.fit.trend * 100.0
                 );
+            }
+            if !d.by_sender.is_empty() {
+                let _ = writeln!(s, "\nby sender country (largest conduit excess first)");
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:>14} {:>14} {:>12}",
+                    "sender", "shortfall", "conduit excess", "offset ratio"
+                );
+                for x in &d.by_sender {
+                    let _ = writeln!(
+                        s,
+                        "{:<8} {:>14.3} {:>14.3} {:>12.3}{}",
+                        x.country,
+                        x.target_shortfall / b,
+                        x.conduit_excess / b,
+                        x.offset_ratio,
+                        if x.skipped.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  ({} pairs skipped)", x.skipped.len())
+                        }
+                    );
+                }
             }
             if !d.mirror_summary.is_empty() {
                 let _ = writeln!(

@@ -137,6 +137,17 @@ pub struct MirrorSummary {
     pub years: Vec<i32>,
 }
 
+/// One sender country's own shortfall and excess (when the senders are a group).
+#[derive(Debug, Clone, Serialize)]
+pub struct SenderSummary {
+    pub country: String,
+    pub target_shortfall: f64,
+    pub conduit_excess: f64,
+    pub offset_ratio: f64,
+    /// Pairs left out, with the reason (months with zero or missing trade, say).
+    pub skipped: Vec<String>,
+}
+
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diversion {
@@ -155,6 +166,8 @@ pub struct Diversion {
     pub mirror: Vec<MirrorRow>,
     pub mirror_summary: Vec<MirrorSummary>,
     pub mirror_note: String,
+    /// Per sender country, largest conduit excess first (with `by_sender`).
+    pub by_sender: Vec<SenderSummary>,
     pub method: String,
 }
 
@@ -166,6 +179,12 @@ pub struct Query {
     pub conduits: Vec<String>,
     pub baseline: Period,
     pub after: Period,
+    /// Also analyse each member of the senders group separately.
+    pub by_sender: bool,
+}
+
+fn chrono_date(m: Month) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1).expect("a valid month")
 }
 
 fn month_index(base: Month, m: Month) -> f64 {
@@ -418,6 +437,60 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
         });
         mirror_rows.extend(rows);
     }
+    let mut by_sender = Vec::new();
+    if q.by_sender {
+        let groups = detour_core::group::Groups::global();
+        let date = chrono_date(q.after.start);
+        let members = if groups.is_group(&q.senders) {
+            groups
+                .members_on(&q.senders, date)
+                .map_err(|e| anyhow_like::Wrapped(e.to_string()))?
+        } else {
+            vec![q.senders.clone()]
+        };
+        for m in members {
+            let sub = Query {
+                senders: m.clone(),
+                by_sender: false,
+                ..q.clone()
+            };
+            let mut skipped = Vec::new();
+            let mut gap = |partner: &str| -> Option<f64> {
+                match pair(store, &sub, partner) {
+                    Ok((p, _)) => Some(p.gap),
+                    Err(e) => {
+                        skipped.push(format!("{partner}: {e}"));
+                        None
+                    }
+                }
+            };
+            let Some(t) = gap(&q.target) else {
+                by_sender.push(SenderSummary {
+                    country: m,
+                    target_shortfall: f64::NAN,
+                    conduit_excess: f64::NAN,
+                    offset_ratio: f64::NAN,
+                    skipped,
+                });
+                continue;
+            };
+            let e: f64 = q.conduits.iter().filter_map(|c| gap(c)).sum();
+            let s = -t;
+            by_sender.push(SenderSummary {
+                country: m,
+                target_shortfall: s,
+                conduit_excess: e,
+                offset_ratio: if s != 0.0 { e / s } else { f64::NAN },
+                skipped,
+            });
+        }
+        by_sender.sort_by(|a, b| {
+            a.conduit_excess
+                .is_nan()
+                .cmp(&b.conduit_excess.is_nan())
+                .then(b.conduit_excess.total_cmp(&a.conduit_excess))
+        });
+    }
     Ok(Diversion {
         senders: q.senders.clone(),
         target: q.target.clone(),
@@ -433,6 +506,7 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
         mirror: mirror_rows,
         mirror_summary,
         mirror_note: CIF_FOB_NOTE.to_string(),
+        by_sender,
         method: "log-linear counterfactual per pair: month-of-year effects and a linear trend fitted on the baseline window (OLS), projected over the after window; shortfall and excess are actual minus counterfactual, summed".into(),
     })
 }

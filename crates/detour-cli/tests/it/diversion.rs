@@ -165,6 +165,42 @@ fn offset_ratio_matches_a_direct_computation_from_the_file() {
 }
 
 #[test]
+fn member_states_whose_exports_to_the_conduits_grew_most() {
+    let mut c = detour();
+    let out = run_ok(c.args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "ARM,GEO,KAZ,KGZ,UZB",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--by-sender",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v["by_sender"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        27,
+        "every EU member state on the after window's start"
+    );
+    assert_eq!(
+        rows[0]["country"], "DEU",
+        "Germany's exports to the conduits grew most"
+    );
+    // members with a month of zero trade in some pair say which pair was left out
+    for r in rows.iter().filter(|r| r["conduit_excess"].is_null()) {
+        assert!(!r["skipped"].as_array().unwrap().is_empty(), "{r}");
+    }
+}
+
+#[test]
 fn index_chart_marks_the_sanctions_packages() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("index.svg");
