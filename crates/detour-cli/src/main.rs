@@ -178,6 +178,9 @@ enum Command {
         /// Also analyse each member of the senders group (slower: two fits per member and partner).
         #[arg(long)]
         by_sender: bool,
+        /// Also estimate a PPML gravity model with after-dummies on the member × partner × month panel.
+        #[arg(long)]
+        gravity: bool,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
@@ -250,6 +253,7 @@ fn run(cli: Cli) -> Result<()> {
             after,
             chart,
             by_sender,
+            gravity,
             format,
         } => {
             let store = open_store(&cli.store)?;
@@ -261,6 +265,7 @@ fn run(cli: Cli) -> Result<()> {
                     .with_context(|| format!("--baseline '{baseline}'"))?,
                 after: Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
                 by_sender,
+                gravity,
             };
             let d = detour_diversion::diversion(&store, &q)?;
             if let Some(path) = &chart {
@@ -711,6 +716,29 @@ fn diversion_output(d: &detour_diversion::Diversion, format: OutFormat) -> Resul
                     c.offset_ratio,
                     p.fit.trend * 100.0
                 );
+            }
+            if let Some(g) = &d.gravity {
+                let _ = writeln!(
+                    s,
+                    "\ngravity ({}; {} observations{})",
+                    g.model,
+                    g.nobs,
+                    if g.converged { "" } else { ", NOT CONVERGED" }
+                );
+                if !g.collinear.is_empty() {
+                    let _ = writeln!(
+                        s,
+                        "reference (dropped as collinear with the effects; the others are relative to it): {}",
+                        g.collinear.join(", ")
+                    );
+                }
+                for e in &g.effects {
+                    let _ = writeln!(
+                        s,
+                        "{:<16} {:>9.4} ({:.4})  effect {:>7.1}%  95% CI [{:.3}, {:.3}]",
+                        e.name, e.estimate, e.std_error, e.effect_pct, e.ci_low, e.ci_high
+                    );
+                }
             }
             if !d.by_sender.is_empty() {
                 let _ = writeln!(s, "\nby sender country (largest conduit excess first)");

@@ -148,6 +148,31 @@ pub struct SenderSummary {
     pub skipped: Vec<String>,
 }
 
+/// One coefficient of the gravity estimate.
+#[derive(Debug, Clone, Serialize)]
+pub struct GravityEffect {
+    pub name: String,
+    pub estimate: f64,
+    pub std_error: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// 100 · (exp(estimate) − 1): the percent change of trade in the after window.
+    pub effect_pct: f64,
+}
+
+/// PPML on the panel of sender-member × partner × month flows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gravity {
+    pub model: String,
+    pub nobs: usize,
+    pub effects: Vec<GravityEffect>,
+    /// Dummies dropped as collinear with the effects: with every destination's dummy the set sums to the
+    /// after indicator, which the sender×month effects absorb, so one destination becomes the reference and
+    /// the other effects are relative to it.
+    pub collinear: Vec<String>,
+    pub converged: bool,
+}
+
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diversion {
@@ -168,6 +193,8 @@ pub struct Diversion {
     pub mirror_note: String,
     /// Per sender country, largest conduit excess first (with `by_sender`).
     pub by_sender: Vec<SenderSummary>,
+    /// The gravity estimate (with `gravity`).
+    pub gravity: Option<Gravity>,
     pub method: String,
 }
 
@@ -181,6 +208,8 @@ pub struct Query {
     pub after: Period,
     /// Also analyse each member of the senders group separately.
     pub by_sender: bool,
+    /// Also estimate a gravity model with after-dummies on the member-level panel.
+    pub gravity: bool,
 }
 
 fn chrono_date(m: Month) -> chrono::NaiveDate {
@@ -491,6 +520,11 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
                 .then(b.conduit_excess.total_cmp(&a.conduit_excess))
         });
     }
+    let gravity = if q.gravity {
+        Some(gravity(store, q)?)
+    } else {
+        None
+    };
     Ok(Diversion {
         senders: q.senders.clone(),
         target: q.target.clone(),
@@ -507,6 +541,153 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
         mirror_summary,
         mirror_note: CIF_FOB_NOTE.to_string(),
         by_sender,
+        gravity,
         method: "log-linear counterfactual per pair: month-of-year effects and a linear trend fitted on the baseline window (OLS), projected over the after window; shortfall and excess are actual minus counterfactual, summed".into(),
+    })
+}
+
+fn column_strings(
+    batch: &datafusion::arrow::array::RecordBatch,
+    k: usize,
+) -> Result<Vec<String>, Error> {
+    use datafusion::arrow::array::{Array, StringArray};
+    use datafusion::arrow::datatypes::DataType;
+    let c = datafusion::arrow::compute::cast(batch.column(k), &DataType::Utf8)
+        .map_err(|e| anyhow_like::Wrapped(e.to_string()))?;
+    let a = c
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or_else(|| anyhow_like::Wrapped("unexpected column type".into()))?;
+    Ok((0..a.len())
+        .map(|i| {
+            if a.is_null(i) {
+                String::new()
+            } else {
+                a.value(i).to_string()
+            }
+        })
+        .collect())
+}
+
+/// PPML of monthly exports of each member of the senders on pair and sender×month effects, with one
+/// after-window dummy for the target and one per conduit: the average change of each destination's trade
+/// after the event relative to the same sender's other destinations, clustered by pair.
+fn gravity(store: &Store, q: &Query) -> Result<Gravity, Error> {
+    let groups = detour_core::group::Groups::global();
+    let members = if groups.is_group(&q.senders) {
+        groups
+            .members_on(&q.senders, chrono_date(q.after.start))
+            .map_err(|e| anyhow_like::Wrapped(e.to_string()))?
+    } else {
+        vec![q.senders.clone()]
+    };
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|s| format!("'{}'", s.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut partners = vec![q.target.clone()];
+    partners.extend(q.conduits.iter().cloned());
+    let ym = |m: Month| m.year * 12 + m.month as i32;
+    let sql = format!(
+        "SELECT reporter, partner, year, month, SUM(value) AS v FROM flows \
+         WHERE flow = 'export' AND month IS NOT NULL AND commodity = 'TOTAL' \
+         AND reporter IN ({}) AND partner IN ({}) \
+         AND (year * 12 + month) BETWEEN {} AND {} \
+         AND NOT ((year * 12 + month) > {} AND (year * 12 + month) < {}) \
+         GROUP BY reporter, partner, year, month",
+        list(&members),
+        list(&partners),
+        ym(q.baseline.start),
+        ym(q.after.end),
+        ym(q.baseline.end),
+        ym(q.after.start)
+    );
+    let batches = store
+        .sql_blocking(&sql)
+        .map_err(|e| anyhow_like::Wrapped(e.to_string()))?;
+    let (mut y, mut pair, mut rep_month) = (Vec::new(), Vec::new(), Vec::new());
+    let mut dummies: Vec<Vec<f64>> = vec![Vec::new(); partners.len()];
+    let mut cluster = Vec::new();
+    let mut ids: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut id = |k: String| -> u64 {
+        let n = ids.len() as u64;
+        *ids.entry(k).or_insert(n)
+    };
+    for b in &batches {
+        let (r, p, yr, mo, v) = (
+            column_strings(b, 0)?,
+            column_strings(b, 1)?,
+            column_strings(b, 2)?,
+            column_strings(b, 3)?,
+            column_strings(b, 4)?,
+        );
+        for i in 0..b.num_rows() {
+            let value: f64 = v[i].parse().unwrap_or(f64::NAN);
+            let (year, month): (i32, i32) =
+                (yr[i].parse().unwrap_or(0), mo[i].parse().unwrap_or(0));
+            if !value.is_finite() || value < 0.0 {
+                continue;
+            }
+            let after = year * 12 + month >= ym(q.after.start);
+            y.push(value);
+            let pk = id(format!("pair:{}:{}", r[i], p[i]));
+            pair.push(pk);
+            cluster.push(pk);
+            rep_month.push(id(format!("rm:{}:{year}-{month}", r[i])));
+            for (k, d) in dummies.iter_mut().enumerate() {
+                d.push(if after && p[i] == partners[k] {
+                    1.0
+                } else {
+                    0.0
+                });
+            }
+        }
+    }
+    if y.is_empty() {
+        return Err(Error::Monitor(anyhow_like::Wrapped(format!(
+            "no member-level monthly exports of {} to these partners are loaded",
+            q.senders
+        ))));
+    }
+    let names: Vec<String> = partners.iter().map(|p| format!("{p} × after")).collect();
+    let design = Design {
+        y: &y,
+        x: names
+            .iter()
+            .cloned()
+            .zip(dummies.iter().map(|d| d.as_slice()))
+            .collect(),
+        fe: vec![
+            ("sender^partner".into(), &pair),
+            ("sender^month".into(), &rep_month),
+        ],
+        cluster: vec![("sender^partner".into(), &cluster)],
+        ..Default::default()
+    };
+    let opt = Options {
+        vcov: VcovType::Cluster,
+        ..Options::default()
+    };
+    let f = detour_hdfe::fit(&design, &opt)
+        .map_err(|e| anyhow_like::Wrapped(format!("gravity estimate: {e}")))?;
+    Ok(Gravity {
+        model: "PPML: exports ~ partner × after dummies | sender×partner + sender×month effects, s.e. clustered by sender×partner".into(),
+        nobs: f.nobs,
+        effects: f
+            .coefficients
+            .iter()
+            .map(|c| GravityEffect {
+                name: c.name.clone(),
+                estimate: c.estimate,
+                std_error: c.std_error,
+                ci_low: c.ci_low,
+                ci_high: c.ci_high,
+                effect_pct: (c.estimate.exp() - 1.0) * 100.0,
+            })
+            .collect(),
+        collinear: f.collinear.clone(),
+        converged: f.converged,
     })
 }

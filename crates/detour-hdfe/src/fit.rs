@@ -932,7 +932,15 @@ fn irls(
         let mut cols: Vec<&[f64]> = vec![&z];
         cols.extend(x.iter().map(|v| v.as_slice()));
         out.resize(cols.len(), Vec::new());
-        let st = dm.demean(&cols, &mut alpha, &mut out, inner_tol, opt.fe_max_iter);
+        // The first iteration also decides which regressors are collinear with the fixed effects, which
+        // needs the demeaned columns to full precision: a combination of regressors absorbed only jointly
+        // would otherwise hide behind the loose early tolerance.
+        let tol_now = if iterations == 1 {
+            opt.fe_tol
+        } else {
+            inner_tol
+        };
+        let st = dm.demean(&cols, &mut alpha, &mut out, tol_now, opt.fe_max_iter);
         fe_iters += st.iterations;
         fe_ok &= st.converged;
         if iterations == 1 {

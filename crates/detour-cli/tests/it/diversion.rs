@@ -201,6 +201,44 @@ fn member_states_whose_exports_to_the_conduits_grew_most() {
 }
 
 #[test]
+fn gravity_with_after_dummies() {
+    let mut c = detour();
+    let out = run_ok(c.args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "ARM,GEO,KAZ,KGZ,UZB",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--gravity",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let g = &v["gravity"];
+    assert_eq!(g["converged"], true);
+    // the six destination dummies sum to the after indicator: one is dropped as the reference
+    assert_eq!(g["collinear"].as_array().unwrap().len(), 1);
+    let effects = g["effects"].as_array().unwrap();
+    assert_eq!(effects.len(), 5);
+    let get = |n: &str| effects.iter().find(|e| e["name"] == n).unwrap();
+    let rus = get("RUS × after");
+    assert!(
+        rus["estimate"].as_f64().unwrap() < 0.0 && rus["ci_high"].as_f64().unwrap() < 0.0,
+        "{rus}"
+    );
+    assert!(get("KGZ × after")["estimate"].as_f64().unwrap() > 0.0);
+    for e in effects {
+        assert!(e["std_error"].as_f64().unwrap() < 1.0, "{e}");
+    }
+}
+
+#[test]
 fn index_chart_marks_the_sanctions_packages() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("index.svg");
