@@ -932,15 +932,7 @@ fn irls(
         let mut cols: Vec<&[f64]> = vec![&z];
         cols.extend(x.iter().map(|v| v.as_slice()));
         out.resize(cols.len(), Vec::new());
-        // The first iteration also decides which regressors are collinear with the fixed effects, which
-        // needs the demeaned columns to full precision: a combination of regressors absorbed only jointly
-        // would otherwise hide behind the loose early tolerance.
-        let tol_now = if iterations == 1 {
-            opt.fe_tol
-        } else {
-            inner_tol
-        };
-        let st = dm.demean(&cols, &mut alpha, &mut out, tol_now, opt.fe_max_iter);
+        let st = dm.demean(&cols, &mut alpha, &mut out, inner_tol, opt.fe_max_iter);
         fe_iters += st.iterations;
         fe_ok &= st.converged;
         if iterations == 1 {
@@ -1025,6 +1017,20 @@ fn irls(
             inner_tol = opt.fe_tol;
         } else {
             inner_tol = inner_tol.min(0.1 * last_change).max(opt.fe_tol);
+        }
+    }
+    // The first iteration's check ran on loosely demeaned columns; a combination of regressors absorbed
+    // only jointly by the fixed effects can hide behind that tolerance. The last iteration's columns are
+    // demeaned to full precision: check again, and estimate anew without what is found (rare).
+    if out.len() > 1 {
+        let ok = collinearity(&out[1..], &x, &w, opt.collinear_tol);
+        if ok.len() < x.len() {
+            let sub: Vec<Vec<f64>> = ok.iter().map(|&k| x[k].clone()).collect();
+            let mut e = irls(y, &sub, fe, uw, off, opt)?;
+            e.kept = e.kept.iter().map(|&k| kept[ok[k]]).collect();
+            e.iterations += iterations;
+            e.fe_iterations += fe_iters;
+            return Ok(e);
         }
     }
     // The variance uses the demeaned regressors and weights of the last iteration (as fixest does): at
@@ -1339,6 +1345,35 @@ mod tests {
         assert_eq!(f.collinear, vec!["twice".to_string(), "per_a".to_string()]);
         assert_eq!(f.coefficients.len(), 2);
         assert!(f.converged);
+    }
+
+    #[test]
+    fn regressors_absorbed_only_jointly_are_caught() {
+        // d1 + d2 is the indicator of a ∈ {0, 1}, which the a effects absorb; neither is absorbed alone
+        let p = panel(5, 80, true);
+        let mut r = Rng(11);
+        let d1: Vec<f64> =
+            p.a.iter()
+                .map(|&a| if a <= 1 && r.next() < 0.5 { 1.0 } else { 0.0 })
+                .collect();
+        let d2: Vec<f64> =
+            p.a.iter()
+                .zip(&d1)
+                .map(|(&a, &x)| if a <= 1 { 1.0 - x } else { 0.0 })
+                .collect();
+        let d = Design {
+            y: &p.y,
+            x: vec![("x1".into(), &p.x1), ("d1".into(), &d1), ("d2".into(), &d2)],
+            fe: vec![("a".into(), &p.a), ("b".into(), &p.b)],
+            ..Default::default()
+        };
+        let f = fit(&d, &Options::default()).unwrap();
+        assert_eq!(f.collinear, vec!["d2".to_string()]);
+        assert!(
+            f.coefficients.iter().all(|c| c.std_error < 10.0),
+            "{:?}",
+            f.coefficients
+        );
     }
 
     #[test]
