@@ -717,6 +717,17 @@ fn diversion_output(d: &detour_diversion::Diversion, format: OutFormat) -> Resul
                     p.fit.trend * 100.0
                 );
             }
+            let _ = writeln!(s, "conduit → target:");
+            for c in &d.conduit_to_target {
+                match c.excess {
+                    Some(x) => {
+                        let _ = writeln!(s, "  {:<6} excess {:.2} ({})", c.conduit, x / b, c.note);
+                    }
+                    None => {
+                        let _ = writeln!(s, "  {:<6} {}", c.conduit, c.note);
+                    }
+                }
+            }
             if let Some(g) = &d.gravity {
                 let _ = writeln!(
                     s,

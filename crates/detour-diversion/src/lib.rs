@@ -173,6 +173,15 @@ pub struct Gravity {
     pub converged: bool,
 }
 
+/// Conduit → target trade over the after window, where the data has it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConduitToTarget {
+    pub conduit: String,
+    /// Σ (actual − counterfactual) of the conduit's exports to the target; `None` when not loaded.
+    pub excess: Option<f64>,
+    pub note: String,
+}
+
 /// The whole analysis.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diversion {
@@ -195,6 +204,8 @@ pub struct Diversion {
     pub by_sender: Vec<SenderSummary>,
     /// The gravity estimate (with `gravity`).
     pub gravity: Option<Gravity>,
+    /// Each conduit's own exports to the target, against their counterfactual, where loaded.
+    pub conduit_to_target: Vec<ConduitToTarget>,
     pub method: String,
 }
 
@@ -229,8 +240,9 @@ fn monthly(
     reporter: &str,
     partner: &str,
     window: &Period,
+    flow: FlowKind,
 ) -> Result<Monthly, Error> {
-    let q = TradeQuery::new(reporter, partner, FlowKind::Exports, *window);
+    let q = TradeQuery::new(reporter, partner, flow, *window);
     let s = series(store, &q, Frequency::Monthly)
         .map_err(|e| anyhow_like::Wrapped(format!("{reporter} → {partner}: {e}")))?;
     let pair = format!("{reporter} → {partner}");
@@ -274,8 +286,18 @@ fn monthly(
 
 /// Fit the baseline model of one pair and compare the after window with its projection.
 fn pair(store: &Store, q: &Query, partner: &str) -> Result<(PairResult, String), Error> {
-    let (base, prov, currency) = monthly(store, &q.senders, partner, &q.baseline)?;
-    let (after, prov2, _) = monthly(store, &q.senders, partner, &q.after)?;
+    pair_flow(store, q, partner, FlowKind::Exports)
+}
+
+/// [`pair`] for a given flow of `q.senders` with `partner`.
+fn pair_flow(
+    store: &Store,
+    q: &Query,
+    partner: &str,
+    flow: FlowKind,
+) -> Result<(PairResult, String), Error> {
+    let (base, prov, currency) = monthly(store, &q.senders, partner, &q.baseline, flow)?;
+    let (after, prov2, _) = monthly(store, &q.senders, partner, &q.after, flow)?;
     let start = q.baseline.start;
     let y: Vec<f64> = base.iter().map(|(_, v)| v.ln()).collect();
     let t: Vec<f64> = base.iter().map(|(m, _)| month_index(start, *m)).collect();
@@ -525,6 +547,30 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
     } else {
         None
     };
+    let conduit_to_target = q
+        .conduits
+        .iter()
+        .map(|c| {
+            let sub = Query { senders: c.clone(), by_sender: false, gravity: false, ..q.clone() };
+            let mirror_q = Query { senders: q.target.clone(), by_sender: false, gravity: false, ..q.clone() };
+            let found = pair(store, &sub, &q.target).or_else(|_| pair_flow(store, &mirror_q, c, FlowKind::Imports));
+            match found {
+                Ok((p, _)) => ConduitToTarget {
+                    conduit: c.clone(),
+                    excess: Some(p.gap),
+                    note: format!("{} → {} from {}", p.reporter, p.partner, p.provenance.join("; ")),
+                },
+                Err(e) => ConduitToTarget {
+                    conduit: c.clone(),
+                    excess: None,
+                    note: format!(
+                        "not measured: {e}; needs monthly records of {c}'s exports to {t} (or {t}'s imports from {c}) over both windows",
+                        t = q.target
+                    ),
+                },
+            }
+        })
+        .collect();
     Ok(Diversion {
         senders: q.senders.clone(),
         target: q.target.clone(),
@@ -542,6 +588,7 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
         mirror_note: CIF_FOB_NOTE.to_string(),
         by_sender,
         gravity,
+        conduit_to_target,
         method: "log-linear counterfactual per pair: month-of-year effects and a linear trend fitted on the baseline window (OLS), projected over the after window; shortfall and excess are actual minus counterfactual, summed".into(),
     })
 }
