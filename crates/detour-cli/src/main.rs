@@ -833,12 +833,19 @@ fn summary(store: &Store) -> Result<()> {
     output::print_batches(&batches, OutFormat::Table)?;
     println!("(2024 covers January-August; its YoY compares it with January-August 2023.)");
     println!();
-    println!("Diversion: how much of the EU's lost exports to Russia reappear as extra exports to its neighbours");
-    println!("(`detour diversion --target RUS --senders EU27 --conduits ARM,GEO,KAZ,KGZ,UZB --baseline 2019-01..2021-12 --after 2022-03..2024-08`):");
+    println!(
+        "Diversion: how much of the EU's lost exports to Russia reappear as extra exports to its neighbours"
+    );
+    println!(
+        "(`detour diversion --target RUS --senders EU27 --conduits ARM,GEO,KAZ,KGZ,UZB --baseline 2019-01..2021-12 --after 2022-03..2024-08`):"
+    );
     let q = detour_diversion::Query {
         senders: "EU27".into(),
         target: "RUS".into(),
-        conduits: ["ARM", "GEO", "KAZ", "KGZ", "UZB"].iter().map(|s| s.to_string()).collect(),
+        conduits: ["ARM", "GEO", "KAZ", "KGZ", "UZB"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         baseline: Period::parse("2019-01..2021-12")?,
         after: Period::parse("2022-03..2024-08")?,
         by_sender: false,
