@@ -45,7 +45,11 @@
 //!
 //! **Resistances** ([`resistances`]) are solved by alternating updates on `log Ω` with Anderson acceleration
 //! (a 250-country world in about 0.2 s); a PPML with exporter and importer effects and the costs as offset
-//! fits the same flows (tested against `detour-hdfe`), which is why GE-PPML and this direct solution agree.
+//! fits the same flows (tested against `detour-hdfe`). GE-PPML — the same price fixed point with each inner
+//! step such a PPML — therefore agrees with the direct solution at convergence (tested to 1e-8). The
+//! do-file's loop is a different update (it carries the fitted flows from step to step, and any
+//! gravity-consistent matrix is stationary for it), so its limit depends on the path; it is kept only to
+//! reproduce the book.
 //!
 //! **Versus GEGravity** (USITC): GEGravity solves the full-endowment system with the baseline output and
 //! expenditure shares held fixed in the resistance equations and a factory-gate price equation
