@@ -92,7 +92,7 @@ impl Default for Options {
             vcov: VcovType::FixestDefault,
             small_sample: SmallSample::Fixest,
             tol: 1e-8,
-            fe_tol: 1e-9,
+            fe_tol: 1e-8,
             max_iter: 100,
             fe_max_iter: 10_000,
             drop_singletons: true,

@@ -23,7 +23,7 @@
 //! with the levels' weight sums — all columns in one pass over the data, in parallel. It stops when
 //! `‖r‖_{M⁻¹} ≤ tol_fe ‖v‖_W` for each column. The coefficients of every column are kept between IRLS
 //! iterations (warm start), and the tolerance adapts: it starts at 1e-3 and follows a tenth of the relative
-//! deviance change down to `fe_tol` (1e-9), so early iterations, far from the solution, are cheap; IRLS only
+//! deviance change down to `fe_tol` (1e-8), so early iterations, far from the solution, are cheap; IRLS only
 //! stops after an iteration at the final tolerance.
 //!
 //! **Existence** (module [`separation`]). Before estimation, singletons are dropped and separated
