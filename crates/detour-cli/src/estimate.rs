@@ -835,10 +835,13 @@ fn to_table(fit: &Fit, ctx: &Context0) -> String {
     if !fit.collinear.is_empty() {
         let _ = writeln!(s, "Removed as collinear: {}", fit.collinear.join(", "));
     }
-    let conv = if fit.converged {
-        format!("converged in {} iterations", fit.iterations)
-    } else {
-        format!("NOT CONVERGED after {} iterations", fit.iterations)
+    let conv = match (fit.family, fit.converged) {
+        (Family::Ols, true) => "OLS".to_string(),
+        (Family::Ols, false) => "OLS: the demeaning did NOT converge".to_string(),
+        (Family::Poisson, true) => format!("IRLS converged in {} iterations", fit.iterations),
+        (Family::Poisson, false) => {
+            format!("IRLS did NOT converge after {} iterations", fit.iterations)
+        }
     };
     let fit_stat = match fit.family {
         Family::Poisson => format!(
@@ -849,7 +852,7 @@ fn to_table(fit: &Fit, ctx: &Context0) -> String {
     };
     let _ = writeln!(
         s,
-        "IRLS {conv} ({} demeaning steps); {fit_stat}",
+        "{conv} ({} demeaning steps); {fit_stat}",
         fit.fe_iterations
     );
     for w in &fit.warnings {
