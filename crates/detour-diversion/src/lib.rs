@@ -348,8 +348,22 @@ fn pair_flow(
         .collect();
     let gap = rows.iter().map(|r| r.actual - r.counterfactual).sum();
     let mean = base.iter().map(|(_, v)| v).sum::<f64>() / base.len() as f64;
+    // the months between the windows belong on the chart too (the first sanctions packages fall there)
+    let gap_months: Vec<(Month, f64)> = if q.after.start.index() > q.baseline.end.index() + 1 {
+        let between = Period {
+            start: q.baseline.end.plus(1),
+            end: q.after.start.plus(-1),
+            ..q.after
+        };
+        monthly(store, &q.senders, partner, &between, flow)
+            .map(|m| m.0)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let index = base
         .iter()
+        .chain(gap_months.iter())
         .chain(after.iter())
         .map(|(m, v)| (m.to_string(), v / mean * 100.0))
         .collect();

@@ -261,8 +261,8 @@ fn index_chart_marks_the_sanctions_packages() {
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert_eq!(svg.matches("<path").count(), 3, "one line per pair");
     assert!(svg.contains("EU27 → KGZ") && svg.contains("sanctions packages"));
-    // packages adopted inside the after window (4th: 2022-03-15 … 14th: 2024-06-24) are marked
-    for n in [4, 14] {
+    // packages adopted between and inside the windows (1st: 2022-02-23, 4th: 2022-03-15 … 14th: 2024-06-24)
+    for n in [1, 4, 14] {
         assert!(
             svg.contains(&format!("fill=\"#777\">{n}</text>")),
             "package {n}"
