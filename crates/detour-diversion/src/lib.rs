@@ -91,7 +91,8 @@ pub struct PairResult {
     pub after: Vec<MonthRow>,
     /// Σ (actual − counterfactual) over the after window.
     pub gap: f64,
-    /// Monthly values over both windows as an index, baseline-window mean = 100: (month, index).
+    /// Monthly values from the baseline start to the after end (months between the windows included where
+    /// loaded) as an index, baseline-window mean = 100: (month, index).
     pub index: Vec<(String, f64)>,
     pub provenance: Vec<String>,
 }
