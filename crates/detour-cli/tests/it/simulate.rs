@@ -120,6 +120,22 @@ fn gegravity_sample_scenario_runs() {
             "{f}"
         );
     }
+    // --data overrides the scenario's file; --pairs-out writes every pair
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/gravity/gegravity_sample_2006_30countries.csv");
+    let pairs = dir.path().join("pairs.csv");
+    let again = simulate(&[
+        scenario("gegravity_sample.toml").to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--pairs-out",
+        pairs.to_str().unwrap(),
+    ]);
+    assert_eq!(again["countries"], v["countries"]);
+    assert_eq!(
+        csv::Reader::from_path(&pairs).unwrap().records().count(),
+        900
+    );
     let mc = &v["monte_carlo"];
     assert_eq!(mc["draws"], 40);
     let can = mc["countries"]
