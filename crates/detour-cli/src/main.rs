@@ -181,6 +181,9 @@ enum Command {
         /// Also estimate a PPML gravity model with after-dummies on the member × partner × month panel.
         #[arg(long)]
         gravity: bool,
+        /// The event month (YYYY-MM, e.g. 2022-02): must follow the baseline and not follow the after start.
+        #[arg(long)]
+        event: Option<String>,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
@@ -254,6 +257,7 @@ fn run(cli: Cli) -> Result<()> {
             chart,
             by_sender,
             gravity,
+            event,
             format,
         } => {
             let store = open_store(&cli.store)?;
@@ -266,6 +270,14 @@ fn run(cli: Cli) -> Result<()> {
                 after: Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
                 by_sender,
                 gravity,
+                event: match &event {
+                    Some(e) => Some(
+                        Period::parse(e)
+                            .with_context(|| format!("--event '{e}'"))?
+                            .start,
+                    ),
+                    None => None,
+                },
             };
             let d = detour_diversion::diversion(&store, &q)?;
             if let Some(path) = &chart {
@@ -850,6 +862,7 @@ fn summary(store: &Store) -> Result<()> {
         after: Period::parse("2022-03..2024-08")?,
         by_sender: false,
         gravity: false,
+        event: None,
     };
     let d = detour_diversion::diversion(store, &q)?;
     print!("{}", diversion_output(&d, OutFormat::Table)?);

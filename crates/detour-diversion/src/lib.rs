@@ -43,6 +43,10 @@ pub enum Error {
     },
     #[error("the after window ({after}) must start after the baseline window ({baseline}) ends")]
     Windows { baseline: String, after: String },
+    #[error("the event ({event}) must fall after the baseline window ({baseline}) ends")]
+    EventBeforeBaseline { event: String, baseline: String },
+    #[error("the after window ({after}) starts before the event ({event})")]
+    AfterBeforeEvent { event: String, after: String },
     #[error(
         "the baseline window needs at least 24 months to separate seasons from the trend; it has {0}"
     )]
@@ -222,6 +226,9 @@ pub struct Query {
     pub by_sender: bool,
     /// Also estimate a gravity model with after-dummies on the member-level panel.
     pub gravity: bool,
+    /// The event (first sanctions month, say); when given it must fall after the baseline and no later than
+    /// the after window's start.
+    pub event: Option<Month>,
 }
 
 fn chrono_date(m: Month) -> chrono::NaiveDate {
@@ -404,6 +411,20 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
             baseline: q.baseline.to_string(),
             after: q.after.to_string(),
         });
+    }
+    if let Some(ev) = q.event {
+        if ev.index() <= q.baseline.end.index() {
+            return Err(Error::EventBeforeBaseline {
+                event: ev.to_string(),
+                baseline: q.baseline.to_string(),
+            });
+        }
+        if q.after.start.index() < ev.index() {
+            return Err(Error::AfterBeforeEvent {
+                event: ev.to_string(),
+                after: q.after.to_string(),
+            });
+        }
     }
     let nb = q.baseline.months().count();
     if nb < 24 {

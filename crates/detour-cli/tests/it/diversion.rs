@@ -309,6 +309,28 @@ fn bad_windows_are_clear_errors() {
             ],
             "at least 24 months",
         ),
+        (
+            vec![
+                "--baseline",
+                "2019-01..2021-12",
+                "--after",
+                "2022-03..2023-12",
+                "--event",
+                "2021-06",
+            ],
+            "must fall after the baseline",
+        ),
+        (
+            vec![
+                "--baseline",
+                "2019-01..2021-12",
+                "--after",
+                "2022-03..2023-12",
+                "--event",
+                "2022-06",
+            ],
+            "starts before the event",
+        ),
     ];
     for (extra, want) in cases {
         let mut c = detour();
