@@ -133,25 +133,7 @@ pub fn cholesky(g: &Sym) -> Option<Vec<f64>> {
 /// Inverse of a symmetric positive definite matrix by Cholesky; `None` when it is not positive definite.
 pub fn spd_inverse(g: &Sym) -> Option<Sym> {
     let n = g.n;
-    let mut l = vec![0.0; n * n];
-    for j in 0..n {
-        let mut d = g.get(j, j);
-        for k in 0..j {
-            d -= l[j * n + k] * l[j * n + k];
-        }
-        if d.is_nan() || d <= 0.0 {
-            return None;
-        }
-        let djj = d.sqrt();
-        l[j * n + j] = djj;
-        for i in j + 1..n {
-            let mut s = g.get(i, j);
-            for k in 0..j {
-                s -= l[i * n + k] * l[j * n + k];
-            }
-            l[i * n + j] = s / djj;
-        }
-    }
+    let l = cholesky(g)?;
     // Invert L (lower triangular), then G^-1 = L^-T L^-1.
     let mut li = vec![0.0; n * n];
     for i in 0..n {
