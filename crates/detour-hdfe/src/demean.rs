@@ -31,6 +31,7 @@
 
 use crate::fe::FixedEffects;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Observations per parallel piece; below this a pass runs on one thread.
@@ -59,8 +60,9 @@ pub struct Demeaner<'a> {
     off_rest: Vec<usize>,
     total_rest: usize,
     /// For each observation, its level in each CG dimension as an index into the reduced vector
-    /// (observation-major, `rest.len()` per observation): one flat read instead of one per dimension.
-    rest_idx: Vec<u32>,
+    /// (observation-major, `rest.len()` per observation): one flat read instead of one per dimension. It does
+    /// not depend on the weights, so a re-weighted demeaner borrows it ([`Demeaner::with_weights`]).
+    rest_idx: Cow<'a, [u32]>,
     /// 1 / (weight sum) of every level, full stacked order.
     inv_diag: Vec<f64>,
 }
@@ -87,20 +89,24 @@ where
         .unwrap_or_else(|| vec![0.0; len])
 }
 
+/// 1 / (weight sum) of every level of every dimension, in stacked order (0 for an empty level).
+fn inverse_weight_sums(fe: &FixedEffects, off: &[usize], total: usize, w: &[f64]) -> Vec<f64> {
+    let mut diag = vec![0.0; total];
+    for (d, &o) in fe.dims.iter().zip(off) {
+        for (&g, &wi) in d.ids.iter().zip(w) {
+            diag[o + g as usize] += wi;
+        }
+    }
+    diag.iter()
+        .map(|&d| if d > 0.0 { 1.0 / d } else { 0.0 })
+        .collect()
+}
+
 impl<'a> Demeaner<'a> {
     pub fn new(fe: &'a FixedEffects, w: &'a [f64]) -> Self {
         let off = fe.offsets();
         let total = fe.total_levels();
-        let mut diag = vec![0.0; total];
-        for (d, &o) in fe.dims.iter().zip(&off) {
-            for (&g, &wi) in d.ids.iter().zip(w) {
-                diag[o + g as usize] += wi;
-            }
-        }
-        let inv_diag = diag
-            .iter()
-            .map(|&d| if d > 0.0 { 1.0 / d } else { 0.0 })
-            .collect();
+        let inv_diag = inverse_weight_sums(fe, &off, total, w);
         let elim = if fe.dims.len() >= 2 {
             (0..fe.dims.len()).max_by_key(|&k| (fe.dims[k].levels, usize::MAX - k))
         } else {
@@ -129,8 +135,26 @@ impl<'a> Demeaner<'a> {
             rest,
             off_rest,
             total_rest,
-            rest_idx,
+            rest_idx: Cow::Owned(rest_idx),
             inv_diag,
+        }
+    }
+
+    /// The same fixed effects under other weights: only the levels' weight sums are recomputed; the
+    /// per-observation index is borrowed (IRLS re-weights every iteration).
+    pub fn with_weights<'b>(&'b self, w: &'b [f64]) -> Demeaner<'b> {
+        assert_eq!(w.len(), self.w.len(), "one weight per observation");
+        Demeaner {
+            fe: self.fe,
+            w,
+            off: self.off.clone(),
+            total: self.total,
+            elim: self.elim,
+            rest: self.rest.clone(),
+            off_rest: self.off_rest.clone(),
+            total_rest: self.total_rest,
+            rest_idx: Cow::Borrowed(&self.rest_idx),
+            inv_diag: inverse_weight_sums(self.fe, &self.off, self.total, w),
         }
     }
 
@@ -184,35 +208,12 @@ impl<'a> Demeaner<'a> {
                 a[l * width..(l + 1) * width]
                     .copy_from_slice(&alpha[l * c + start..l * c + start + width]);
             }
+            let (cs, os) = (&cols[start..start + width], &mut out[start..start + width]);
             let st = match width {
-                1 => self.block::<1>(
-                    &cols[start..start + 1],
-                    &mut a,
-                    &mut out[start..start + 1],
-                    tol,
-                    max_iter,
-                ),
-                2 => self.block::<2>(
-                    &cols[start..start + 2],
-                    &mut a,
-                    &mut out[start..start + 2],
-                    tol,
-                    max_iter,
-                ),
-                3 => self.block::<3>(
-                    &cols[start..start + 3],
-                    &mut a,
-                    &mut out[start..start + 3],
-                    tol,
-                    max_iter,
-                ),
-                _ => self.block::<4>(
-                    &cols[start..start + 4],
-                    &mut a,
-                    &mut out[start..start + 4],
-                    tol,
-                    max_iter,
-                ),
+                1 => self.block::<1>(cs, &mut a, os, tol, max_iter),
+                2 => self.block::<2>(cs, &mut a, os, tol, max_iter),
+                3 => self.block::<3>(cs, &mut a, os, tol, max_iter),
+                _ => self.block::<4>(cs, &mut a, os, tol, max_iter),
             };
             for l in 0..self.total {
                 alpha[l * c + start..l * c + start + width]
@@ -307,7 +308,7 @@ impl<'a> Demeaner<'a> {
         };
         let Some(e) = self.elim else {
             // a single dimension: the weighted mean within each level, exactly
-            let m = self.elim_mean_single::<C>(&x);
+            let m = self.elim_mean::<C, _>(0, x);
             alpha.copy_from_slice(&m);
             let d = &self.fe.dims[0];
             for (j, o) in out.iter_mut().enumerate() {
@@ -516,11 +517,6 @@ impl<'a> Demeaner<'a> {
                 }
             }
         })
-    }
-
-    /// Weighted means of `x` within the levels of the only dimension.
-    fn elim_mean_single<const C: usize>(&self, x: &(dyn Fn(usize) -> [f64; C] + Sync)) -> Vec<f64> {
-        self.elim_mean::<C, _>(0, x)
     }
 
     /// Fixed-effect coefficients of column `j` (of `c`) split by dimension, normalised so that every dimension

@@ -903,6 +903,8 @@ fn irls(
 ) -> Result<Estimate, Error> {
     let n = y.len();
     let ybar = y.iter().zip(uw).map(|(a, b)| a * b).sum::<f64>() / uw.iter().sum::<f64>();
+    // the fixed effects' index, built once; each iteration only re-weights it
+    let structure = Demeaner::new(fe, uw);
     let mut mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + ybar)).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut dev = poisson_deviance(y, &mu, uw);
@@ -928,7 +930,7 @@ fn irls(
         z.par_iter_mut()
             .enumerate()
             .for_each(|(i, zi)| *zi = eta[i] - off[i] + (y[i] - mu[i]) / mu[i]);
-        let dm = Demeaner::new(fe, &w);
+        let dm = structure.with_weights(&w);
         let mut cols: Vec<&[f64]> = vec![&z];
         cols.extend(x.iter().map(|v| v.as_slice()));
         out.resize(cols.len(), Vec::new());
@@ -1037,7 +1039,7 @@ fn irls(
     // convergence they differ from those at the final μ by less than the tolerance. Fixed effects are
     // recovered from the last step's coefficients.
     let c = x.len() + 1;
-    let dm_last = Demeaner::new(fe, &w);
+    let dm_last = structure.with_weights(&w);
     let fe_vals = fe_values(&dm_last, &alpha, c, &beta);
     let xt: Vec<Vec<f64>> = if out.len() > 1 {
         out.split_off(1)
