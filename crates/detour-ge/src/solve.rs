@@ -675,7 +675,7 @@ mod tests {
     use super::*;
 
     /// A small world with distance-like costs, unbalanced trade and a border effect.
-    fn world(n: usize, seed: u64, symmetric: bool) -> (Vec<f64>, Vec<f64>) {
+    pub(super) fn world(n: usize, seed: u64, symmetric: bool) -> (Vec<f64>, Vec<f64>) {
         let mut s = seed.wrapping_add(7);
         let mut rnd = || {
             s = s
@@ -887,22 +887,7 @@ mod ge_ppml {
     #[test]
     fn ge_ppml_and_the_direct_solver_agree_at_convergence() {
         let n = 6;
-        let mut s = 99u64;
-        let mut rnd = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((s >> 11) as f64) / ((1u64 << 53) as f64)
-        };
-        let size: Vec<f64> = (0..n).map(|_| 0.5 + 3.0 * rnd()).collect();
-        let mut cost = vec![0.0; n * n];
-        let mut flows = vec![0.0; n * n];
-        for i in 0..n {
-            for j in 0..n {
-                cost[i * n + j] = if i == j { 1.0 } else { (-1.5 - rnd()).exp() };
-                flows[i * n + j] = size[i] * size[j] * cost[i * n + j] * (0.7 + 0.6 * rnd());
-            }
-        }
+        let (flows, cost) = super::tests::world(n, 99, false);
         let cc: Vec<f64> = (0..n * n)
             .map(|k| {
                 if k / n == 1 && k % n == 2 {
