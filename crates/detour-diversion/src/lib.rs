@@ -239,57 +239,80 @@ fn month_index(base: Month, m: Month) -> f64 {
     ((m.year - base.year) * 12 + m.month as i32 - base.month as i32) as f64
 }
 
-/// A pair's monthly values, provenance and currency.
-type Monthly = (Vec<(Month, f64)>, Vec<String>, String);
+/// A pair's series over a span: each month's value where complete, the period label, provenance and
+/// currency.
+struct Span {
+    pair: String,
+    points: Vec<(Month, Option<f64>, String)>,
+    provenance: Vec<String>,
+    currency: String,
+}
 
-/// Monthly values of one pair over a window; every month must be present.
-fn monthly(
+/// One query to the monitor for the whole span the analysis needs (baseline start to after end).
+fn fetch(
     store: &Store,
     reporter: &str,
     partner: &str,
-    window: &Period,
+    span: &Period,
     flow: FlowKind,
-) -> Result<Monthly, Error> {
-    let q = TradeQuery::new(reporter, partner, flow, *window);
+) -> Result<Span, Error> {
+    let q = TradeQuery::new(reporter, partner, flow, *span);
     let s = series(store, &q, Frequency::Monthly)
         .map_err(|e| anyhow_like::Wrapped(format!("{reporter} → {partner}: {e}")))?;
-    let pair = format!("{reporter} → {partner}");
-    let mut out = Vec::new();
-    let mut missing = Vec::new();
-    for (m, p) in window.months().zip(&s.points) {
-        match p.value {
-            Some(v) if p.complete => {
-                if v <= 0.0 {
+    let points = span
+        .months()
+        .zip(&s.points)
+        .map(|(m, p)| (m, p.value.filter(|_| p.complete), p.period.clone()))
+        .collect();
+    Ok(Span {
+        pair: format!("{reporter} → {partner}"),
+        points,
+        provenance: s.provenance.iter().map(|p| format!("{p:?}")).collect(),
+        currency: s.currency.unwrap_or_else(|| "source currency".into()),
+    })
+}
+
+impl Span {
+    /// The values over `window`; every month must be present and positive.
+    fn window(&self, window: &Period) -> Result<Vec<(Month, f64)>, Error> {
+        let (from, to) = (window.start.index(), window.end.index());
+        let mut out = Vec::new();
+        let mut missing = Vec::new();
+        for (m, v, label) in self
+            .points
+            .iter()
+            .filter(|(m, _, _)| (from..=to).contains(&m.index()))
+        {
+            match v {
+                Some(v) if *v <= 0.0 => {
                     return Err(Error::NonPositive {
-                        pair,
-                        month: p.period.clone(),
-                        value: v,
+                        pair: self.pair.clone(),
+                        month: label.clone(),
+                        value: *v,
                     });
                 }
-                out.push((m, v));
+                Some(v) => out.push((*m, *v)),
+                None => missing.push(label.clone()),
             }
-            _ => missing.push(p.period.clone()),
         }
+        if !missing.is_empty() {
+            let months = if missing.len() > 6 {
+                format!(
+                    "{} months ({} … {})",
+                    missing.len(),
+                    missing[0],
+                    missing[missing.len() - 1]
+                )
+            } else {
+                missing.join(", ")
+            };
+            return Err(Error::MissingMonths {
+                pair: self.pair.clone(),
+                months,
+            });
+        }
+        Ok(out)
     }
-    if !missing.is_empty() {
-        let months = if missing.len() > 6 {
-            format!(
-                "{} months ({} … {})",
-                missing.len(),
-                missing[0],
-                missing[missing.len() - 1]
-            )
-        } else {
-            missing.join(", ")
-        };
-        return Err(Error::MissingMonths { pair, months });
-    }
-    let provenance = s.provenance.iter().map(|p| format!("{p:?}")).collect();
-    Ok((
-        out,
-        provenance,
-        s.currency.unwrap_or_else(|| "source currency".into()),
-    ))
 }
 
 /// Fit the baseline model of one pair and compare the after window with its projection.
@@ -304,8 +327,14 @@ fn pair_flow(
     partner: &str,
     flow: FlowKind,
 ) -> Result<(PairResult, String), Error> {
-    let (base, prov, currency) = monthly(store, &q.senders, partner, &q.baseline, flow)?;
-    let (after, prov2, _) = monthly(store, &q.senders, partner, &q.after, flow)?;
+    let span = Period {
+        start: q.baseline.start,
+        end: q.after.end,
+        ..q.after
+    };
+    let series = fetch(store, &q.senders, partner, &span, flow)?;
+    let base = series.window(&q.baseline)?;
+    let after = series.window(&q.after)?;
     let start = q.baseline.start;
     let y: Vec<f64> = base.iter().map(|(_, v)| v.ln()).collect();
     let t: Vec<f64> = base.iter().map(|(m, _)| month_index(start, *m)).collect();
@@ -363,9 +392,7 @@ fn pair_flow(
             end: q.after.start.plus(-1),
             ..q.after
         };
-        monthly(store, &q.senders, partner, &between, flow)
-            .map(|m| m.0)
-            .unwrap_or_default()
+        series.window(&between).unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -375,12 +402,6 @@ fn pair_flow(
         .chain(after.iter())
         .map(|(m, v)| (m.to_string(), v / mean * 100.0))
         .collect();
-    let mut provenance = prov;
-    for p in prov2 {
-        if !provenance.contains(&p) {
-            provenance.push(p);
-        }
-    }
     Ok((
         PairResult {
             reporter: q.senders.clone(),
@@ -395,9 +416,9 @@ fn pair_flow(
             after: rows,
             gap,
             index,
-            provenance,
+            provenance: series.provenance,
         },
-        currency,
+        series.currency,
     ))
 }
 
