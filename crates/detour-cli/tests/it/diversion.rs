@@ -75,10 +75,10 @@ fn projected_gap(series: &BTreeMap<(i32, u32), f64>) -> (f64, BTreeMap<i32, f64>
     (total, by_year)
 }
 
-#[test]
-fn offset_ratio_matches_a_direct_computation_from_the_file() {
+/// `detour diversion` on the embedded data: EU27 → RUS, the five conduits, the standard windows, JSON.
+fn eu27_rus_json(extra: &[&str]) -> Value {
     let mut c = detour();
-    let out = run_ok(c.args([
+    c.args([
         "diversion",
         "--target",
         "RUS",
@@ -92,8 +92,13 @@ fn offset_ratio_matches_a_direct_computation_from_the_file() {
         "2022-03..2024-08",
         "--format",
         "json",
-    ]));
-    let v: Value = serde_json::from_str(&out).unwrap();
+    ]);
+    serde_json::from_str(&run_ok(c.args(extra))).unwrap()
+}
+
+#[test]
+fn offset_ratio_matches_a_direct_computation_from_the_file() {
+    let v = eu27_rus_json(&[]);
     assert_eq!(v["currency"], "EUR");
     let (gap_rus, years_rus) = projected_gap(&eu27_monthly("RUS"));
     let shortfall = -gap_rus;
@@ -166,24 +171,7 @@ fn offset_ratio_matches_a_direct_computation_from_the_file() {
 
 #[test]
 fn member_states_whose_exports_to_the_conduits_grew_most() {
-    let mut c = detour();
-    let out = run_ok(c.args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "ARM,GEO,KAZ,KGZ,UZB",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2024-08",
-        "--by-sender",
-        "--format",
-        "json",
-    ]));
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v = eu27_rus_json(&["--by-sender"]);
     let rows = v["by_sender"].as_array().unwrap();
     assert_eq!(
         rows.len(),
@@ -202,24 +190,7 @@ fn member_states_whose_exports_to_the_conduits_grew_most() {
 
 #[test]
 fn gravity_with_after_dummies() {
-    let mut c = detour();
-    let out = run_ok(c.args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "ARM,GEO,KAZ,KGZ,UZB",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2024-08",
-        "--gravity",
-        "--format",
-        "json",
-    ]));
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let v = eu27_rus_json(&["--gravity"]);
     let g = &v["gravity"];
     assert_eq!(g["converged"], true);
     // the six destination dummies sum to the after indicator: one is dropped as the reference
