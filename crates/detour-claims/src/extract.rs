@@ -1,0 +1,1665 @@
+//! Claim extraction: find the sentences that state trade figures and read each into a [`Frame`].
+//!
+//! The reader is rule-based and explainable: amounts, growth rates, multiples, periods, parties,
+//! flows, forecast and record cues and attributions are found by patterns over the sentence;
+//! each amount (or, in sentences without one, each growth rate) anchors one claim, and the
+//! growth rates, periods, flows and record cues are attached to the nearest anchor.
+
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use regex::Regex;
+
+use crate::frame::{Bound, Claim, Flow, Frame};
+use crate::gazetteer::{MentionKind, PartyMention, find_parties};
+use crate::text::{Sentence, sentences};
+
+/// Options of the extractor.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// The article's date: resolves "this year", "last year" and year-less periods.
+    pub date: Option<NaiveDate>,
+}
+
+const NUM: &str = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?";
+const SCALE: &str = r"thousand|million|billion|trillion|mln|mn|bln|bn|trln|tln|tn|m|b|k";
+const YEAR: &str = r"(?:19|20)\d\d";
+const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+const MONTH_FULL: &str =
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)";
+const NUMWORD: &str = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2}";
+const RELYEAR: &str = r"this|last|the current|the previous|the past|next";
+
+fn re(cell: &'static OnceLock<Regex>, pattern: impl FnOnce() -> String) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(&pattern()).expect("valid extraction regex"))
+}
+
+// ---------------------------------------------------------------- amounts
+
+#[derive(Debug, Clone)]
+struct Amount {
+    start: usize,
+    end: usize,
+    value: f64,
+    high: Option<f64>,
+    bound: Bound,
+    currency: String,
+    scale: Option<String>,
+    decimals: u32,
+    /// "rose from $5bn to $7bn": the earlier level.
+    base: Option<f64>,
+    text: String,
+}
+
+fn parse_num(s: &str) -> Option<(f64, u32)> {
+    let clean = s.replace(',', "");
+    let decimals = clean.split_once('.').map_or(0, |(_, d)| d.len() as u32);
+    Some((clean.parse().ok()?, decimals))
+}
+
+fn scale_word(s: &str) -> Option<String> {
+    let s = s.trim_end_matches('.').to_lowercase();
+    Some(
+        match s.as_str() {
+            "thousand" | "k" => "thousand",
+            "million" | "mln" | "mn" | "m" => "million",
+            "billion" | "bln" | "bn" | "b" => "billion",
+            "trillion" | "trln" | "tln" | "tn" => "trillion",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+fn currency_of(prefix: Option<&str>, suffix: Option<&str>) -> Option<String> {
+    let p = prefix.map(|p| p.trim().to_uppercase());
+    let s = suffix.map(|s| s.trim().to_lowercase());
+    let from_prefix = p.as_deref().map(|p| match p {
+        "€" | "EUR" => "EUR",
+        "£" | "GBP" => "GBP",
+        "₽" | "RUB" => "RUB",
+        "CNY" => "CNY",
+        _ => "USD", // $, US$, U.S.$, USD
+    });
+    let from_suffix = s.as_deref().map(|s| {
+        if s.contains("euro") || s == "eur" {
+            "EUR"
+        } else if s.contains("rouble") || s.contains("ruble") || s == "rub" {
+            "RUB"
+        } else if s.contains("yuan") {
+            "CNY"
+        } else if s.contains("tenge") {
+            "KZT"
+        } else if s.starts_with("som") {
+            "KGS"
+        } else if s.starts_with("sum") {
+            "UZS"
+        } else if s.starts_with("dram") {
+            "AMD"
+        } else if s == "lari" {
+            "GEL"
+        } else if s.starts_with("manat") {
+            "AZN"
+        } else {
+            "USD"
+        }
+    });
+    from_prefix.or(from_suffix).map(str::to_string)
+}
+
+fn find_amounts(s: &str) -> Vec<Amount> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    static BOUND: OnceLock<Regex> = OnceLock::new();
+    static BETWEEN: OnceLock<Regex> = OnceLock::new();
+    let money = re(&RE, || {
+        format!(
+            r"(?ix)
+            (?P<pre>US\s?\$|U\.S\.\s?\$|\$|€|£|₽|\b(?:USD|EUR|RUB|GBP|CNY)\b)?\s?
+            (?P<n1>{NUM})
+            (?:\s?(?P<sc1>{SCALE})\b)?
+            (?:\s*(?P<sep>-|–|—|\bto\b)\s*(?:US\s?\$|\$|€|£|₽)?(?P<n2>{NUM}))?
+            (?:\s?(?P<sc>{SCALE})\b\.?)?
+            (?:\s+(?P<suf>(?:US\s+)?dollars?|euros?|roubles?|rubles?|USD|EUR|RUB|yuan|tenge|soms?|sums?|drams?|lari|manats?)\b)?"
+        )
+    });
+    let bound_re = re(&BOUND, || {
+        r"(?i)(?P<w>slightly more than|slightly over|just over|well over|more than|over|exceeding|exceeded|exceeds|exceed|above|in excess of|upwards of|at least|almost|nearly|close to|just under|under|less than|below|up to|about|around|approximately|roughly|some|an estimated|approx\.?|~)\s*$".into()
+    });
+    let between_re = re(&BETWEEN, || {
+        format!(
+            r"(?i)^\s+and\s+(?:US\s?\$|\$|€|£|₽)?(?P<n2>{NUM})\s?(?P<sc>{SCALE})?\b\.?(?:\s+(?P<suf>dollars?|euros?|roubles?|rubles?))?"
+        )
+    });
+    let mut out: Vec<Amount> = Vec::new();
+    let mut pos = 0;
+    while let Some(c) = money.captures_at(s, pos) {
+        let m = c.get(0).expect("match");
+        let n1 = c.name("n1").expect("n1");
+        let next = m.start() + s[m.start()..].chars().next().map_or(1, char::len_utf8);
+        // Not in the middle of a number ("023" of "2023").
+        let mid_number = s[..n1.start()]
+            .chars()
+            .last()
+            .is_some_and(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',')
+            && c.name("pre").is_none();
+        let currency = currency_of(
+            c.name("pre").map(|x| x.as_str()),
+            c.name("suf").map(|x| x.as_str()),
+        );
+        let (false, Some(currency)) = (mid_number, currency) else {
+            // "in 2023 to $2.9 billion": the year is no amount; look again after it.
+            pos = next;
+            continue;
+        };
+        pos = m.end();
+        let Some((v1, d1)) = parse_num(&c["n1"]) else {
+            continue;
+        };
+        let scale = c
+            .name("sc")
+            .or(c.name("sc1"))
+            .and_then(|x| scale_word(x.as_str()));
+        // A scale letter glued to something else ("5 mbps") is not a scale: require a currency then.
+        let before = &s[..m.start()];
+        let mut end = m.end();
+        let mut high = None;
+        let mut base = None;
+        let mut value = v1;
+        let mut decimals = d1;
+        let mut bound = Bound::Exact;
+        if let Some(n2) = c.name("n2") {
+            let (v2, d2) = parse_num(n2.as_str()).unwrap_or((v1, d1));
+            let is_change = before.trim_end().to_lowercase().ends_with("from");
+            if is_change {
+                base = Some(v1);
+                value = v2;
+                decimals = d2;
+            } else {
+                high = Some(v2);
+                bound = Bound::Range;
+                decimals = d1.max(d2);
+            }
+        } else if before.trim_end().to_lowercase().ends_with("between")
+            && let Some(b) = between_re.captures(&s[m.end()..])
+            && let Some((v2, d2)) = parse_num(&b["n2"])
+        {
+            high = Some(v2);
+            bound = Bound::Range;
+            decimals = d1.max(d2);
+            end = m.end() + b.get(0).expect("match").end();
+            pos = end;
+        }
+        let scale = scale.or_else(|| {
+            // "between $59 and $60 billion": the scale is written once, after the second number.
+            between_re
+                .captures(&s[m.end()..])
+                .and_then(|b| b.name("sc").and_then(|x| scale_word(x.as_str())))
+                .filter(|_| bound == Bound::Range)
+        });
+        if bound != Bound::Range
+            && let Some(b) = bound_re.captures(before)
+        {
+            let w = b["w"].to_lowercase();
+            bound = match w.as_str() {
+                "almost" | "nearly" | "close to" | "just under" | "under" | "less than"
+                | "below" | "up to" => Bound::Under,
+                "about" | "around" | "approximately" | "roughly" | "some" | "an estimated"
+                | "approx" | "approx." | "~" => Bound::About,
+                _ => Bound::Over,
+            };
+        }
+        // An amount right after another in parentheses is the same figure in another unit.
+        let in_parens = before.trim_end().ends_with('(');
+        if in_parens && out.last().is_some_and(|p| m.start() - p.end <= 3) {
+            continue;
+        }
+        out.push(Amount {
+            start: m.start(),
+            end,
+            value,
+            high,
+            bound,
+            currency,
+            scale,
+            decimals,
+            base,
+            text: s[m.start()..end].trim().to_string(),
+        });
+    }
+    out
+}
+
+// ---------------------------------------------------------------- growth
+
+#[derive(Debug, Clone)]
+struct Growth {
+    start: usize,
+    end: usize,
+    pct: f64,
+    decimals: u32,
+    bound: Bound,
+    text: String,
+}
+
+const UP_WORDS: &str = r"increase[ds]?|increasing|rose|rise[ns]?|risen|rising|grew|grow(?:s|n|ing)?|growth|jump(?:ed|s)?|surg(?:ed|es?)|climb(?:ed|s)?|gain(?:ed|s)?|add(?:ed|ing|s)|expan(?:ded|ding|ds|sion)|up|soar(?:ed|s)?|went up|higher|advanced";
+const DOWN_WORDS: &str = r"fell|fall(?:en|ing|s)?|drop(?:ped|s)?|declin(?:ed|es?|ing)|decreas(?:ed|es?|ing)|slump(?:ed|s)?|plung(?:ed|es?)|shr(?:ank|unk)|contract(?:ed|ion|s)?|down|slid|dipped|lost|lower|reduc(?:ed|tion)";
+
+fn is_down(word: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(&RE, || format!(r"(?i)^(?:{DOWN_WORDS})$")).is_match(word)
+}
+
+fn find_growth(s: &str) -> Vec<Growth> {
+    static PCT: OnceLock<Regex> = OnceLock::new();
+    static BEFORE: OnceLock<Regex> = OnceLock::new();
+    static AFTER: OnceLock<Regex> = OnceLock::new();
+    static MULT: OnceLock<Regex> = OnceLock::new();
+    static TIMES: OnceLock<Regex> = OnceLock::new();
+    static FRACTION: OnceLock<Regex> = OnceLock::new();
+    let pct = re(&PCT, || {
+        r"(?i)(?P<sign>[+\-–]\s?)?(?P<p>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b|pct\b)(?P<pts>\s*(?:percentage\s+)?points?\b|\s*pp\b)?".into()
+    });
+    let before_re = re(&BEFORE, || {
+        format!(
+            r"(?i)\b(?P<verb>{UP_WORDS}|{DOWN_WORDS})\b(?:\s+(?:by|of|some|almost|nearly|over|more than|about|around|roughly|approximately|a|an|just|slightly|to))*\s*\(?$"
+        )
+    });
+    let after_re = re(&AFTER, || {
+        r"(?i)^\s*(?:[a-z\-]+\s+)?(?P<noun>increase|rise|growth|jump|gain|hike|surge|expansion|advance|decline|drop|decrease|fall|slump|contraction|reduction|plunge|year[- ]on[- ]year|y/y|yoy|on the year|higher|lower|up|down|more|less)\b".to_string()
+    });
+    let mut out = Vec::new();
+    for c in pct.captures_iter(s) {
+        let m = c.get(0).expect("match");
+        if c.name("pts").is_some() {
+            continue;
+        }
+        let (p, decimals) = parse_num(&c["p"]).unwrap_or((0.0, 0));
+        let before = &s[..m.start()];
+        let after = &s[m.end()..];
+        // Shares and rates are not growth: "30% of", "a 20% share", "a tariff of 15%".
+        let tail = before.to_lowercase();
+        let after_l = after.to_lowercase();
+        if after_l.trim_start().starts_with("of ")
+            || after_l.trim_start().starts_with("share")
+            || after_l.trim_start().starts_with("stake")
+            || tail.ends_with("share of ")
+            || tail.trim_end().ends_with("accounted for")
+            || tail.trim_end().ends_with("accounts for")
+            || tail.trim_end().ends_with("account for")
+        {
+            continue;
+        }
+        let sign = c.name("sign").map(|x| x.as_str().trim());
+        let mut direction = None;
+        let mut bound = Bound::Exact;
+        let window_start = floor_char(before, before.len().saturating_sub(60));
+        if let Some(b) = before_re.captures(&before[window_start..]) {
+            direction = Some(if is_down(&b["verb"]) { -1.0 } else { 1.0 });
+            let w = b.get(0).expect("match").as_str().to_lowercase();
+            if w.contains("more than") || w.contains(" over ") || w.ends_with("over ") {
+                bound = Bound::Over;
+            } else if w.contains("almost") || w.contains("nearly") {
+                bound = Bound::Under;
+            } else if w.contains("about") || w.contains("around") || w.contains("roughly") {
+                bound = Bound::About;
+            }
+        } else if let Some(a) = after_re.captures(after) {
+            let noun = a["noun"].to_lowercase();
+            direction = Some(if is_down(&noun) || noun == "less" {
+                -1.0
+            } else {
+                1.0
+            });
+        } else if let Some(sg) = sign {
+            direction = Some(if sg == "+" { 1.0 } else { -1.0 });
+        }
+        let Some(mut dir) = direction else { continue };
+        if matches!(sign, Some("-") | Some("–")) {
+            dir = -1.0;
+        }
+        out.push(Growth {
+            start: m.start(),
+            end: m.end(),
+            pct: dir * p,
+            decimals,
+            bound,
+            text: m.as_str().trim().to_string(),
+        });
+    }
+    let mult = re(&MULT, || {
+        r"(?i)\b(?P<q>more than |almost |nearly |over |about )?(?P<w>doubled|doubling|tripled|trebled|tripling|quadrupled|halved|halving)\b".into()
+    });
+    static MULT2: OnceLock<Regex> = OnceLock::new();
+    let mult2 = re(&MULT2, || {
+        r"(?i)\b(?P<q>more than |almost |nearly |over |about )?(?P<w>double|twice|triple|treble|three times|quadruple|four times|half)\s+(?:the|that|its|their|what|as much)\b".into()
+    });
+    for c in mult2.captures_iter(s) {
+        let m = c.get(0).expect("match");
+        let w = c["w"].to_lowercase();
+        let pct = match w.as_str() {
+            "double" | "twice" => 100.0,
+            "triple" | "treble" | "three times" => 200.0,
+            "quadruple" | "four times" => 300.0,
+            _ => -50.0,
+        };
+        out.push(Growth {
+            start: m.start(),
+            end: m.end(),
+            pct,
+            decimals: 0,
+            bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
+            text: m.as_str().trim().to_string(),
+        });
+    }
+    for c in mult.captures_iter(s) {
+        let m = c.get(0).expect("match");
+        let w = c["w"].to_lowercase();
+        let pct = if w.starts_with("doubl") {
+            100.0
+        } else if w.starts_with("tri") || w.starts_with("tre") {
+            200.0
+        } else if w.starts_with("quad") {
+            300.0
+        } else {
+            -50.0
+        };
+        out.push(Growth {
+            start: m.start(),
+            end: m.end(),
+            pct,
+            decimals: 0,
+            bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
+            text: m.as_str().trim().to_string(),
+        });
+    }
+    let times = re(&TIMES, || {
+        format!(
+            r"(?i)(?:\b(?P<verb>{UP_WORDS}|{DOWN_WORDS})\s+(?:by\s+)?)?(?P<q>more than |almost |nearly |over |about )?\b(?P<n>\d+(?:\.\d+)?)[\s-]?(?:times|fold|x)\b(?P<after>\s+(?:increase|rise|growth|jump|more|higher|larger|bigger|as much|decrease|decline|drop|fall|lower|less))?"
+        )
+    });
+    for c in times.captures_iter(s) {
+        let m = c.get(0).expect("match");
+        let (n, decimals) = parse_num(&c["n"]).unwrap_or((1.0, 0));
+        let verb = c.name("verb").map(|v| v.as_str().to_lowercase());
+        let after = c.name("after").map(|v| v.as_str().trim().to_lowercase());
+        let down = verb.as_deref().is_some_and(is_down)
+            || after.as_deref().is_some_and(|a| {
+                matches!(
+                    a,
+                    "decrease" | "decline" | "drop" | "fall" | "lower" | "less"
+                )
+            });
+        if verb.is_none() && after.is_none() {
+            continue;
+        }
+        if n <= 0.0 {
+            continue;
+        }
+        let pct = if down {
+            (1.0 / n - 1.0) * 100.0
+        } else {
+            (n - 1.0) * 100.0
+        };
+        out.push(Growth {
+            start: m.start(),
+            end: m.end(),
+            pct,
+            decimals: decimals + 1,
+            bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
+            text: m.as_str().trim().to_string(),
+        });
+    }
+    let fraction = re(&FRACTION, || {
+        format!(
+            r"(?i)\b(?P<verb>{UP_WORDS}|{DOWN_WORDS})\s+(?:by\s+)?(?P<q>more than |almost |nearly |about )?(?:a\s+|one[- ])?(?P<f>third|quarter|half|fifth|two[- ]thirds)\b"
+        )
+    });
+    for c in fraction.captures_iter(s) {
+        let m = c.get(0).expect("match");
+        let f = c["f"].to_lowercase();
+        let frac = match f.as_str() {
+            "third" => 100.0 / 3.0,
+            "quarter" => 25.0,
+            "half" => 50.0,
+            "fifth" => 20.0,
+            _ => 200.0 / 3.0,
+        };
+        let dir = if is_down(&c["verb"]) { -1.0 } else { 1.0 };
+        out.push(Growth {
+            start: m.start(),
+            end: m.end(),
+            pct: dir * frac,
+            decimals: 1,
+            bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
+            text: m.as_str().trim().to_string(),
+        });
+    }
+    out.sort_by_key(|g| g.start);
+    // Overlapping finds (a multiple inside a percentage phrase): keep the first.
+    let mut kept: Vec<Growth> = Vec::new();
+    for g in out {
+        if kept.last().is_some_and(|k| g.start < k.end) {
+            continue;
+        }
+        kept.push(g);
+    }
+    kept
+}
+
+fn qualifier_bound(q: Option<&str>) -> Bound {
+    match q.map(|q| q.trim().to_lowercase()).as_deref() {
+        Some("more than") | Some("over") => Bound::Over,
+        Some("almost") | Some("nearly") => Bound::Under,
+        Some("about") => Bound::About,
+        _ => Bound::Exact,
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+// ---------------------------------------------------------------- periods
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum YearRef {
+    Abs(i32),
+    /// Relative to the article's year: 0 this year, -1 last year.
+    Rel(i32),
+    /// No year written: the most recent such window before the article's date.
+    Unstated,
+}
+
+#[derive(Debug, Clone)]
+struct PeriodMention {
+    start: usize,
+    end: usize,
+    m1: u32,
+    m2: u32,
+    year: YearRef,
+    /// The growth's comparison base ("from the previous year", "compared with 2023").
+    is_base: bool,
+    text: String,
+}
+
+impl PeriodMention {
+    fn resolve(&self, date: Option<NaiveDate>) -> Option<(String, String)> {
+        let year = match self.year {
+            YearRef::Abs(y) => y,
+            YearRef::Rel(r) => date?.year() + r,
+            YearRef::Unstated => {
+                let d = date?;
+                if self.m2 < d.month() {
+                    d.year()
+                } else {
+                    d.year() - 1
+                }
+            }
+        };
+        Some((
+            format!("{year:04}-{:02}", self.m1),
+            format!("{year:04}-{:02}", self.m2),
+        ))
+    }
+}
+
+fn month_num(s: &str) -> Option<u32> {
+    detour_core::period::month_from_name(s.trim_end_matches('.'))
+}
+
+fn count_num(s: &str) -> Option<u32> {
+    let s = s.to_lowercase();
+    const W: [&str; 12] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    W.iter()
+        .position(|w| *w == s)
+        .map(|i| i as u32 + 1)
+        .or_else(|| s.parse().ok())
+        .filter(|n| (1..=12).contains(n))
+}
+
+fn ordinal(s: &str) -> Option<u32> {
+    Some(match s.to_lowercase().as_str() {
+        "first" | "1st" => 1,
+        "second" | "2nd" => 2,
+        "third" | "3rd" => 3,
+        "fourth" | "4th" => 4,
+        _ => return None,
+    })
+}
+
+fn rel_year(s: &str) -> i32 {
+    match s.to_lowercase().as_str() {
+        "last" | "the previous" | "the past" => -1,
+        "next" => 1,
+        _ => 0,
+    }
+}
+
+fn year_ref(c: &regex::Captures, ys: &[&str], rels: &[&str]) -> YearRef {
+    for y in ys {
+        if let Some(v) = c.name(y) {
+            let t = v.as_str();
+            let y: i32 = if t.len() == 2 {
+                2000 + t.parse::<i32>().unwrap_or(0)
+            } else {
+                t.parse().unwrap_or(0)
+            };
+            return YearRef::Abs(y);
+        }
+    }
+    for r in rels {
+        if let Some(v) = c.name(r) {
+            return YearRef::Rel(rel_year(v.as_str()));
+        }
+    }
+    YearRef::Unstated
+}
+
+fn find_periods(s: &str) -> Vec<PeriodMention> {
+    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
+    static BASE: OnceLock<Regex> = OnceLock::new();
+    let yof = |y: &str, r: &str| {
+        format!(r"(?:,?\s+(?:of\s+)?(?:(?P<{y}>{YEAR})|(?P<{r}>{RELYEAR})\s+year))?")
+    };
+    let pats = PATTERNS.get_or_init(|| {
+        [
+            // 0: month ranges: "January to October 2024", "Jan-Oct 2024", "between January and September"
+            format!(
+                r"(?i)\b(?P<between>between\s+)?(?P<m1>{MONTH})(?:\s+(?P<y1>{YEAR}))?\s*(?P<sep>-|–|—|\bto\b|\bthrough\b|\btill\b|\buntil\b|\band\b)\s*(?P<m2>{MONTH})\b{}",
+                yof("y2", "r2")
+            ),
+            // 1: first N months
+            format!(
+                r"(?i)\b(?:the\s+)?(?:first|1st)\s+(?P<n>{NUMWORD})\s+months?\b{}",
+                yof("y", "r")
+            ),
+            // 2: N months of YEAR
+            format!(
+                r"(?i)\b(?P<n>{NUMWORD})\s+months\s+of\s+(?:(?P<y>{YEAR})|(?P<r>{RELYEAR})\s+year)"
+            ),
+            // 3: 9M 2024, 9M24
+            format!(r"\b(?P<n>\d{{1,2}})M\s?(?P<y>{YEAR}|\d\d)\b"),
+            // 4: halves
+            format!(
+                r"(?i)\b(?:the\s+)?(?P<h>first|second|1st|2nd)\s+half\b{}",
+                yof("y", "r")
+            ),
+            format!(r"\b(?:H(?P<h>[12])|(?P<h2>[12])H)\s*(?P<y>{YEAR})\b"),
+            // 6: quarters
+            format!(
+                r"(?i)\b(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b{}",
+                yof("y", "r")
+            ),
+            format!(r"\bQ(?P<q>[1-4])\s*(?P<y>{YEAR})\b"),
+            format!(r"\b(?P<y>{YEAR})\s*-?Q(?P<q>[1-4])\b"),
+            // 9: year to date
+            format!(
+                r"(?i)\b(?:since the (?:start|beginning) of (?:the|this) year|year[- ]to[- ]date|so far this year|so far in (?P<y>{YEAR}))"
+            ),
+            // 10: a single month
+            format!(
+                r"(?i)\b(?:in|for|during|of)\s+(?P<m>{MONTH_FULL})\b(?:\s+(?P<y>{YEAR}))?|\b(?P<m2>{MONTH_FULL})\s+(?P<y2>{YEAR})\b"
+            ),
+            // 11: explicit years
+            format!(
+                r"(?i)\b(?:(?:in|for|during|over|throughout|of|by|as of|across|through|since)\s+(?:the\s+(?:whole\s+|full\s+|entire\s+|calendar\s+)?(?:year\s+)?)?|full[- ]year\s+)(?P<y>{YEAR})\b|\b(?P<y2>{YEAR})(?:'s)?\s+(?:as a whole|total|figures|results|turnover|trade|exports|imports)\b|\b(?P<yb>{YEAR})\s+(?:figure|level|value|volume)s?\b"
+            ),
+            // 12: relative years and bases
+            format!(
+                r"(?i)\b(?:(?P<r>{RELYEAR})\s+year|(?P<same>the same period(?:\s+(?:of|in|a)\s+(?:(?P<sy>{YEAR})|(?P<sr>{RELYEAR})\s+year|year\s+earlier))?)|(?P<ago>a year (?:earlier|ago|before)))\b"
+            ),
+        ]
+        .iter()
+        .map(|p| Regex::new(p).expect("valid period regex"))
+        .collect()
+    });
+    let base_re = re(&BASE, || {
+        r"(?i)\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?|against|over|on|relative\s+to|since)\s+(?:the\s+)?(?:same\s+(?:period|months?)\s+(?:of|in)\s+)?(?:the\s+)?$".into()
+    });
+    let mut out: Vec<PeriodMention> = Vec::new();
+    for (k, p) in pats.iter().enumerate() {
+        for c in p.captures_iter(s) {
+            let m = c.get(0).expect("match");
+            if out.iter().any(|o| m.start() < o.end && o.start < m.end()) {
+                continue;
+            }
+            let (m1, m2, year) = match k {
+                0 => {
+                    if c.name("sep")
+                        .is_some_and(|x| x.as_str().eq_ignore_ascii_case("and"))
+                        && c.name("between").is_none()
+                    {
+                        continue;
+                    }
+                    let (Some(a), Some(b)) = (month_num(&c["m1"]), month_num(&c["m2"])) else {
+                        continue;
+                    };
+                    if b < a {
+                        continue;
+                    }
+                    let y = c
+                        .name("y2")
+                        .or(c.name("y1"))
+                        .map(|y| YearRef::Abs(y.as_str().parse().unwrap_or(0)))
+                        .unwrap_or_else(|| year_ref(&c, &[], &["r2"]));
+                    (a, b, y)
+                }
+                1..=3 => {
+                    let Some(n) = count_num(&c["n"]) else {
+                        continue;
+                    };
+                    (1, n, year_ref(&c, &["y"], &["r"]))
+                }
+                4 | 5 => {
+                    let h = c
+                        .name("h")
+                        .or(c.name("h2"))
+                        .and_then(|h| ordinal(h.as_str()).or(h.as_str().parse().ok()))
+                        .unwrap_or(1);
+                    (6 * h - 5, 6 * h, year_ref(&c, &["y"], &["r"]))
+                }
+                6..=8 => {
+                    let q = ordinal(&c["q"]).or(c["q"].parse().ok()).unwrap_or(1);
+                    (3 * q - 2, 3 * q, year_ref(&c, &["y"], &["r"]))
+                }
+                9 => (1, 0, year_ref(&c, &["y"], &[])),
+                10 => {
+                    let Some(mm) = c
+                        .name("m")
+                        .or(c.name("m2"))
+                        .and_then(|x| month_num(x.as_str()))
+                    else {
+                        continue;
+                    };
+                    (mm, mm, year_ref(&c, &["y", "y2"], &[]))
+                }
+                11 => (1, 12, year_ref(&c, &["y", "y2", "yb"], &[])),
+                _ => {
+                    if c.name("same").is_some() || c.name("ago").is_some() {
+                        // A comparison base: the year it names, if any.
+                        let y = year_ref(&c, &["sy"], &["sr"]);
+                        out.push(PeriodMention {
+                            start: m.start(),
+                            end: m.end(),
+                            m1: 1,
+                            m2: 12,
+                            year: y,
+                            is_base: true,
+                            text: m.as_str().to_string(),
+                        });
+                        continue;
+                    }
+                    (1, 12, year_ref(&c, &[], &["r"]))
+                }
+            };
+            let before = &s[..m.start()];
+            let yearish = matches!(k, 11 | 12);
+            let mut is_base = base_re.is_match(before);
+            if is_base && !yearish {
+                // "from January to September" is the period itself, not a base.
+                let w = before.trim_end().to_lowercase();
+                if w.ends_with("from")
+                    || w.ends_with("over")
+                    || w.ends_with("on")
+                    || w.ends_with("since")
+                {
+                    is_base = false;
+                }
+            }
+            if k == 11
+                && (before.trim_end().to_lowercase().ends_with("since") || c.name("yb").is_some())
+            {
+                is_base = true;
+            }
+            out.push(PeriodMention {
+                start: m.start(),
+                end: m.end(),
+                m1,
+                m2,
+                year,
+                is_base,
+                text: m.as_str().trim().to_string(),
+            });
+        }
+    }
+    out.sort_by_key(|p| p.start);
+    out
+}
+
+// ---------------------------------------------------------------- flows, cues, attribution
+
+#[derive(Debug, Clone)]
+struct FlowCue {
+    start: usize,
+    flow: Flow,
+    /// A generic word ("trade") rather than a specific one ("exports").
+    generic: bool,
+}
+
+fn find_flows(s: &str) -> Vec<FlowCue> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(&RE, || {
+        r"(?i)\b(?:(?P<bal>trade surplus|trade deficit|surplus|deficit|trade balance|balance of trade)|(?P<exp>export(?:s|ed|ing)?|shipments?|shipped|supplies|supplied|deliveries|delivered|sold|sales)|(?P<imp>import(?:s|ed|ing)?|purchases|purchased|bought)|(?P<tur>trade turnover|foreign trade|turnover|trade volume|volume of trade|bilateral trade|mutual trade|trade exchanges?|commercial exchanges?|trade|trading|commerce))\b".into()
+    });
+    r.captures_iter(s)
+        .map(|c| {
+            let m = c.get(0).expect("match");
+            let (flow, generic) = if c.name("bal").is_some() {
+                (Flow::Balance, false)
+            } else if c.name("exp").is_some() {
+                (Flow::Exports, false)
+            } else if c.name("imp").is_some() {
+                (Flow::Imports, false)
+            } else {
+                (Flow::Turnover, true)
+            };
+            FlowCue {
+                start: m.start(),
+                flow,
+                generic,
+            }
+        })
+        .collect()
+}
+
+/// Words that make an amount or a rate about something other than trade.
+fn other_subject(s: &str, at: usize) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    static TRADE: OnceLock<Regex> = OnceLock::new();
+    let other = re(&RE, || {
+        r"(?i)\b(?:(?:rouble|ruble|tenge|som|dollar|euro|yuan|currency)\s+(?:\w+\s+){0,2}?(?:fell|rose|weakened|strengthened|depreciated|appreciated|lost|gained|dropped|slid|plunged|declined)|inflation|prices?|GDP|gross domestic product|economy|economic growth|output|production|population|unemployment|wages?|salaries|investments?|invested|interest rates?|key rate|budget|remittances|reserves|stock|index|loans?|credit|debt|tourists?|tourism|passengers|harvest|sanctions list)\b".into()
+    });
+    let trade = re(&TRADE, || {
+        r"(?i)\b(?:trade|turnover|exports?|imports?|shipments?|supplies|deliveries|surplus|deficit|commerce|exported|imported)\b".into()
+    });
+    // The nearest subject word before `at` within the clause decides.
+    let start = s[..at].rfind([';', '.']).map_or(0, |p| p + 1);
+    let clause = &s[start..at];
+    let last_other = other.find_iter(clause).last().map(|m| m.start());
+    let last_trade = trade.find_iter(clause).last().map(|m| m.start());
+    match (last_other, last_trade) {
+        (Some(o), Some(t)) => o > t,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+fn find_all(r: &Regex, s: &str) -> Vec<(usize, usize)> {
+    r.find_iter(s).map(|m| (m.start(), m.end())).collect()
+}
+
+type Spans = Vec<(usize, usize)>;
+
+fn forecast_cues(s: &str) -> (Spans, Spans) {
+    static PRE: OnceLock<Regex> = OnceLock::new();
+    static POST: OnceLock<Regex> = OnceLock::new();
+    let pre = re(&PRE, || {
+        r"(?i)\b(?:(?:is|are|was|were)?\s*expected to|expects?|forecasts? to|forecast(?:ed)? at|forecasts?|projected to|projections?|will|could|may|might|would|is set to|are set to|on track to|aims? to|aiming|target(?:s|ed)?|plans? to|planned|anticipated|estimated to reach|should reach|predicts?|predicted|outlook|(?:is|are) likely to|likely to reach)\b".into()
+    });
+    let post = re(&POST, || {
+        r"(?i)\b(?:is|are|was|were)\s+(?:forecast|projected|expected|anticipated)\b(?P<to>\s+to\b)?"
+            .into()
+    });
+    let post_cues = post
+        .captures_iter(s)
+        .filter(|c| c.name("to").is_none())
+        .map(|c| {
+            let m = c.get(0).expect("match");
+            (m.start(), m.end())
+        })
+        .collect();
+    (find_all(pre, s), post_cues)
+}
+
+fn record_cues(s: &str) -> Vec<(usize, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    find_all(
+        re(&RE, || {
+            r"(?i)\b(?:record|all-time high|highest(?: level)? (?:ever|on record|in history)|historic(?:al)? high|new high)\b".into()
+        }),
+        s,
+    )
+}
+
+const TITLES: &[&str] = &[
+    "the",
+    "The",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Prof.",
+    "Professor",
+];
+
+/// Words naming a role: a name after them is the person ("Prime Minister Roman Golovchenko").
+const ROLES: &[&str] = &[
+    "President",
+    "Minister",
+    "PM",
+    "Premier",
+    "Chairman",
+    "Chairwoman",
+    "Chair",
+    "Head",
+    "Director",
+    "Director-General",
+    "Ambassador",
+    "Secretary",
+    "Governor",
+    "Spokesperson",
+    "Spokesman",
+    "Spokeswoman",
+    "Commissioner",
+    "Envoy",
+    "Adviser",
+    "Advisor",
+    "Economist",
+    "Analyst",
+    "Representative",
+    "Mayor",
+    "Leader",
+    "CEO",
+];
+
+/// Who the sentence attributes itself to, and the byte range of that attribution.
+fn attribution(s: &str) -> Option<(String, usize, usize)> {
+    static POST: OnceLock<Regex> = OnceLock::new();
+    static PRE: OnceLock<Regex> = OnceLock::new();
+    static ACC: OnceLock<Regex> = OnceLock::new();
+    const VERBS: &str = r"said|says|noted|notes|added|adds|stated|states|told\s+\w+|announced|announces|reported|reports|stressed|emphasi[sz]ed|highlighted|pointed out|explained|estimated|wrote|claimed|claims|believes|cited|mentioned|praised";
+    const NAME: &str = r"(?:[A-Z][\w'\-\.]*(?:\s+(?:of|for|de|van|von|al|the|and)\b)*\s*)+";
+    const GENERIC: &str = r"(?:an?|the|one|another)\s+(?:[\w\-']+\s+){0,3}?(?i:expert|analyst|economist|official|source|spokes(?:person|man|woman)|researcher|minister|ministry|diplomat|observer|report|study|statement|agency|service|office|committee|commission|bureau|embassy|customs|bank|government)s?";
+    let post = re(&POST, || {
+        format!(
+            r",\s*(?:(?P<v1>{VERBS})\s+(?P<n1>{GENERIC}|{NAME})|(?P<n2>{GENERIC}|{NAME})\s*(?P<v2>{VERBS}))"
+        )
+    });
+    let pre = re(&PRE, || {
+        format!(
+            r"^(?P<n>(?:{GENERIC}|[A-Z][\w'\-\.]*(?:\s+(?:[A-Z][\w'\-\.]*|of|for|the))*?))(?:,[^,]{{3,80}},)?\s+(?P<v>{VERBS}|data\s+show(?:ed|s)?|figures\s+show(?:ed|s)?)\b"
+        )
+    });
+    let acc = re(&ACC, || {
+        r"(?i)\baccording to\s+(?:data (?:from|of)\s+|figures (?:from|of)\s+|estimates (?:from|of|by)\s+)?(?P<n>[^,.;]+)".into()
+    });
+    let clean = |n: &str| -> String {
+        let words: Vec<&str> = n.split_whitespace().collect();
+        let mut i = 0;
+        while i + 1 < words.len() && TITLES.contains(&words[i]) {
+            i += 1;
+        }
+        // "Deputy Economics Minister Dmitry Volvach": the person after the last role word.
+        if let Some(r) = words.iter().rposition(|w| ROLES.contains(w))
+            && r + 1 < words.len()
+            && words[r + 1].starts_with(char::is_uppercase)
+        {
+            i = i.max(r + 1);
+        }
+        words[i..]
+            .join(" ")
+            .trim_end_matches(['.', ',', ' '])
+            .trim_end_matches("'s")
+            .to_string()
+    };
+    if let Some(c) = acc.captures(s) {
+        let m = c.get(0).expect("match");
+        return Some((clean(&c["n"]), m.start(), m.end()));
+    }
+    if let Some(c) = post.captures(s) {
+        let m = c.get(0).expect("match");
+        let n = c.name("n1").or(c.name("n2")).expect("a name");
+        // Keep a trailing apposition (", a deputy director at …") inside the masked range.
+        return Some((clean(n.as_str()), m.start(), s.len()));
+    }
+    if let Some(c) = pre.captures(s) {
+        let n = c.name("n").expect("a name");
+        let name = clean(n.as_str());
+        let first = name.split_whitespace().next().unwrap_or("");
+        // "Trade between Russia and … " is a subject, not a speaker: speakers are people or bodies.
+        if !name.is_empty()
+            && !matches!(
+                first,
+                "Trade" | "Exports" | "Imports" | "Turnover" | "It" | "This" | "In"
+            )
+        {
+            return Some((name, n.start(), c.get(0).expect("match").end()));
+        }
+    }
+    None
+}
+
+/// Party mentions that do not name a trading party: inside an attribution, inside an
+/// institution's name, or an adjective qualifying a person ("Russian President").
+fn keep_party(s: &str, p: &PartyMention, attr: Option<(usize, usize)>) -> bool {
+    static ORG_AFTER: OnceLock<Regex> = OnceLock::new();
+    static ORG_BEFORE: OnceLock<Regex> = OnceLock::new();
+    static PERSON_AFTER: OnceLock<Regex> = OnceLock::new();
+    if let Some((a, b)) = attr
+        && p.start >= a
+        && p.end <= b
+    {
+        return false;
+    }
+    let after = &s[p.end..];
+    let before = &s[..p.start];
+    let org_after = re(&ORG_AFTER, || {
+        r"^(?:'s)?\s+(?:(?:[A-Z][a-z]+\s+){0,2})(?:Institute|University|Bank|Ministry|Centre|Center|Committee|Agency|Service|Bureau|Council|Embassy|Chamber|Commission|Academy)\b".into()
+    });
+    let org_before = re(&ORG_BEFORE, || {
+        r"(?:Institute|University|Bank|Ministry|Centre|Center|Committee|Agency|Bureau|Council|Embassy|Chamber|Commission|Academy|Problems)\s+(?:for|of|on)\s+(?:the\s+)?$".into()
+    });
+    let person_after = re(&PERSON_AFTER, || {
+        r"^\s+(?:President|Prime|Premier|Deputy|Minister|official|officials|leader|leaders|government|economist|expert|analyst|ambassador|customs|authorities|Foreign|PM|Economy|Economic\s+Development|Finance|side|delegation|tactical|nuclear|military|troops|army|optical|satellites?|forces)\b".into()
+    });
+    if org_after.is_match(after) || org_before.is_match(before) {
+        return false;
+    }
+    if p.kind == MentionKind::Adjective && person_after.is_match(after) {
+        return false;
+    }
+    true
+}
+
+// ---------------------------------------------------------------- claims
+
+#[derive(Debug, Clone)]
+enum AnchorKind {
+    Amount(Amount),
+    Growth,
+}
+
+#[derive(Debug, Clone)]
+struct Anchor {
+    start: usize,
+    end: usize,
+    kind: AnchorKind,
+    growth: Option<Growth>,
+    period: Option<PeriodMention>,
+    base: Option<PeriodMention>,
+    flow: Option<Flow>,
+    record: bool,
+    forecast: bool,
+}
+
+fn distance(a: (usize, usize), b: (usize, usize), s: &str) -> usize {
+    let (lo, hi) = if a.1 <= b.0 {
+        (a.1, b.0)
+    } else if b.1 <= a.0 {
+        (b.1, a.0)
+    } else {
+        return 0;
+    };
+    let between = &s[lo.min(s.len())..hi.min(s.len())];
+    // Crossing a clause boundary costs extra.
+    let penalty = between.matches([';', ':']).count() * 40
+        + between.matches(", while").count() * 40
+        + between.matches(" and ").count() * 10;
+    (hi - lo) + penalty
+}
+
+/// Greedy nearest pairing of items with anchors: each anchor takes at most one item.
+fn pair_nearest(
+    anchors: &[(usize, usize)],
+    items: &[(usize, usize)],
+    s: &str,
+    max: usize,
+) -> Vec<Option<usize>> {
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, a) in anchors.iter().enumerate() {
+        for (j, it) in items.iter().enumerate() {
+            let d = distance(*a, *it, s);
+            if d <= max {
+                pairs.push((d, i, j));
+            }
+        }
+    }
+    pairs.sort();
+    let mut taken_a = vec![None; anchors.len()];
+    let mut taken_i = vec![false; items.len()];
+    for (_, i, j) in pairs {
+        if taken_a[i].is_none() && !taken_i[j] {
+            taken_a[i] = Some(j);
+            taken_i[j] = true;
+        }
+    }
+    taken_a
+}
+
+/// Context carried from one claim sentence to the next.
+#[derive(Debug, Clone, Default)]
+struct Context {
+    parties: Vec<String>,
+    flow: Option<Flow>,
+    period: Option<(String, String)>,
+    paragraph: usize,
+    sentence: usize,
+}
+
+/// Extract every claim from a text (already decoded and normalised, see [`crate::text::decode`]).
+pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Claim> {
+    let date = opts.date.or_else(|| crate::text::find_date(text));
+    let mut claims = Vec::new();
+    let mut ctx: Option<Context> = None;
+    for (si, sent) in sentences(text).iter().enumerate() {
+        let s = &text[sent.start..sent.end];
+        let found = sentence_claims(s, si, sent, date, &mut ctx);
+        claims.extend(found);
+    }
+    claims
+}
+
+fn sentence_claims(
+    s: &str,
+    si: usize,
+    sent: &Sentence,
+    date: Option<NaiveDate>,
+    ctx: &mut Option<Context>,
+) -> Vec<Claim> {
+    static CONTINUES: OnceLock<Regex> = OnceLock::new();
+    static TWO: OnceLock<Regex> = OnceLock::new();
+    let amounts: Vec<Amount> = find_amounts(s)
+        .into_iter()
+        .filter(|a| !other_subject(s, a.start))
+        .collect();
+    let growths: Vec<Growth> = find_growth(s)
+        .into_iter()
+        .filter(|g| !other_subject(s, g.start))
+        .filter(|g| !amounts.iter().any(|a| g.start < a.end && a.start < g.end))
+        .collect();
+    if amounts.is_empty() && growths.is_empty() {
+        return Vec::new();
+    }
+    let flows = find_flows(s);
+    let continues = re(&CONTINUES, || {
+        r"(?i)^(?:it|this|that|the figure|the total|the volume|their|its|they|the two|in\s+\w+(?:\s+\w+)?,\s+it)\b|\b(?:the two countries|both countries|the two sides|both sides|the two nations)\b".into()
+    })
+    .is_match(s);
+    let recent_ctx = ctx
+        .as_ref()
+        .filter(|c| c.paragraph + 1 >= sent.paragraph && c.sentence + 3 >= si)
+        .cloned();
+    if flows.is_empty() && !(continues && recent_ctx.is_some()) {
+        return Vec::new();
+    }
+    let attr = attribution(s);
+    let attr_range = attr.as_ref().map(|(_, a, b)| (*a, *b));
+    let all_parties = find_parties(s);
+    // A country named only in the attribution ("According to Uzbekistan's statistics agency, trade
+    // with Russia …") is the reporting side when the sentence names just one other party.
+    let attr_party: Option<String> = all_parties
+        .iter()
+        .find(|p| attr_range.is_some_and(|(a, b)| p.start >= a && p.end <= b))
+        .map(|p| p.code.clone());
+    let parties: Vec<PartyMention> = all_parties
+        .into_iter()
+        .filter(|p| keep_party(s, p, attr_range))
+        .collect();
+    let periods: Vec<PeriodMention> = find_periods(s)
+        .into_iter()
+        .filter(|p| attr_range.is_none_or(|(a, b)| p.start < a || p.end > b))
+        .collect();
+    let (pre_fc, post_fc) = forecast_cues(s);
+    let records = record_cues(s);
+
+    // Anchors: each amount; growth rates pair with the nearest amount, the rest anchor their own claim.
+    let mut anchors: Vec<Anchor> = amounts
+        .iter()
+        .filter(|a| a.base.is_none() || a.high.is_none())
+        .map(|a| Anchor {
+            start: a.start,
+            end: a.end,
+            kind: AnchorKind::Amount(a.clone()),
+            growth: None,
+            period: None,
+            base: None,
+            flow: None,
+            record: false,
+            forecast: false,
+        })
+        .collect();
+    let spans: Vec<(usize, usize)> = anchors.iter().map(|a| (a.start, a.end)).collect();
+    let gspans: Vec<(usize, usize)> = growths.iter().map(|g| (g.start, g.end)).collect();
+    let gpair = pair_nearest(&spans, &gspans, s, 160);
+    let mut used = vec![false; growths.len()];
+    for (i, p) in gpair.iter().enumerate() {
+        if let Some(j) = p {
+            anchors[i].growth = Some(growths[*j].clone());
+            used[*j] = true;
+        }
+    }
+    for (j, g) in growths.iter().enumerate() {
+        if !used[j] {
+            anchors.push(Anchor {
+                start: g.start,
+                end: g.end,
+                kind: AnchorKind::Growth,
+                growth: Some(g.clone()),
+                period: None,
+                base: None,
+                flow: None,
+                record: false,
+                forecast: false,
+            });
+        }
+    }
+    anchors.sort_by_key(|a| a.start);
+    // Extend each anchor's span over its growth, so periods near either count.
+    let spans: Vec<(usize, usize)> = anchors
+        .iter()
+        .map(|a| match &a.growth {
+            Some(g) => (a.start.min(g.start), a.end.max(g.end)),
+            None => (a.start, a.end),
+        })
+        .collect();
+
+    // Periods.
+    let claim_periods: Vec<&PeriodMention> = periods.iter().filter(|p| !p.is_base).collect();
+    let base_periods: Vec<&PeriodMention> = periods.iter().filter(|p| p.is_base).collect();
+    let pspans: Vec<(usize, usize)> = claim_periods.iter().map(|p| (p.start, p.end)).collect();
+    let ppair = pair_nearest(&spans, &pspans, s, 400);
+    for (i, p) in ppair.iter().enumerate() {
+        if let Some(j) = p {
+            anchors[i].period = Some(claim_periods[*j].clone());
+        }
+    }
+    // Flows: the nearest cue before the anchor (a specific one within reach wins over "trade").
+    for (i, a) in anchors.iter_mut().enumerate() {
+        let (st, en) = spans[i];
+        let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+        let before: Vec<&FlowCue> = flows
+            .iter()
+            .filter(|f| f.start < st && f.start >= prev_end)
+            .collect();
+        let specific = before.iter().rev().find(|f| !f.generic);
+        a.flow = specific
+            .map(|f| f.flow)
+            .or_else(|| before.last().map(|f| f.flow))
+            .or_else(|| {
+                flows
+                    .iter()
+                    .filter(|f| f.start >= en)
+                    .find(|f| !f.generic)
+                    .or_else(|| flows.iter().rev().find(|f| f.start < st))
+                    .or_else(|| flows.iter().find(|f| f.start >= en))
+                    .map(|f| f.flow)
+            });
+        // "exports and imports" together: turnover.
+        let has_exp = flows.iter().any(|f| f.flow == Flow::Exports);
+        let has_imp = flows.iter().any(|f| f.flow == Flow::Imports);
+        if has_exp && has_imp && anchors_len_is_one(&spans) {
+            a.flow = Some(Flow::Turnover);
+        }
+    }
+    // A leftover anchor without a period, in a sentence with one period and anchors of different
+    // flows ("exports of $5bn and imports of $3bn in 2023"), shares that period.
+    if claim_periods.len() == 1 {
+        let holder = anchors.iter().position(|a| a.period.is_some());
+        if let Some(h) = holder {
+            let hflow = anchors[h].flow;
+            let p = anchors[h].period.clone();
+            for a in anchors.iter_mut() {
+                if a.period.is_none() && a.flow != hflow {
+                    a.period = p.clone();
+                }
+            }
+        }
+    }
+    // Bases, records, forecasts.
+    for (i, a) in anchors.iter_mut().enumerate() {
+        let (st, en) = spans[i];
+        if a.growth.is_some() {
+            a.base = base_periods
+                .iter()
+                .filter(|b| b.start >= en)
+                .min_by_key(|b| b.start - en)
+                .map(|b| (*b).clone());
+        }
+        let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+        let next_start = spans.get(i + 1).map_or(s.len(), |x| x.0);
+        a.forecast = pre_fc.iter().any(|(cs, _)| *cs >= prev_end && *cs < st)
+            || post_fc.iter().any(|(cs, _)| *cs >= en && *cs < next_start);
+        if let Some(p) = &a.period
+            && matches!(p.year, YearRef::Rel(1))
+        {
+            a.forecast = true;
+        }
+    }
+    let rspans: Vec<(usize, usize)> = records.clone();
+    if !rspans.is_empty() {
+        for (i, p) in pair_nearest(&spans, &rspans, s, 200).iter().enumerate() {
+            if p.is_some() {
+                anchors[i].record = true;
+            }
+        }
+    }
+
+    // Parties: those before the first anchor's clause ends; after it only up to a clause break
+    // (", and the …", ", which …"), so that a second topic in the sentence does not join in.
+    let first_end = spans.first().map_or(0, |x| x.1);
+    let last_end = spans.last().map_or(0, |x| x.1);
+    let cut = clause_break(s, last_end).max(first_end);
+    let mut codes: Vec<String> = Vec::new();
+    let before_first = parties.iter().filter(|p| p.end <= spans[0].0).count();
+    for p in &parties {
+        let in_scope = p.end <= last_end || (p.start < cut && before_first < 2);
+        if in_scope && !codes.contains(&p.code) {
+            codes.push(p.code.clone());
+        }
+    }
+    let parties: Vec<PartyMention> = parties
+        .into_iter()
+        .filter(|p| codes.contains(&p.code) && (p.end <= last_end || p.start < cut))
+        .collect();
+    let refers_two = re(&TWO, || {
+        r"(?i)\b(?:the two countries|both countries|the two sides|both sides|the two nations|their)\b".into()
+    })
+    .is_match(s);
+    if codes.len() == 1
+        && let Some(ap) = &attr_party
+        && *ap != codes[0]
+    {
+        codes.insert(0, ap.clone());
+    }
+    if codes.is_empty() || (codes.len() == 1 && refers_two && recent_ctx.is_some()) {
+        if let Some(c) = &recent_ctx {
+            if codes.is_empty() || c.parties.contains(&codes[0]) {
+                codes = c.parties.clone();
+            } else if let Some(hub) = c.parties.first() {
+                codes.insert(0, hub.clone());
+            }
+        }
+    } else if codes.len() == 1
+        && let Some(c) = &recent_ctx
+    {
+        // One party named: the other from the running context ("Imports from Kazakhstan …").
+        let other = c.parties.iter().find(|x| **x != codes[0]);
+        if let Some(o) = other {
+            codes.insert(0, o.clone());
+        }
+    }
+    if anchors.is_empty() || (codes.is_empty() && recent_ctx.is_none()) {
+        return Vec::new();
+    }
+    // Several anchors each after its own party ("Belarus – $31 billion, Kazakhstan – $20 billion"):
+    // each pairs with the party just before it; the hub is the first party or the context's.
+    let per_anchor_party = anchors.len() >= 2 && {
+        let partners: Vec<&PartyMention> = parties.iter().collect();
+        partners.len() >= anchors.len()
+            && anchors.iter().enumerate().all(|(i, a)| {
+                let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+                parties
+                    .iter()
+                    .any(|p| p.start >= prev_end && p.end <= a.start)
+            })
+            && {
+                let mut seen: Vec<&str> = Vec::new();
+                for (i, a) in anchors.iter().enumerate() {
+                    let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+                    if let Some(p) = parties
+                        .iter()
+                        .rev()
+                        .find(|p| p.start >= prev_end && p.end <= a.start)
+                    {
+                        seen.push(&p.code);
+                    }
+                }
+                let mut d = seen.clone();
+                d.sort();
+                d.dedup();
+                d.len() == seen.len()
+            }
+    };
+
+    let mut out = Vec::new();
+    for (i, a) in anchors.iter().enumerate() {
+        let flow = a.flow.or(recent_ctx.as_ref().and_then(|c| c.flow));
+        let (ca, cb) = if per_anchor_party {
+            let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+            let p = parties
+                .iter()
+                .rev()
+                .find(|p| p.start >= prev_end && p.end <= a.start)
+                .map(|p| p.code.clone());
+            let hub = recent_ctx
+                .as_ref()
+                .and_then(|c| c.parties.first().cloned())
+                .filter(|h| Some(h) != p.as_ref())
+                .or_else(|| codes.first().cloned().filter(|h| Some(h) != p.as_ref()));
+            (hub, p)
+        } else {
+            orient(s, &parties, &codes, flow, spans[i])
+        };
+        let mut frame = Frame {
+            country_a: ca,
+            country_b: cb,
+            flow,
+            is_forecast: a.forecast,
+            is_record: a.record,
+            attributed_to: attr.as_ref().map(|(n, _, _)| n.clone()),
+            ..Frame::default()
+        };
+        let mut evidence = Vec::new();
+        let mut value_decimals = 0;
+        if let AnchorKind::Amount(m) = &a.kind {
+            frame.value = Some(m.value);
+            frame.value_high = m.high;
+            frame.bound = Some(m.bound);
+            frame.unit = Some(m.currency.clone());
+            frame.scale = m.scale.clone();
+            value_decimals = m.decimals;
+            evidence.push(m.text.clone());
+            if let (Some(b), None) = (m.base, &a.growth)
+                && b > 0.0
+            {
+                frame.yoy_growth_pct = Some(100.0 * (m.value / b - 1.0));
+            }
+            if frame.flow == Some(Flow::Balance) && s.to_lowercase().contains("deficit") {
+                frame.value = frame.value.map(|v| -v);
+            }
+        }
+        let mut growth_decimals = 0;
+        let mut growth_bound = None;
+        if let Some(g) = &a.growth {
+            frame.yoy_growth_pct = Some(round_to(g.pct, 4));
+            growth_decimals = g.decimals;
+            growth_bound = Some(g.bound);
+            evidence.push(g.text.clone());
+        }
+        if let Some(p) = &a.period {
+            let resolved = if p.m2 == 0 {
+                // Year to date: January to the month before the article's.
+                date.map(|d| {
+                    let y = match p.year {
+                        YearRef::Abs(y) => y,
+                        _ => d.year(),
+                    };
+                    let m = if y == d.year() {
+                        d.month().saturating_sub(1).max(1)
+                    } else {
+                        12
+                    };
+                    (format!("{y:04}-01"), format!("{y:04}-{m:02}"))
+                })
+            } else {
+                p.resolve(date)
+            };
+            if let Some((ps, pe)) = resolved {
+                frame.period_start = Some(ps);
+                frame.period_end = Some(pe);
+            }
+            evidence.push(p.text.clone());
+        } else if continues
+            && let Some((ps, pe)) = recent_ctx.as_ref().and_then(|c| c.period.clone())
+        {
+            // "That is 29.5% more than a year earlier.": the period of the sentence before.
+            frame.period_start = Some(ps);
+            frame.period_end = Some(pe);
+        }
+        if let Some(b) = &a.base
+            && let Some((ps, _)) = b.resolve(date)
+        {
+            let by: i32 = ps[..4].parse().unwrap_or(0);
+            let py: Option<i32> = frame
+                .period_start
+                .as_ref()
+                .and_then(|p| p[..4].parse().ok());
+            if py.is_some_and(|py| by != py - 1) {
+                frame.growth_base_year = Some(by);
+            }
+        }
+        out.push(Claim {
+            sentence_index: si,
+            sentence: s.to_string(),
+            span: (sent.start, sent.end),
+            evidence_text: evidence,
+            frame,
+            value_decimals,
+            growth_decimals,
+            growth_bound,
+        });
+    }
+    if let Some(first) = out.first() {
+        let mut parties = Vec::new();
+        for c in [&first.frame.country_a, &first.frame.country_b]
+            .into_iter()
+            .flatten()
+        {
+            parties.push(c.clone());
+        }
+        *ctx = Some(Context {
+            parties,
+            flow: first.frame.flow,
+            period: first
+                .frame
+                .period_start
+                .clone()
+                .zip(first.frame.period_end.clone()),
+            paragraph: sent.paragraph,
+            sentence: si,
+        });
+    }
+    out
+}
+
+/// Where the clause that contains `at` ends: a semicolon, ", and the", ", which", ", while", ", but".
+fn clause_break(s: &str, at: usize) -> usize {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(&RE, || {
+        r"(?i);|,\s+(?:and\s+(?:the|a|an|its|their)\b|which\b|while\b|but\b|whereas\b)".into()
+    });
+    r.find_at(s, at).map_or(s.len(), |m| m.start())
+}
+
+fn anchors_len_is_one(spans: &[(usize, usize)]) -> bool {
+    spans.len() == 1
+}
+
+fn round_to(x: f64, d: i32) -> f64 {
+    let f = 10f64.powi(d);
+    (x * f).round() / f
+}
+
+/// Order the parties: for exports and imports, `country_a` is the one whose flow it is.
+fn orient(
+    s: &str,
+    parties: &[PartyMention],
+    codes: &[String],
+    flow: Option<Flow>,
+    _span: (usize, usize),
+) -> (Option<String>, Option<String>) {
+    let list = |v: &[String]| -> Option<String> {
+        if v.is_empty() {
+            None
+        } else {
+            Some(v.join(","))
+        }
+    };
+    if codes.len() <= 1 {
+        return (codes.first().cloned(), None);
+    }
+    let lower = s.to_lowercase();
+    // The party right after a preposition.
+    let after_prep = |preps: &[&str]| -> Option<String> {
+        parties.iter().find_map(|p| {
+            let before = lower[..p.start].trim_end();
+            let before = before
+                .strip_suffix("the")
+                .map(str::trim_end)
+                .unwrap_or(before);
+            preps
+                .iter()
+                .any(|w| before.ends_with(&format!(" {w}")))
+                .then(|| p.code.clone())
+        })
+    };
+    let (a, b) = match flow {
+        Some(Flow::Exports) => {
+            let to = after_prep(&["to", "into"]);
+            let from = after_prep(&["from"]);
+            match (from, to) {
+                (Some(f), Some(t)) if f != t => (f, t),
+                (_, Some(t)) => (
+                    codes.iter().find(|c| **c != t).cloned().unwrap_or_default(),
+                    t,
+                ),
+                (Some(f), None) => (
+                    f.clone(),
+                    codes.iter().find(|c| **c != f).cloned().unwrap_or_default(),
+                ),
+                _ => (codes[0].clone(), codes[1].clone()),
+            }
+        }
+        Some(Flow::Imports) => {
+            let from = after_prep(&["from"]);
+            let into = after_prep(&["into"]);
+            match (into, from) {
+                (Some(i), Some(f)) if i != f => (i, f),
+                (_, Some(f)) => (
+                    codes.iter().find(|c| **c != f).cloned().unwrap_or_default(),
+                    f,
+                ),
+                (Some(i), None) => (
+                    i.clone(),
+                    codes.iter().find(|c| **c != i).cloned().unwrap_or_default(),
+                ),
+                _ => (codes[0].clone(), codes[1].clone()),
+            }
+        }
+        _ => {
+            if codes.len() > 2 {
+                return (Some(codes[0].clone()), list(&codes[1..]));
+            }
+            (codes[0].clone(), codes[1].clone())
+        }
+    };
+    if codes.len() > 2 && matches!(flow, Some(Flow::Exports) | Some(Flow::Imports)) {
+        let rest: Vec<String> = codes.iter().filter(|c| **c != a).cloned().collect();
+        return (Some(a), list(&rest));
+    }
+    (
+        Some(a).filter(|x| !x.is_empty()),
+        Some(b).filter(|x| !x.is_empty()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str, date: Option<&str>) -> Frame {
+        let opts = ExtractOptions {
+            date: date.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+        };
+        let c = extract(s, &opts);
+        assert_eq!(c.len(), 1, "{s}: {c:#?}");
+        c[0].frame.clone()
+    }
+
+    #[test]
+    fn amounts_with_scales_currencies_bounds_ranges() {
+        let a = find_amounts(
+            "reaching over $20 billion and US$ 850 mln, €3.4bn, 1.5 trillion roubles, $59-60 billion",
+        );
+        type Row<'a> = (f64, Option<f64>, Bound, &'a str, Option<&'a str>);
+        let got: Vec<Row> = a
+            .iter()
+            .map(|a| {
+                (
+                    a.value,
+                    a.high,
+                    a.bound,
+                    a.currency.as_str(),
+                    a.scale.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (20.0, None, Bound::Over, "USD", Some("billion")),
+                (850.0, None, Bound::Exact, "USD", Some("million")),
+                (3.4, None, Bound::Exact, "EUR", Some("billion")),
+                (1.5, None, Bound::Exact, "RUB", Some("trillion")),
+                (59.0, Some(60.0), Bound::Range, "USD", Some("billion")),
+            ]
+        );
+        assert!(find_amounts("in 2024, 12 months, 27%").is_empty());
+    }
+
+    #[test]
+    fn growth_forms() {
+        let g: Vec<f64> = find_growth(
+            "a 10.6% increase; up 27%; fell by 5.3 percent; doubled; fell by a third; grew 2.5 times; (+9%); 30% of exports",
+        )
+        .iter()
+        .map(|g| (g.pct * 10.0).round() / 10.0)
+        .collect();
+        assert_eq!(g, [10.6, 27.0, -5.3, 100.0, -33.3, 150.0, 9.0]);
+    }
+
+    #[test]
+    fn article_sentences() {
+        let f = one(
+            "Putin highlighted the growth of trade between Russia and CIS member states, with a 10.6% increase in trade from January to October, reaching $93 billion.",
+            Some("2024-12-26"),
+        );
+        assert_eq!(f.country_a.as_deref(), Some("RUS"));
+        assert_eq!(f.country_b.as_deref(), Some("CIS"));
+        assert_eq!(f.flow, Some(Flow::Turnover));
+        assert_eq!(f.value, Some(93.0));
+        assert_eq!(f.period_start.as_deref(), Some("2024-01"));
+        assert_eq!(f.period_end.as_deref(), Some("2024-10"));
+        assert_eq!(f.yoy_growth_pct, Some(10.6));
+        assert_eq!(f.attributed_to.as_deref(), Some("Putin"));
+        let f = one(
+            "The cooperation between Russia and Kyrgyzstan is promising, with a 27% increase in trade in the first nine months of 2024, and the development of economic cooperation with Uzbekistan, which has successfully avoided Western pressure to support US and EU sanctions, said Lepechin.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref()),
+            (Some("RUS"), Some("KGZ"))
+        );
+        assert_eq!((f.value, f.yoy_growth_pct), (None, Some(27.0)));
+        assert_eq!(f.period_end.as_deref(), Some("2024-09"));
+        assert_eq!(f.attributed_to.as_deref(), Some("Lepechin"));
+    }
+
+    #[test]
+    fn directions() {
+        let f = one(
+            "EU exports to Kyrgyzstan rose to €3.4 billion in 2023.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref(), f.flow),
+            (Some("EU27"), Some("KGZ"), Some(Flow::Exports))
+        );
+        let f = one(
+            "Kazakhstan's imports from Russia reached $17.1 billion in 2023.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref(), f.flow),
+            (Some("KAZ"), Some("RUS"), Some(Flow::Imports))
+        );
+        let f = one(
+            "Germany exported goods worth €1.1 billion to Kazakhstan in 2022.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref()),
+            (Some("DEU"), Some("KAZ"))
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! The frame of a claim: who, what flow, how much, when, how it changed, who said it.
+
+use serde::{Deserialize, Serialize};
+
+/// Which trade flow a claim is about, from `country_a`'s point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// Exports + imports ("trade", "trade volume", "bilateral trade", "turnover").
+    Turnover,
+    /// `country_a`'s exports to `country_b`.
+    Exports,
+    /// `country_a`'s imports from `country_b`.
+    Imports,
+    /// `country_a`'s exports minus imports (a deficit is negative).
+    Balance,
+}
+
+impl Flow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::Turnover => "turnover",
+            Flow::Exports => "exports",
+            Flow::Imports => "imports",
+            Flow::Balance => "balance",
+        }
+    }
+}
+
+/// How the value is qualified in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// "$93 billion".
+    Exact,
+    /// "over", "more than", "exceeding", "at least".
+    Over,
+    /// "almost", "nearly", "under", "less than", "up to".
+    Under,
+    /// "about", "around", "some", "roughly".
+    About,
+    /// "$59-60 billion": `value` is the low end, `value_high` the high end.
+    Range,
+}
+
+/// The structured content of one claim. Fields the text does not state are `None`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Frame {
+    /// ISO 3166 alpha-3 code, or a group code (`CIS`, `EAEU`, `EU27`, `CA5`, …), or a comma-separated list.
+    pub country_a: Option<String>,
+    pub country_b: Option<String>,
+    pub flow: Option<Flow>,
+    /// The number as written, in `scale` units of `unit` (93 for "$93 billion").
+    pub value: Option<f64>,
+    /// High end of a range ("$59-60 billion").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<Bound>,
+    /// ISO 4217 currency of the value (`USD`, `EUR`, `RUB`, …).
+    pub unit: Option<String>,
+    /// `thousand`, `million`, `billion` or `trillion`; `None` for plain units.
+    pub scale: Option<String>,
+    /// First month of the period, `YYYY-MM`.
+    pub period_start: Option<String>,
+    /// Last month of the period, `YYYY-MM`.
+    pub period_end: Option<String>,
+    /// Growth in percent against the matched window a year earlier (or `growth_base_year`);
+    /// "doubled" is 100, "fell by a third" is -33.3.
+    pub yoy_growth_pct: Option<f64>,
+    /// Year the growth is measured against when the text names one other than the previous year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub growth_base_year: Option<i32>,
+    /// The claim is a forecast, expectation or target.
+    pub is_forecast: bool,
+    /// The text calls the value a record.
+    #[serde(default)]
+    pub is_record: bool,
+    /// Who the text says made the claim ("Lepechin", "an expert", "Eurostat").
+    pub attributed_to: Option<String>,
+}
+
+impl Frame {
+    /// The value in units (93 billion → 9.3e10).
+    pub fn value_units(&self) -> Option<f64> {
+        Some(self.value? * scale_factor(self.scale.as_deref()))
+    }
+}
+
+/// Multiplier of a scale word.
+pub fn scale_factor(scale: Option<&str>) -> f64 {
+    match scale {
+        Some("thousand") => 1e3,
+        Some("million") => 1e6,
+        Some("billion") => 1e9,
+        Some("trillion") => 1e12,
+        _ => 1.0,
+    }
+}
+
+/// One claim found in a text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    /// 0-based index of the sentence in the text.
+    pub sentence_index: usize,
+    pub sentence: String,
+    /// Byte range of the sentence in the (normalised) text.
+    pub span: (usize, usize),
+    /// The words the value, growth and period were read from.
+    pub evidence_text: Vec<String>,
+    pub frame: Frame,
+    /// Digits after the decimal point in the value and in the growth as written (their rounding precision).
+    #[serde(skip)]
+    pub value_decimals: u32,
+    #[serde(skip)]
+    pub growth_decimals: u32,
+    /// How the growth is qualified ("over 6.5%").
+    #[serde(skip)]
+    pub growth_bound: Option<Bound>,
+}

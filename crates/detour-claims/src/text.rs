@@ -1,0 +1,322 @@
+//! Reading a text: size, encoding and language checks, normalisation, sentences, the article's date.
+
+use chrono::NaiveDate;
+use regex::Regex;
+use std::sync::OnceLock;
+
+use crate::{ClaimsError, Result};
+
+/// The largest text `check` reads: a long article is well under 1 MB.
+pub const MAX_TEXT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Decode and vet a text: not empty, UTF-8, not larger than [`MAX_TEXT_BYTES`], English.
+/// `name` is what errors call the input (a file name or `<stdin>`).
+pub fn decode(name: &str, bytes: &[u8]) -> Result<String> {
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(ClaimsError::Input {
+            name: name.into(),
+            reason: format!(
+                "the text is {:.1} MB; detour reads texts up to {} MB (an article is usually under 100 kB)",
+                bytes.len() as f64 / 1e6,
+                MAX_TEXT_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        ClaimsError::Input {
+            name: name.into(),
+            reason: format!(
+                "not UTF-8 text: invalid byte 0x{:02X} at byte {at} (line {line}); save the text as UTF-8",
+                bytes[at]
+            ),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ClaimsError::Input {
+            name: name.into(),
+            reason: "the text is empty".into(),
+        });
+    }
+    if let Some(lang) = not_english(text) {
+        return Err(ClaimsError::Input {
+            name: name.into(),
+            reason: format!(
+                "the text looks like {lang}; detour reads trade claims in English texts"
+            ),
+        });
+    }
+    Ok(normalise(text))
+}
+
+/// `Some(description)` when a text is clearly not English: mostly non-Latin letters,
+/// or Latin words with almost none of English's commonest function words.
+pub fn not_english(text: &str) -> Option<String> {
+    let (mut latin, mut cyrillic, mut other) = (0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            latin += 1;
+        } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
+            cyrillic += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let letters = latin + cyrillic + other;
+    if letters == 0 {
+        return Some("no text (no letters)".into());
+    }
+    if latin * 2 < letters {
+        return Some(if cyrillic >= other {
+            "Russian or another language in Cyrillic script".into()
+        } else {
+            "a language in a non-Latin script".into()
+        });
+    }
+    const FUNCTION_WORDS: &[&str] = &[
+        "the", "of", "and", "in", "to", "a", "is", "was", "with", "for", "that", "by", "on",
+        "from", "its", "has", "it", "as", "at", "an", "are", "were", "said", "between", "this",
+    ];
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() >= 12 {
+        let hits = words
+            .iter()
+            .filter(|w| FUNCTION_WORDS.contains(&w.as_str()))
+            .count();
+        if hits * 25 < words.len() {
+            return Some(
+                "a language other than English (hardly any English function words)".into(),
+            );
+        }
+    }
+    None
+}
+
+/// Typographic variants to plain forms that keep byte offsets meaningful for the rest:
+/// non-breaking and thin spaces to spaces, curly quotes to straight ones, the minus sign to '-'.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{00A0}' | '\u{2009}' | '\u{202F}' | '\u{2007}' => ' ',
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            '\u{2212}' => '-',
+            '\r' => '\n',
+            c => c,
+        })
+        .collect()
+}
+
+/// A sentence with its byte range in the text and the paragraph it belongs to.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub paragraph: usize,
+}
+
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "gov", "gen", "sen", "rep", "approx", "est", "inc",
+    "ltd", "co", "corp", "bln", "mln", "trln", "bn", "mn", "e.g", "i.e", "u.s", "u.k", "u.n",
+];
+
+/// Split a text into sentences: at '.', '!' or '?' followed by a space and a capital, a digit
+/// or a quote (not after an abbreviation, an initial or inside a number), and at line breaks.
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut paragraph = 0usize;
+    let mut i = 0usize;
+    let push = |out: &mut Vec<Sentence>, s: usize, e: usize, p: usize| {
+        let (s, e) = trim_range(text, s, e);
+        if e > s {
+            out.push(Sentence {
+                start: s,
+                end: e,
+                paragraph: p,
+            });
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\n' {
+            push(&mut out, start, i, paragraph);
+            // A blank line (or any line break: articles put one paragraph per line) starts a paragraph.
+            paragraph += 1;
+            start = i + 1;
+        } else if matches!(b, b'.' | b'!' | b'?') && is_sentence_end(text, i) {
+            // Keep a closing quote or bracket with the sentence.
+            let mut e = i + 1;
+            while e < bytes.len() && matches!(bytes[e], b'"' | b'\'' | b')') {
+                e += 1;
+            }
+            push(&mut out, start, e, paragraph);
+            start = e;
+            i = e;
+            continue;
+        }
+        i += 1;
+    }
+    push(&mut out, start, bytes.len(), paragraph);
+    out
+}
+
+fn trim_range(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    while s < e && b[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    while e > s && b[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    (s, e)
+}
+
+fn is_sentence_end(text: &str, i: usize) -> bool {
+    let b = text.as_bytes();
+    // What follows: (closing quotes) whitespace, then a capital, digit or quote; or the end.
+    let mut j = i + 1;
+    while j < b.len() && matches!(b[j], b'"' | b'\'' | b')') {
+        j += 1;
+    }
+    if j >= b.len() {
+        return true;
+    }
+    if !b[j].is_ascii_whitespace() {
+        return false;
+    }
+    while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+        j += 1;
+    }
+    if j >= b.len() || b[j] == b'\n' {
+        return true;
+    }
+    let next = text[j..].chars().next().unwrap_or(' ');
+    if !(next.is_uppercase() || next.is_ascii_digit() || matches!(next, '"' | '\'' | '$' | '€')) {
+        return false;
+    }
+    if b[i] != b'.' {
+        return true;
+    }
+    // The word before the period.
+    let before = &text[..i];
+    let word_start = before
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"')
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let word = before[word_start..].to_lowercase();
+    if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+        return false; // an initial: "J. Smith"
+    }
+    !ABBREVIATIONS.contains(&word.trim_end_matches('.'))
+}
+
+fn month_re() -> &'static str {
+    "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+}
+
+/// The date of the article when the text states one ("December 26, 2024", "26 December 2024", "2024-12-26").
+pub fn find_date(text: &str) -> Option<NaiveDate> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        let m = month_re();
+        Regex::new(&format!(
+            r"(?i)\b(?:(?P<iy>20\d\d)-(?P<im>\d\d)-(?P<id>\d\d)|(?P<m1>{m})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>20\d\d)|(?P<d2>\d{{1,2}})\s+(?P<m2>{m})\.?,?\s+(?P<y2>20\d\d))\b"
+        ))
+        .expect("valid date regex")
+    });
+    for c in re.captures_iter(text) {
+        let date = if let Some(y) = c.name("iy") {
+            NaiveDate::from_ymd_opt(
+                y.as_str().parse().ok()?,
+                c["im"].parse().ok()?,
+                c["id"].parse().ok()?,
+            )
+        } else if let Some(y) = c.name("y1") {
+            NaiveDate::from_ymd_opt(
+                y.as_str().parse().ok()?,
+                detour_core::period::month_from_name(&c["m1"])?,
+                c["d1"].parse().ok()?,
+            )
+        } else {
+            NaiveDate::from_ymd_opt(
+                c["y2"].parse().ok()?,
+                detour_core::period::month_from_name(&c["m2"])?,
+                c["d2"].parse().ok()?,
+            )
+        };
+        if date.is_some() {
+            return date;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_sentences_not_numbers_or_abbreviations() {
+        let t = "Trade rose to $6.8 bn. in 2024, said Dr. Smith. U.S. exports fell 3.5%! Next one";
+        let s: Vec<&str> = sentences(t).iter().map(|s| &t[s.start..s.end]).collect();
+        assert_eq!(
+            s,
+            [
+                "Trade rose to $6.8 bn. in 2024, said Dr. Smith.",
+                "U.S. exports fell 3.5%!",
+                "Next one"
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_dates() {
+        assert_eq!(
+            find_date("MOSCOW, December 26, 2024 - Trade"),
+            NaiveDate::from_ymd_opt(2024, 12, 26)
+        );
+        assert_eq!(
+            find_date("Published 3 Sept 2023."),
+            NaiveDate::from_ymd_opt(2023, 9, 3)
+        );
+        assert_eq!(find_date("in 2024"), None);
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(decode("x", b"").is_err());
+        assert!(decode("x", b"  \n ").is_err());
+        let e = decode("x", b"Trade \xff rose").unwrap_err().to_string();
+        assert!(e.contains("0xFF") && e.contains("line 1"), "{e}");
+        let e = decode(
+            "x",
+            "Товарооборот России и Казахстана вырос на 10% в 2023 году.".as_bytes(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("Cyrillic"), "{e}");
+        let de = "Der Handel zwischen Russland und Kasachstan ist im Jahr 2023 um zehn Prozent gestiegen, sagte der Minister heute";
+        assert!(
+            decode("x", de.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("English")
+        );
+        assert!(
+            decode(
+                "x",
+                b"Trade between Russia and Kazakhstan rose 10% in 2023."
+            )
+            .is_ok()
+        );
+    }
+}
