@@ -11,10 +11,14 @@ pub mod eval;
 pub mod extract;
 pub mod frame;
 pub mod gazetteer;
+pub mod html;
+pub mod releases;
 pub mod text;
+pub mod verify;
 
 pub use extract::{ExtractOptions, extract};
 pub use frame::{Bound, Claim, Flow, Frame};
+pub use verify::{Checked, Evidence, Verdict, check};
 
 /// Errors of the claims crate.
 #[derive(Debug, thiserror::Error)]

@@ -26,3 +26,17 @@ fn dev_set() {
         );
     }
 }
+
+#[test]
+fn heldout_set() {
+    let r = run("heldout", include_str!("eval/heldout.jsonl"));
+    assert!(r.f1 >= 0.95, "held-out claim detection F1 {:.3}", r.f1);
+    for f in &r.fields {
+        assert!(
+            f.accuracy >= 0.9,
+            "held-out field {} accuracy {:.3}",
+            f.field,
+            f.accuracy
+        );
+    }
+}

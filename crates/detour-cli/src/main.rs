@@ -3,6 +3,7 @@
 //! The binary parses arguments, calls the library crates and prints; nothing
 //! here computes anything a library user could not get from the crates.
 
+mod check;
 mod estimate;
 mod output;
 mod scenario;
@@ -189,6 +190,10 @@ enum Command {
     },
     /// Poisson PML or OLS with high-dimensional fixed effects (fixest-style formula).
     Estimate(estimate::EstimateArgs),
+    /// Find the trade claims in a text and check each against the data and the official releases.
+    Check(check::CheckArgs),
+    /// Find the trade claims in a text and print their frames, without checking.
+    Extract(check::ExtractArgs),
     /// General-equilibrium counterfactual from a scenario file (conditional and full-endowment effects).
     Simulate(simulate::SimulateArgs),
     /// The partner's share of the reporter's trade with a reference partner (default WLD).
@@ -289,6 +294,15 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Simulate(args) => {
             print!("{}", simulate::run(&args)?);
+            Ok(())
+        }
+        Command::Check(args) => {
+            let store = cli.store.clone();
+            print!("{}", check::check(&args, &|| open_store(&store))?);
+            Ok(())
+        }
+        Command::Extract(args) => {
+            print!("{}", check::extract(&args)?);
             Ok(())
         }
         Command::Estimate(args) => {

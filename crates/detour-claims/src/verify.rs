@@ -1,0 +1,902 @@
+//! Verdicts: each claim checked against the store (through the monitor, on each reporter side)
+//! and the official releases, with the computation and the sources.
+//!
+//! Tolerances come from the claim's own precision: "$93 billion" stands for [92.5, 93.5];
+//! "over $20 billion" for at least 20; "almost $4 billion" for [3.6, 4]; "about" for ±5%;
+//! "$59-60 billion" for [58.5, 60.5]. A release's own rounding widens its side the same way.
+//! Growth "29.1%" stands for [29.05, 29.15]. A claim agrees with a source when the two ranges meet.
+
+use chrono::NaiveDate;
+use detour_core::period::{Month, Period};
+use detour_monitor::{FlowKind, MonitorError, Side, TradeQuery};
+use detour_store::Store;
+use serde::Serialize;
+
+use crate::frame::{Bound, Claim, Flow, Frame, scale_factor};
+use crate::releases::{Release, Stated};
+
+/// The verdict on a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every reporter side with data agrees.
+    Consistent,
+    /// One reporter side agrees, another does not.
+    ConsistentOneSide,
+    /// No source agrees.
+    Inconsistent,
+    /// No data for that pair and period, or the claim lacks what a check needs.
+    NotCheckable,
+    /// A forecast or expectation; compared with the outcome where data exists.
+    Forecast,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Consistent => "consistent",
+            Verdict::ConsistentOneSide => "consistent_one_side",
+            Verdict::Inconsistent => "inconsistent",
+            Verdict::NotCheckable => "not_checkable",
+            Verdict::Forecast => "forecast",
+        }
+    }
+}
+
+/// One figure a source gives for the claim's question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// `store` (the trade statistics loaded) or `release` (an official statement).
+    pub kind: String,
+    /// Whose statistics: an ISO3 code, a group, or `unknown`.
+    pub reporter_side: String,
+    pub period: String,
+    /// In the claim's unit and scale.
+    pub value: Option<f64>,
+    pub yoy_growth_pct: Option<f64>,
+    /// Whether the value agrees with the claim (None: not compared).
+    pub value_agrees: Option<bool>,
+    pub growth_agrees: Option<bool>,
+    /// The release states a forecast, not an outcome.
+    pub is_forecast: bool,
+    /// Where it comes from: file(s) with SHA-256, or the release's source and address.
+    pub source: String,
+    pub notes: Vec<String>,
+}
+
+impl Evidence {
+    /// Agrees on everything compared; None when nothing could be compared.
+    pub fn agrees(&self) -> Option<bool> {
+        match (self.value_agrees, self.growth_agrees) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(true) && b.unwrap_or(true)),
+        }
+    }
+}
+
+/// A claim with its verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    pub sentence_index: usize,
+    pub sentence: String,
+    #[serde(skip)]
+    pub span: (usize, usize),
+    pub frame: Frame,
+    pub verdict: Verdict,
+    pub explanation: String,
+    /// The steps, for a reader to redo.
+    pub computation: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    /// Every source consulted.
+    pub sources: Vec<String>,
+}
+
+/// A closed interval a stated number stands for.
+fn interval(v: f64, high: Option<f64>, bound: Bound, decimals: u32) -> (f64, f64) {
+    let half = 0.5 * 10f64.powi(-(decimals as i32));
+    match bound {
+        Bound::Exact => (v - half, v + half),
+        Bound::Over => (v, f64::INFINITY),
+        Bound::Under => (0.9 * v - half, v + half),
+        Bound::About => {
+            let w = (0.05 * v.abs()).max(half);
+            (v - w, v + w)
+        }
+        Bound::Range => (v - half, high.unwrap_or(v) + half),
+    }
+}
+
+fn growth_interval(g: f64, bound: Bound, decimals: u32) -> (f64, f64) {
+    let half = 0.5 * 10f64.powi(-(decimals as i32));
+    match bound {
+        Bound::Exact | Bound::Range => (g - half, g + half),
+        Bound::Over => (g, f64::INFINITY),
+        Bound::Under => (g - (0.1 * g.abs()).max(1.0), g + half),
+        Bound::About => {
+            let w = (0.1 * g.abs()).max(1.0);
+            (g - w, g + w)
+        }
+    }
+}
+
+fn meet(a: (f64, f64), b: (f64, f64)) -> bool {
+    a.0 <= b.1 + 1e-9 && b.0 <= a.1 + 1e-9
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.1}")
+    } else if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn parse_month(s: &str) -> Option<Month> {
+    let (y, m) = s.split_once('-')?;
+    Month::new(y.parse().ok()?, m.parse().ok()?).ok()
+}
+
+fn frame_period(f: &Frame) -> Option<Period> {
+    Period::window(
+        parse_month(f.period_start.as_deref()?)?,
+        parse_month(f.period_end.as_deref()?)?,
+    )
+    .ok()
+}
+
+fn flow_kind(f: Flow) -> FlowKind {
+    match f {
+        Flow::Turnover => FlowKind::Turnover,
+        Flow::Exports => FlowKind::Exports,
+        Flow::Imports => FlowKind::Imports,
+        Flow::Balance => FlowKind::Balance,
+    }
+}
+
+fn party_name(code: &str) -> String {
+    if detour_core::group::Groups::global().is_group(code) {
+        return code.to_string();
+    }
+    detour_core::country::Countries::global()
+        .get(code)
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The store's figures for a claim's question, from each reporter side.
+fn store_evidence(
+    store: &Store,
+    claim: &Claim,
+    period: &Period,
+    notes: &mut Vec<String>,
+) -> Vec<Evidence> {
+    let f = &claim.frame;
+    let (Some(a), Some(b), Some(flow)) = (&f.country_a, &f.country_b, f.flow) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for side in [Side::Reporter, Side::Partner] {
+        let mut q =
+            TradeQuery::new(a, b, flow_kind(flow), *period).with_yoy(f.yoy_growth_pct.is_some());
+        q.side = side;
+        q.currency = f.unit.clone();
+        let r = match detour_monitor::trade(store, &q) {
+            Ok(r) => r,
+            Err(MonitorError::NoData { .. }) => continue,
+            Err(e) => {
+                notes.push(format!(
+                    "store ({} side): {e}",
+                    if side == Side::Reporter { a } else { b }
+                ));
+                continue;
+            }
+        };
+        let scale = scale_factor(f.scale.as_deref());
+        let mut ev_notes = r.notes.clone();
+        if !r.complete {
+            ev_notes.push(format!(
+                "incomplete: {} — not used for the verdict",
+                r.missing
+                    .iter()
+                    .take(6)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        for rate in &r.rates {
+            if ev_notes.len() < 12 {
+                ev_notes.push(format!(
+                    "{}→{} {} {:?} {:.4}",
+                    rate.from, rate.to, rate.period, rate.basis, rate.rate
+                ));
+            }
+        }
+        let value = r.value / scale;
+        let value_agrees = match (f.value, r.complete) {
+            (Some(v), true) => Some(meet(
+                interval(
+                    v,
+                    f.value_high,
+                    f.bound.unwrap_or(Bound::Exact),
+                    claim.value_decimals,
+                ),
+                (value, value),
+            )),
+            _ => None,
+        };
+        let growth_agrees = match (f.yoy_growth_pct, r.yoy_pct) {
+            (Some(g), Some(y)) if f.growth_base_year.is_none() => Some(meet(
+                growth_interval(
+                    g,
+                    claim.growth_bound.unwrap_or(Bound::Exact),
+                    claim.growth_decimals,
+                ),
+                (y, y),
+            )),
+            _ => None,
+        };
+        out.push(Evidence {
+            kind: "store".into(),
+            reporter_side: r.reporter_side.clone(),
+            period: r.period.clone(),
+            value: Some(value),
+            yoy_growth_pct: r.yoy_pct,
+            value_agrees,
+            growth_agrees,
+            is_forecast: false,
+            source: r
+                .provenance
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} ({}, sha256 {})",
+                        p.file,
+                        p.source,
+                        &p.sha256[..12.min(p.sha256.len())]
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            notes: ev_notes,
+        });
+    }
+    out
+}
+
+/// Does a release answer the claim's question (same parties and flow, either orientation)?
+fn release_matches(r: &Release, f: &Frame) -> bool {
+    let (Some(a), Some(b), Some(flow)) = (&f.country_a, &f.country_b, f.flow) else {
+        return false;
+    };
+    let same = r.country_a == *a && r.country_b == *b;
+    let swapped = r.country_a == *b && r.country_b == *a;
+    match flow {
+        Flow::Turnover => r.flow == Flow::Turnover && (same || swapped),
+        Flow::Exports => (same && r.flow == Flow::Exports) || (swapped && r.flow == Flow::Imports),
+        Flow::Imports => (same && r.flow == Flow::Imports) || (swapped && r.flow == Flow::Exports),
+        Flow::Balance => same && r.flow == Flow::Balance,
+    }
+}
+
+fn release_evidence(r: &Release, claim: &Claim) -> Evidence {
+    let f = &claim.frame;
+    let mut notes = Vec::new();
+    let conv = scale_factor(Some(&r.scale)) / scale_factor(f.scale.as_deref());
+    let same_currency = f.unit.as_deref().is_none_or(|u| u == r.currency);
+    let scaled = |s: &Stated| -> (f64, (f64, f64)) {
+        let (lo, hi) = interval(s.value, s.high, s.bound, s.decimals);
+        (s.value * conv, (lo * conv, hi * conv))
+    };
+    let mut value = None;
+    let mut value_agrees = None;
+    if let Some(s) = &r.value {
+        if same_currency {
+            let (v, iv) = scaled(s);
+            value = Some(v);
+            if let Some(cv) = f.value {
+                value_agrees = Some(meet(
+                    interval(
+                        cv,
+                        f.value_high,
+                        f.bound.unwrap_or(Bound::Exact),
+                        claim.value_decimals,
+                    ),
+                    iv,
+                ));
+            }
+        } else {
+            notes.push(format!(
+                "stated in {} ({} {}), not comparable with a claim in {}",
+                r.currency,
+                s.value,
+                r.scale,
+                f.unit.as_deref().unwrap_or("?")
+            ));
+        }
+        if !s.note.is_empty() {
+            notes.push(format!("value as stated: {} ({})", s.value, s.note));
+        }
+    }
+    let mut growth_agrees = None;
+    if let (Some(g), Some(s)) = (f.yoy_growth_pct, &r.yoy_growth_pct) {
+        if s.note.contains("vs ") {
+            notes.push(format!(
+                "growth as stated: {} ({}) — another base, not compared",
+                s.value, s.note
+            ));
+        } else {
+            growth_agrees = Some(meet(
+                growth_interval(
+                    g,
+                    claim.growth_bound.unwrap_or(Bound::Exact),
+                    claim.growth_decimals,
+                ),
+                growth_interval(s.value, s.bound, s.decimals),
+            ));
+        }
+    }
+    if let Some(by) = &f.attributed_to {
+        let last = by.split_whitespace().last().unwrap_or("");
+        if last.len() > 3 && (r.source_name.contains(last) || r.quote.contains(last)) {
+            notes.push(format!(
+                "this release reports {by}'s own statement: it confirms the quote, not the figure"
+            ));
+        }
+    }
+    Evidence {
+        kind: "release".into(),
+        reporter_side: r.reporter_side.clone(),
+        period: r.period.label(),
+        value,
+        yoy_growth_pct: r.yoy_growth_pct.as_ref().map(|s| s.value),
+        value_agrees,
+        growth_agrees,
+        is_forecast: r.is_forecast,
+        source: format!(
+            "{} <{}> ({}:{})",
+            r.source_name, r.source_url, r.file, r.line
+        ),
+        notes,
+    }
+}
+
+/// Check every claim. `store` may be absent (then only the releases count); `date` is the
+/// article's date, used to tell which periods had ended when it was written.
+pub fn check(
+    store: Option<&Store>,
+    releases: &[Release],
+    claims: &[Claim],
+    date: Option<NaiveDate>,
+) -> Vec<Checked> {
+    let mut out: Vec<Checked> = claims
+        .iter()
+        .map(|c| check_one(store, releases, c, date))
+        .collect();
+    cross_check(&mut out);
+    out
+}
+
+fn describe(f: &Frame) -> String {
+    let flow = match f.flow {
+        Some(Flow::Exports) => "exports to",
+        Some(Flow::Imports) => "imports from",
+        Some(Flow::Balance) => "trade balance with",
+        _ => "trade with",
+    };
+    format!(
+        "{} {} {}",
+        f.country_a.as_deref().map(party_name).unwrap_or("?".into()),
+        flow,
+        f.country_b.as_deref().map(party_name).unwrap_or("?".into())
+    )
+}
+
+fn claimed(f: &Frame) -> String {
+    let mut s = String::new();
+    if let Some(v) = f.value {
+        let b = match f.bound {
+            Some(Bound::Over) => "over ",
+            Some(Bound::Under) => "under/almost ",
+            Some(Bound::About) => "about ",
+            _ => "",
+        };
+        let hi = f.value_high.map(|h| format!("-{h}")).unwrap_or_default();
+        s.push_str(&format!(
+            "{b}{v}{hi} {} {}",
+            f.scale.as_deref().unwrap_or(""),
+            f.unit.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(g) = f.yoy_growth_pct {
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        s.push_str(&format!("{g:+}%"));
+        if let Some(by) = f.growth_base_year {
+            s.push_str(&format!(" against {by}"));
+        }
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn check_one(
+    store: Option<&Store>,
+    releases: &[Release],
+    claim: &Claim,
+    date: Option<NaiveDate>,
+) -> Checked {
+    let f = &claim.frame;
+    let mut computation = Vec::new();
+    let mut notes = Vec::new();
+    let done = |verdict: Verdict,
+                explanation: String,
+                computation: Vec<String>,
+                evidence: Vec<Evidence>| {
+        let mut sources: Vec<String> = evidence.iter().map(|e| e.source.clone()).collect();
+        sources.sort();
+        sources.dedup();
+        Checked {
+            sentence_index: claim.sentence_index,
+            sentence: claim.sentence.clone(),
+            span: claim.span,
+            frame: f.clone(),
+            verdict,
+            explanation,
+            computation,
+            evidence,
+            sources,
+        }
+    };
+    if f.country_a.is_none() || f.country_b.is_none() {
+        return done(
+            Verdict::NotCheckable,
+            "the text does not say between which two countries or blocs; a check needs both parties".into(),
+            computation,
+            Vec::new(),
+        );
+    }
+    if let (Some(v), Some(g)) = (f.value, f.yoy_growth_pct)
+        && f.growth_base_year.is_none()
+        && g > -100.0
+    {
+        computation.push(format!(
+            "implied base a year earlier: {v} / (1 {} {:.4}) = {}",
+            if g >= 0.0 { '+' } else { '-' },
+            g.abs() / 100.0,
+            fmt_num(v / (1.0 + g / 100.0))
+        ));
+    }
+    let Some(period) = frame_period(f) else {
+        // No period: say which stated figures the value would match.
+        let mut hints = Vec::new();
+        for r in releases
+            .iter()
+            .filter(|r| release_matches(r, f) && !r.is_forecast)
+        {
+            if date.is_some_and(|d| r.period.last_day() >= d) {
+                continue;
+            }
+            let ev = release_evidence(r, claim);
+            if ev.value_agrees == Some(true) {
+                hints.push(format!(
+                    "{} as reported by {} ({})",
+                    r.period.label(),
+                    r.reporter_side,
+                    fmt_num(ev.value.unwrap_or(0.0))
+                ));
+            }
+        }
+        let mut expl = format!(
+            "no period stated for {} of {}; a check needs the months it covers",
+            describe(f),
+            claimed(f)
+        );
+        hints.dedup();
+        if !hints.is_empty() {
+            expl.push_str(&format!("; the figure matches {}", hints.join(", ")));
+        }
+        if f.is_record {
+            expl.push_str(&record_note(store, releases, f, date));
+        }
+        return done(Verdict::NotCheckable, expl, computation, Vec::new());
+    };
+    let mut evidence = Vec::new();
+    if let Some(st) = store {
+        evidence.extend(store_evidence(st, claim, &period, &mut notes));
+    }
+    for r in releases
+        .iter()
+        .filter(|r| release_matches(r, f) && r.period == period)
+    {
+        evidence.push(release_evidence(r, claim));
+    }
+    for e in &evidence {
+        computation.push(format!(
+            "{}{} [{}], {}: {}{}{}",
+            e.kind,
+            if e.is_forecast { " (a forecast)" } else { "" },
+            e.reporter_side,
+            e.period,
+            e.value
+                .map(|v| format!(
+                    "{} {} {}",
+                    fmt_num(v),
+                    f.scale.as_deref().unwrap_or(""),
+                    f.unit.as_deref().unwrap_or("")
+                ))
+                .unwrap_or_else(|| "no value".into()),
+            e.yoy_growth_pct
+                .map(|g| format!(", {g:+.1}% year on year"))
+                .unwrap_or_default(),
+            match e.agrees() {
+                Some(true) => " — agrees",
+                Some(false) => " — differs",
+                None => "",
+            }
+        ));
+    }
+    computation.extend(notes);
+    let what = format!("{} {} {}", describe(f), period.label(), claimed(f));
+    let outcomes: Vec<&Evidence> = evidence.iter().filter(|e| !e.is_forecast).collect();
+    if f.is_forecast {
+        let compared: Vec<&&Evidence> = outcomes
+            .iter()
+            .filter(|e| e.value_agrees.is_some())
+            .collect();
+        let expl = if compared.is_empty() {
+            if date.is_some_and(|d| period.last_day() >= d) || date.is_none() {
+                format!(
+                    "forecast: {what}; the period had not ended when the text was written — check again when outcome data for {} is loaded",
+                    period.label()
+                )
+            } else {
+                format!(
+                    "forecast: {what}; no outcome data for {} is loaded",
+                    period.label()
+                )
+            }
+        } else {
+            let parts: Vec<String> = compared
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} reports {}{}",
+                        e.reporter_side,
+                        fmt_num(e.value.unwrap_or(0.0)),
+                        if e.value_agrees == Some(true) {
+                            " (met)"
+                        } else {
+                            " (not met)"
+                        }
+                    )
+                })
+                .collect();
+            format!("forecast: {what}; outcome: {}", parts.join("; "))
+        };
+        return done(Verdict::Forecast, expl, computation, evidence);
+    }
+    // Sides with a usable comparison.
+    let mut sides: Vec<(String, bool, Vec<&Evidence>)> = Vec::new();
+    for e in outcomes.iter().filter(|e| e.agrees().is_some()) {
+        match sides.iter_mut().find(|s| s.0 == e.reporter_side) {
+            Some(s) => {
+                s.1 |= e.agrees() == Some(true);
+                s.2.push(e);
+            }
+            None => sides.push((e.reporter_side.clone(), e.agrees() == Some(true), vec![e])),
+        }
+    }
+    let known: Vec<&(String, bool, Vec<&Evidence>)> =
+        sides.iter().filter(|s| s.0 != "unknown").collect();
+    let diff_text = |e: &Evidence| -> String {
+        let mut parts = Vec::new();
+        if let (Some(v), Some(cv)) = (e.value, f.value)
+            && e.value_agrees == Some(false)
+        {
+            parts.push(format!(
+                "{} {} {} ({:+.1}% from the claim)",
+                fmt_num(v),
+                f.scale.as_deref().unwrap_or(""),
+                f.unit.as_deref().unwrap_or(""),
+                100.0 * (v / cv - 1.0)
+            ));
+        }
+        if let (Some(g), Some(cg)) = (e.yoy_growth_pct, f.yoy_growth_pct)
+            && e.growth_agrees == Some(false)
+        {
+            parts.push(format!("growth {g:+.1}% against the claimed {cg:+}%"));
+        }
+        if parts.is_empty() {
+            "agrees".into()
+        } else {
+            parts.join(", ")
+        }
+    };
+    let source_word = |e: &Evidence| {
+        if e.kind == "store" {
+            "statistics"
+        } else {
+            "official release"
+        }
+    };
+    if sides.is_empty() {
+        let have: Vec<String> = evidence
+            .iter()
+            .map(|e| format!("{} {} ({})", e.reporter_side, e.period, e.notes.join("; ")))
+            .collect();
+        let mut expl = format!(
+            "no data for {what}: needs {} or {}'s statistics for {} (monthly or for exactly that window), or an official release for it",
+            f.country_a.as_deref().map(party_name).unwrap_or_default(),
+            f.country_b.as_deref().map(party_name).unwrap_or_default(),
+            period.label()
+        );
+        if !have.is_empty() {
+            expl.push_str(&format!("; found only: {}", have.join(", ")));
+        }
+        let near: Vec<String> = releases
+            .iter()
+            .filter(|r| {
+                release_matches(r, f)
+                    && r.period != period
+                    && r.period.start.year == period.start.year
+            })
+            .map(|r| {
+                format!(
+                    "{} {} ({})",
+                    r.reporter_side,
+                    r.period.label(),
+                    r.source_name
+                )
+            })
+            .take(4)
+            .collect();
+        if !near.is_empty() {
+            expl.push_str(&format!(
+                "; releases for other windows of that year: {}",
+                near.join(", ")
+            ));
+        }
+        return done(Verdict::NotCheckable, expl, computation, evidence);
+    }
+    let agreeing: Vec<&(String, bool, Vec<&Evidence>)> = sides.iter().filter(|s| s.1).collect();
+    let disagreeing: Vec<&(String, bool, Vec<&Evidence>)> = sides.iter().filter(|s| !s.1).collect();
+    let describe_side = |s: &(String, bool, Vec<&Evidence>)| -> String {
+        let e =
+            s.2.iter()
+                .find(|e| e.agrees() == Some(s.1))
+                .unwrap_or(&s.2[0]);
+        if s.1 {
+            format!("{}'s {}", s.0, source_word(e))
+        } else {
+            format!("{}'s {} ({})", s.0, source_word(e), diff_text(e))
+        }
+    };
+    let mut caveats: Vec<String> = evidence
+        .iter()
+        .flat_map(|e| {
+            e.notes
+                .iter()
+                .filter(|n| n.contains("confirms the quote"))
+                .cloned()
+        })
+        .collect();
+    caveats.dedup();
+    let caveat = if caveats.is_empty() {
+        String::new()
+    } else {
+        format!("; note: {}", caveats.join("; "))
+    };
+    if disagreeing.is_empty() {
+        let only = if known.len() == 1 {
+            let other = [f.country_a.as_deref(), f.country_b.as_deref()]
+                .into_iter()
+                .flatten()
+                .find(|c| *c != known[0].0)
+                .unwrap_or("the other side");
+            let near: Vec<String> = releases
+                .iter()
+                .filter(|r| {
+                    release_matches(r, f)
+                        && r.reporter_side == other
+                        && r.period != period
+                        && r.period.start.year == period.start.year
+                })
+                .map(|r| {
+                    let mut v = Vec::new();
+                    if let Some(x) = &r.value {
+                        v.push(format!("{} {}", x.value, r.scale));
+                    }
+                    if let Some(g) = &r.yoy_growth_pct {
+                        v.push(format!("{:+}%", g.value));
+                    }
+                    format!("{} {}", r.period.label(), v.join(", "))
+                })
+                .take(4)
+                .collect();
+            let near = if near.is_empty() {
+                String::new()
+            } else {
+                format!(" (its releases cover other windows: {})", near.join("; "))
+            };
+            format!(
+                "; only {}'s figures are available for this window — {other}'s are not loaded{near}",
+                known[0].0
+            )
+        } else {
+            String::new()
+        };
+        let expl = format!(
+            "consistent: {what} agrees with {}{only}{caveat}",
+            agreeing
+                .iter()
+                .map(|s| describe_side(s))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+        return done(Verdict::Consistent, expl, computation, evidence);
+    }
+    if !agreeing.is_empty() {
+        let expl = format!(
+            "consistent with one reporter only: {} agrees; {} differs{caveat}",
+            agreeing
+                .iter()
+                .map(|s| describe_side(s))
+                .collect::<Vec<_>>()
+                .join(", "),
+            disagreeing
+                .iter()
+                .map(|s| describe_side(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return done(Verdict::ConsistentOneSide, expl, computation, evidence);
+    }
+    let expl = format!(
+        "inconsistent: {what} — {}{caveat}",
+        disagreeing
+            .iter()
+            .map(|s| describe_side(s))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    done(Verdict::Inconsistent, expl, computation, evidence)
+}
+
+/// Whether a value would be a record, from the full-year figures the store and releases hold.
+fn record_note(
+    store: Option<&Store>,
+    releases: &[Release],
+    f: &Frame,
+    date: Option<NaiveDate>,
+) -> String {
+    let mut years: Vec<(i32, f64, String)> = Vec::new();
+    let ended = |p: &Period| date.is_none_or(|d| p.last_day() < d);
+    for r in releases.iter().filter(|r| {
+        release_matches(r, f) && !r.is_forecast && r.period.is_calendar_year() && ended(&r.period)
+    }) {
+        if let Some(v) = &r.value
+            && f.unit.as_deref() == Some(r.currency.as_str())
+        {
+            let conv = scale_factor(Some(&r.scale)) / scale_factor(f.scale.as_deref());
+            years.push((
+                r.period.start.year,
+                v.value * conv,
+                format!("{} release", r.reporter_side),
+            ));
+        }
+    }
+    if let (Some(st), Some(a), Some(b), Some(flow)) = (store, &f.country_a, &f.country_b, f.flow) {
+        for y in 2000..=2030 {
+            let Ok(p) = Period::year(y) else { continue };
+            if !ended(&p) {
+                continue;
+            }
+            let mut q = TradeQuery::new(a, b, flow_kind(flow), p);
+            q.currency = f.unit.clone();
+            if let Ok(r) = detour_monitor::trade(st, &q)
+                && r.complete
+            {
+                years.push((
+                    y,
+                    r.value / scale_factor(f.scale.as_deref()),
+                    format!("{} statistics", r.reporter_side),
+                ));
+            }
+        }
+    }
+    if years.is_empty() {
+        return String::new();
+    }
+    years.sort_by(|x, y| y.1.total_cmp(&x.1));
+    // The highest figure of each year, three years.
+    let mut seen = Vec::new();
+    years.retain(|(y, _, _)| {
+        let new = !seen.contains(y);
+        seen.push(*y);
+        new
+    });
+    let top: Vec<String> = years
+        .iter()
+        .take(3)
+        .map(|(y, v, s)| format!("{y} {} ({s})", fmt_num(*v)))
+        .collect();
+    format!(
+        "; the record claim against the full years loaded (highest first): {}",
+        top.join(", ")
+    )
+}
+
+/// Claims in one text about the same pair and flow, nested windows of one year: a Jan–Jun and a
+/// Jan–Jul figure imply July; a smaller window cannot exceed a larger one.
+fn cross_check(out: &mut [Checked]) {
+    let n = out.len();
+    let mut notes: Vec<(usize, String)> = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            if i == j {
+                continue;
+            }
+            let (a, b) = (&out[i].frame, &out[j].frame);
+            let pair = |f: &Frame| {
+                let mut v = [f.country_a.clone(), f.country_b.clone()];
+                if f.flow == Some(Flow::Turnover) {
+                    v.sort();
+                }
+                (v, f.flow)
+            };
+            if pair(a) != pair(b) || a.unit != b.unit || a.is_forecast || b.is_forecast {
+                continue;
+            }
+            let (Some(pa), Some(pb), Some(va), Some(vb)) = (
+                frame_period(a),
+                frame_period(b),
+                a.value_units(),
+                b.value_units(),
+            ) else {
+                continue;
+            };
+            // a's window inside b's, both from the same start.
+            if pa.start == pb.start && pa.end < pb.end {
+                let rest = vb - va;
+                let months = pb.len_months() - pa.len_months();
+                let msg = if rest < 0.0 && a.bound != Some(Bound::Over) {
+                    format!(
+                        "related claim in the text: {} for {} is less than {} for {} — the two cannot both hold",
+                        fmt_num(vb / scale_factor(b.scale.as_deref())),
+                        pb.label(),
+                        fmt_num(va / scale_factor(a.scale.as_deref())),
+                        pa.label()
+                    )
+                } else {
+                    format!(
+                        "related claim in the text: with {} for {}, the {} month(s) after {} come to {} {} {}",
+                        fmt_num(vb / scale_factor(b.scale.as_deref())),
+                        pb.label(),
+                        months,
+                        pa.end,
+                        fmt_num(rest / scale_factor(a.scale.as_deref())),
+                        a.scale.as_deref().unwrap_or(""),
+                        a.unit.as_deref().unwrap_or("")
+                    )
+                };
+                notes.push((i, msg));
+            }
+        }
+    }
+    for (i, m) in notes {
+        out[i].computation.push(m.clone());
+        out[i].explanation.push_str(&format!("; {m}"));
+    }
+}
+
+/// Counts of each verdict.
+pub fn summary(checked: &[Checked]) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for c in checked {
+        *m.entry(c.verdict.as_str()).or_insert(0) += 1;
+    }
+    m
+}

@@ -1,0 +1,182 @@
+//! `detour check` and `detour extract`: the claims in a text, framed, and checked against the data.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::ValueEnum;
+
+use detour_claims::releases::{self, Release};
+use detour_claims::text::{self, MAX_TEXT_BYTES};
+use detour_claims::{Checked, ExtractOptions, html, verify};
+use detour_store::Store;
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Html,
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// The text to read: a file, or `-` for standard input (UTF-8, English, up to 10 MB).
+    pub file: PathBuf,
+    /// The text's date (resolves "this year" and year-less periods); default: a date found in the text.
+    #[arg(long)]
+    pub date: Option<String>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Also write the annotated article as HTML to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// More official releases (CSV, see data/claims/README); the shipped ones are always loaded.
+    #[arg(long)]
+    pub releases: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct ExtractArgs {
+    /// The text to read: a file, or `-` for standard input.
+    pub file: PathBuf,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+}
+
+/// Read and vet the input: size before reading, then UTF-8, emptiness and language.
+pub fn read_text(path: &Path) -> Result<(String, String)> {
+    let name = if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(MAX_TEXT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+    } else {
+        let meta = std::fs::metadata(path).with_context(|| format!("reading {name}"))?;
+        if meta.len() > MAX_TEXT_BYTES as u64 {
+            bail!(
+                "{name}: the text is {:.1} MB; detour reads texts up to {} MB (an article is usually under 100 kB)",
+                meta.len() as f64 / 1e6,
+                MAX_TEXT_BYTES / (1024 * 1024)
+            );
+        }
+        std::fs::File::open(path)
+            .with_context(|| format!("reading {name}"))?
+            .take(MAX_TEXT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("reading {name}"))?;
+    }
+    let t = text::decode(&name, &bytes)?;
+    Ok((name, t))
+}
+
+fn parse_date(d: &Option<String>, text: &str) -> Result<Option<NaiveDate>> {
+    match d {
+        Some(d) => Ok(Some(
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .with_context(|| format!("--date '{d}': expected YYYY-MM-DD"))?,
+        )),
+        None => Ok(text::find_date(text)),
+    }
+}
+
+pub fn extract(args: &ExtractArgs) -> Result<String> {
+    let (_, t) = read_text(&args.file)?;
+    let date = parse_date(&args.date, &t)?;
+    let claims = detour_claims::extract(&t, &ExtractOptions { date });
+    Ok(match args.format {
+        CheckFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "date": date.map(|d| d.to_string()),
+                "claims": claims,
+            }))?
+        ),
+        _ => {
+            let mut s = format!("{} claim(s)\n", claims.len());
+            for (i, c) in claims.iter().enumerate() {
+                s.push_str(&format!(
+                    "\n[{}] {}\n    {}\n",
+                    i + 1,
+                    c.sentence,
+                    serde_json::to_string(&c.frame)?
+                ));
+            }
+            s
+        }
+    })
+}
+
+/// Check a text; `store` opens the store when the checks need it.
+pub fn check(args: &CheckArgs, store: &dyn Fn() -> Result<Store>) -> Result<String> {
+    let (name, t) = read_text(&args.file)?;
+    let date = parse_date(&args.date, &t)?;
+    let claims = detour_claims::extract(&t, &ExtractOptions { date });
+    let mut rel: Vec<Release> = releases::embedded();
+    for p in &args.releases {
+        let body =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        rel.extend(releases::parse(&p.display().to_string(), &body)?);
+    }
+    let store = if claims.is_empty() {
+        None
+    } else {
+        Some(store()?)
+    };
+    let checked = verify::check(store.as_ref(), &rel, &claims, date);
+    if let Some(path) = &args.html {
+        std::fs::write(
+            path,
+            html::annotated_page(&format!("detour check: {name}"), &t, &checked),
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(match args.format {
+        CheckFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "file": name,
+                "date": date.map(|d| d.to_string()),
+                "summary": verify::summary(&checked),
+                "claims": checked,
+            }))?
+        ),
+        CheckFormat::Html => html::annotated_page(&format!("detour check: {name}"), &t, &checked),
+        CheckFormat::Table => table(&name, date, &checked),
+    })
+}
+
+fn table(name: &str, date: Option<NaiveDate>, checked: &[Checked]) -> String {
+    let mut s = format!(
+        "{name}: {} claim(s){}\n",
+        checked.len(),
+        date.map(|d| format!(", dated {d}")).unwrap_or_default()
+    );
+    for (k, v) in verify::summary(checked) {
+        s.push_str(&format!("  {k}: {v}\n"));
+    }
+    for (i, c) in checked.iter().enumerate() {
+        s.push_str(&format!(
+            "\n[{}] {}\n    \"{}\"\n    {}\n",
+            i + 1,
+            c.verdict.as_str().to_uppercase(),
+            c.sentence,
+            c.explanation
+        ));
+        for l in &c.computation {
+            s.push_str(&format!("      · {l}\n"));
+        }
+        for l in &c.sources {
+            s.push_str(&format!("      source: {l}\n"));
+        }
+    }
+    s
+}

@@ -1,0 +1,278 @@
+//! `detour check` and `detour extract`: the example article and texts around the embedded data.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use crate::{detour, run_err, run_ok, sql_rows};
+
+fn article() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/sanctions_backfire_article.txt")
+}
+
+fn check_json(path: &std::path::Path, extra: &[&str]) -> Value {
+    let mut c = detour();
+    c.arg("check")
+        .arg(path)
+        .args(["--format", "json"])
+        .args(extra);
+    serde_json::from_str(&run_ok(&mut c)).unwrap()
+}
+
+fn verdicts(v: &Value) -> Vec<String> {
+    v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn example_article_contract_and_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("a.html");
+    let v = check_json(
+        &article(),
+        &["--date", "2024-12-26", "--html", html.to_str().unwrap()],
+    );
+    let claims = v["claims"].as_array().unwrap();
+    for c in claims {
+        assert!(c["sentence"].as_str().is_some_and(|s| !s.is_empty()));
+        for k in [
+            "country_a",
+            "country_b",
+            "flow",
+            "value",
+            "unit",
+            "scale",
+            "period_start",
+            "period_end",
+            "yoy_growth_pct",
+            "is_forecast",
+            "attributed_to",
+        ] {
+            assert!(c["frame"].get(k).is_some(), "frame lacks {k}: {c}");
+        }
+        assert!(c["explanation"].as_str().is_some_and(|s| s.len() > 20));
+    }
+    assert_eq!(
+        verdicts(&v),
+        [
+            "consistent",
+            "not_checkable",
+            "consistent",
+            "forecast",
+            "consistent",
+            "consistent"
+        ]
+    );
+    // Putin's Jan-Oct figure: the release is his own statement, and the verdict says so.
+    assert!(
+        claims[0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("confirms the quote, not the figure")
+    );
+    assert_eq!(claims[0]["frame"]["country_b"], "CIS");
+    // The record "exceeding $28 billion" has no period: the full year 2023 is the match.
+    assert!(
+        claims[1]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("2023 as reported by KAZ (28.50)")
+    );
+    // The Belarus forecast against the outcomes stated for 2024.
+    let fc = claims[3]["explanation"].as_str().unwrap();
+    assert!(
+        fc.contains("BLR reports 57.60 (not met)") && fc.contains("RUS reports 50.00 (not met)"),
+        "{fc}"
+    );
+    // Uzbekistan: the implied base for Jan-Jul 2023.
+    assert!(
+        claims[5]["computation"][0]
+            .as_str()
+            .unwrap()
+            .contains("= 5.27")
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(page.matches("data-verdict=").count(), 6);
+    assert_eq!(
+        page.matches("<mark").count(),
+        5,
+        "two claims share the Kazakhstan sentence"
+    );
+    assert_eq!(v["summary"]["consistent"], 4);
+}
+
+#[test]
+fn extract_prints_frames_without_verdicts() {
+    let out = run_ok(detour().arg("extract").arg(article()).args([
+        "--date",
+        "2024-12-26",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let claims = v["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 6);
+    assert!(claims.iter().all(|c| c.get("verdict").is_none()));
+    assert_eq!(claims[5]["frame"]["value"], 6.8);
+    assert_eq!(claims[5]["frame"]["period_end"], "2024-07");
+    assert_eq!(claims[4]["frame"]["attributed_to"], "Lepechin");
+}
+
+#[test]
+fn checks_against_the_store_on_each_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.txt");
+    std::fs::write(
+        &t,
+        "EU exports to Kyrgyzstan rose to €2.7 billion in 2023, more than double the 2022 figure.\n\
+         In 2021, Russia's exports to Kazakhstan reached $18.5 billion, while imports from Kazakhstan amounted to $7.1 billion.\n\
+         EU exports to Russia fell to €30 billion in 2023.\n\
+         Trade between Russia and Belarus reached $38.8 billion in 2021, up 35%.\n\
+         Trade between Russia and Kazakhstan reached $31 billion in January-June 2026.\n",
+    )
+    .unwrap();
+    let v = check_json(&t, &[]);
+    assert_eq!(
+        verdicts(&v),
+        [
+            "consistent_one_side",
+            "consistent_one_side",
+            "consistent",
+            "inconsistent",
+            "consistent",
+            "not_checkable"
+        ]
+    );
+    let c = &v["claims"];
+    // EU27 -> KGZ 2023 from Eurostat equals the store's own sum; Kyrgyzstan's recorded imports differ.
+    let direct: f64 = sql_rows(
+        None,
+        "SELECT SUM(value) FROM flows WHERE reporter='EU27' AND partner='KGZ' AND flow='export' AND year=2023 AND month IS NOT NULL AND commodity='TOTAL'",
+    )[0][0]
+        .parse()
+        .unwrap();
+    let ev = c[0]["evidence"].as_array().unwrap();
+    let eu = ev.iter().find(|e| e["reporter_side"] == "EU27").unwrap();
+    assert!((eu["value"].as_f64().unwrap() - direct / 1e9).abs() < 1e-9);
+    assert_eq!(eu["value_agrees"], true);
+    assert!(
+        ev.iter()
+            .any(|e| e["reporter_side"] == "KGZ" && e["value_agrees"] == false)
+    );
+    // "€30 billion" against 38.18: off by 27%.
+    assert!(
+        c[3]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("+27.3% from the claim")
+    );
+    // RUS-BLR 2021: growth recomputed on the matched window (35.4%) and the level agree.
+    assert_eq!(c[4]["evidence"][0]["growth_agrees"], true);
+    // No data for 2026: says what would be needed.
+    assert!(
+        c[5]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("needs Russia or Kazakhstan's statistics for 2026-01..2026-06")
+    );
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.txt", b"  \n".to_vec(), "the text is empty"),
+        (
+            "latin1.txt",
+            b"Trade rose 5% to \xa35 billion".to_vec(),
+            "not UTF-8 text: invalid byte 0xA3 at byte 17 (line 1)",
+        ),
+        (
+            "ru.txt",
+            "Товарооборот между Россией и Казахстаном в 2023 году достиг 28 млрд долларов."
+                .as_bytes()
+                .to_vec(),
+            "Cyrillic script",
+        ),
+    ];
+    for (name, bytes, msg) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        for cmd in ["check", "extract"] {
+            let out = run_err(detour().arg(cmd).arg(&p));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(name) && err.contains(msg),
+                "{cmd} {name}: {err}"
+            );
+        }
+    }
+    // 50 MB: refused from its size, before reading.
+    let big = dir.path().join("big.txt");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(50_000_000)
+        .unwrap();
+    let err = String::from_utf8_lossy(&run_err(detour().arg("check").arg(&big)).stderr).to_string();
+    assert!(
+        err.contains("big.txt: the text is 50.0 MB; detour reads texts up to 10 MB"),
+        "{err}"
+    );
+    // A releases file with a bad row names file, line and field.
+    let rel = dir.path().join("rel.csv");
+    std::fs::write(&rel, "reporter_side,country_a,country_b,flow,period_start,period_end,value,unit,yoy_growth_pct,source_name,source_url,quote\nKAZ,KAZ,RUS,turnover,2024-01,2024-12,28,USD_zz,,s,u,q\n").unwrap();
+    let err = String::from_utf8_lossy(
+        &run_err(
+            detour()
+                .arg("check")
+                .arg(article())
+                .arg("--releases")
+                .arg(&rel),
+        )
+        .stderr,
+    )
+    .to_string();
+    assert!(err.contains("rel.csv:2: field 'unit'"), "{err}");
+    let err = String::from_utf8_lossy(
+        &run_err(
+            detour()
+                .arg("check")
+                .arg(article())
+                .args(["--date", "26/12/2024"]),
+        )
+        .stderr,
+    )
+    .to_string();
+    assert!(
+        err.contains("--date '26/12/2024': expected YYYY-MM-DD"),
+        "{err}"
+    );
+}
+
+#[test]
+fn reads_standard_input() {
+    let mut child = detour()
+        .args(["extract", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("MOSCOW, 3 September 2024. Russian-Kyrgyz trade rose 27% in the first seven months of this year.".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["date"], "2024-09-03");
+    assert_eq!(v["claims"][0]["frame"]["period_end"], "2024-07");
+    assert_eq!(v["claims"][0]["frame"]["country_b"], "KGZ");
+}
