@@ -800,7 +800,7 @@ fn forecast_cues(s: &str) -> (Spans, Spans) {
     static PRE: OnceLock<Regex> = OnceLock::new();
     static POST: OnceLock<Regex> = OnceLock::new();
     let pre = re(&PRE, || {
-        r"(?i)\b(?:(?:is|are|was|were)?\s*expected to|expects?|forecasts? to|forecast(?:ed)? at|forecasts?|projected to|projections?|will|could|may|might|would|is set to|are set to|on track to|aims? to|aiming|target(?:s|ed)?|plans? to|planned|anticipated|estimated to reach|should reach|predicts?|predicted|outlook|(?:is|are) likely to|likely to reach)\b".into()
+        r"(?i)\b(?:(?:is|are|was|were)?\s*expected to|expects?|forecasts? to|forecast(?:ed)? at|forecasts?|projected to|projections?|is set to|are set to|on track to|aims? to|aiming|target(?:s|ed)?|plans? to|planned|anticipated|estimated to reach|should reach|predicts?|predicted|outlook|(?:is|are) likely to|likely to reach)\b".into()
     });
     let post = re(&POST, || {
         r"(?i)\b(?:is|are|was|were)\s+(?:forecast|projected|expected|anticipated)\b(?P<to>\s+to\b)?"
@@ -814,7 +814,13 @@ fn forecast_cues(s: &str) -> (Spans, Spans) {
             (m.start(), m.end())
         })
         .collect();
-    (find_all(pre, s), post_cues)
+    // Modal verbs in lower case only: "May" is a month.
+    static MODAL: OnceLock<Regex> = OnceLock::new();
+    let modal = re(&MODAL, || r"\b(?:will|could|may|might|would)\b".into());
+    let mut pre_cues = find_all(pre, s);
+    pre_cues.extend(find_all(modal, s));
+    pre_cues.sort();
+    (pre_cues, post_cues)
 }
 
 fn record_cues(s: &str) -> Vec<(usize, usize)> {

@@ -180,3 +180,34 @@ fn table(name: &str, date: Option<NaiveDate>, checked: &[Checked]) -> String {
     }
     s
 }
+
+/// The example article shipped with detour.
+pub const EXAMPLE_ARTICLE: &str = include_str!("../../../examples/sanctions_backfire_article.txt");
+
+/// The claims check of the example article, in a few lines (for the summary and the report).
+pub fn example_headline(store: &Store) -> Result<String> {
+    let t = text::decode(
+        "examples/sanctions_backfire_article.txt",
+        EXAMPLE_ARTICLE.as_bytes(),
+    )?;
+    let date = NaiveDate::from_ymd_opt(2024, 12, 26);
+    let claims = detour_claims::extract(&t, &ExtractOptions { date });
+    let checked = verify::check(Some(store), &releases::embedded(), &claims, date);
+    let mut s = String::new();
+    for (i, c) in checked.iter().enumerate() {
+        let short: String = c
+            .explanation
+            .split("; ")
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(150)
+            .collect();
+        s.push_str(&format!(
+            "  [{}] {:<20} {short}\n",
+            i + 1,
+            c.verdict.as_str()
+        ));
+    }
+    Ok(s)
+}

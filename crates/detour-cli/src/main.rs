@@ -880,5 +880,13 @@ fn summary(store: &Store) -> Result<()> {
     };
     let d = detour_diversion::diversion(store, &q)?;
     print!("{}", diversion_output(&d, OutFormat::Table)?);
+    println!();
+    println!(
+        "Claims: the example article's trade figures checked against the data and official releases"
+    );
+    println!(
+        "(`detour check examples/sanctions_backfire_article.txt --date 2024-12-26`; add --html FILE for the annotated article):"
+    );
+    print!("{}", check::example_headline(store)?);
     Ok(())
 }

@@ -276,3 +276,31 @@ fn reads_standard_input() {
     assert_eq!(v["claims"][0]["frame"]["period_end"], "2024-07");
     assert_eq!(v["claims"][0]["frame"]["country_b"], "KGZ");
 }
+
+#[test]
+fn related_claims_in_one_text_are_checked_against_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.txt");
+    std::fs::write(
+        &t,
+        "Trade between Russia and Uzbekistan reached $5.7 billion in the first half of 2024.\n\
+         In January-July 2024 Russian-Uzbek trade reached $6.8 billion.\n\
+         Russia's trade with Kazakhstan was $14 billion in the first half of 2024.\n\
+         From January to May 2024 Russia's trade with Kazakhstan reached $15 billion.\n",
+    )
+    .unwrap();
+    let v = check_json(&t, &[]);
+    let c = &v["claims"];
+    let e0 = c[0]["explanation"].as_str().unwrap();
+    assert!(
+        e0.contains("the 1 month(s) after 2024-06 come to 1.10 billion USD"),
+        "{e0}"
+    );
+    let e3 = c[3]["explanation"].as_str().unwrap();
+    assert!(
+        e3.contains(
+            "14.00 for 2024-01..2024-06 is less than 15.00 for 2024-01..2024-05 — the two cannot both hold"
+        ),
+        "{e3}"
+    );
+}
