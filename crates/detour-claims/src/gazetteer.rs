@@ -64,6 +64,28 @@ const ADJECTIVES: &[(&str, &str)] = &[
     ("European", "EU27"),
 ];
 
+/// Transliterations of Russian country names met in English texts.
+const TRANSLITERATIONS: &[(&str, &str)] = &[
+    ("Rossiya", "RUS"),
+    ("Rossiia", "RUS"),
+    ("Belorussiya", "BLR"),
+    ("Belorussia", "BLR"),
+    ("Kirgiziya", "KGZ"),
+    ("Kirgizstan", "KGZ"),
+    ("Kyrgyzia", "KGZ"),
+    ("Kazakstan", "KAZ"),
+    ("Tadzhikistan", "TJK"),
+    ("Tadjikistan", "TJK"),
+    ("Turkmeniya", "TKM"),
+    ("Turkmenia", "TKM"),
+    ("Moldaviya", "MDA"),
+    ("Gruziya", "GEO"),
+    ("Armeniya", "ARM"),
+    ("Azerbaidzhan", "AZE"),
+    ("Uzbekiston", "UZB"),
+    ("Qazaqstan", "KAZ"),
+];
+
 /// Capitals and seats of government used for their country ("Moscow and Minsk").
 const CAPITALS: &[(&str, &str)] = &[
     ("Moscow", "RUS"),
@@ -150,6 +172,9 @@ fn build() -> Gazetteer {
     }
     for &(p, c) in ADJECTIVES {
         add(p, c, MentionKind::Adjective, false);
+    }
+    for &(p, c) in TRANSLITERATIONS {
+        add(p, c, MentionKind::Name, true);
     }
     for &(p, c) in CAPITALS {
         add(p, c, MentionKind::Capital, false);
@@ -319,5 +344,9 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(codes("EU exports to Uzbekistan"), ["EU27", "UZB"]);
+        assert_eq!(
+            codes("Rossiya and Tadzhikistan, Qazaqstan"),
+            ["RUS", "TJK", "KAZ"]
+        );
     }
 }
