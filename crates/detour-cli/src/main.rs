@@ -6,7 +6,9 @@
 mod check;
 mod estimate;
 mod output;
+mod report;
 mod scenario;
+mod serve;
 mod simulate;
 
 use std::path::PathBuf;
@@ -192,6 +194,10 @@ enum Command {
     Estimate(estimate::EstimateArgs),
     /// Find the trade claims in a text and check each against the data and the official releases.
     Check(check::CheckArgs),
+    /// Write the main job as one self-contained HTML report (DIR/index.html).
+    Report(report::ReportArgs),
+    /// Serve the HTTP JSON API and the dashboard (loopback by default).
+    Serve(serve::ServeArgs),
     /// Find the trade claims in a text and print their frames, without checking.
     Extract(check::ExtractArgs),
     /// General-equilibrium counterfactual from a scenario file (conditional and full-endowment effects).
@@ -301,6 +307,13 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", check::check(&args, &|| open_store(&store))?);
             Ok(())
         }
+        Command::Report(args) => {
+            let store = open_store(&cli.store)?;
+            let path = report::run(&args, &store)?;
+            println!("report written to {}", path.display());
+            Ok(())
+        }
+        Command::Serve(args) => serve::open(&args, open_store(&cli.store)?),
         Command::Extract(args) => {
             print!("{}", check::extract(&args)?);
             Ok(())

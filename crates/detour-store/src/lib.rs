@@ -353,9 +353,18 @@ impl Store {
         Ok(df.collect().await?)
     }
 
-    /// [`Store::sql`] on a private runtime, for callers without one.
+    /// [`Store::sql`] for callers without a runtime: on one runtime shared by the process
+    /// (built on first use), so that many small queries — a server's — do not each start threads.
     pub fn sql_blocking(&self, query: &str) -> Result<Vec<RecordBatch>> {
-        runtime()?.block_on(self.sql(query))
+        static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+        let rt = match RT.get() {
+            Some(rt) => rt,
+            None => {
+                let built = runtime()?;
+                RT.get_or_init(|| built)
+            }
+        };
+        rt.block_on(self.sql(query))
     }
 }
 
