@@ -7,11 +7,17 @@ mod estimate;
 mod ingest;
 mod monitor;
 mod real_data;
+mod serve;
 mod simulate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+
+/// The example article.
+pub fn claims_article() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/sanctions_backfire_article.txt")
+}
 
 /// The `detour` binary built by cargo for this test run.
 pub fn detour() -> Command {
