@@ -1,5 +1,6 @@
 //! The one integration-test binary: the `detour` CLI and the library crates on real data.
 
+mod browser;
 mod claims;
 mod cli;
 mod diversion;

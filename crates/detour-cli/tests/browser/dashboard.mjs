@@ -1,0 +1,44 @@
+// Loads the dashboard in headless Chromium, picks a pair and a period, and prints what the page shows as
+// JSON: the series table, the chart's SVG, the mirror view, and the diversion offset ratio.
+// Usage: node dashboard.mjs http://127.0.0.1:PORT
+import { chromium } from "playwright-core";
+
+const base = process.argv[2];
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + "/");
+  await page.waitForSelector("#series-table tbody tr");
+  await page.selectOption("#reporter", "EU27");
+  await page.selectOption("#partner", "KGZ");
+  await page.selectOption("#flow", "exports");
+  await page.fill("#from", "2023-01");
+  await page.fill("#to", "2023-12");
+  await page.selectOption("#freq", "monthly");
+  await page.click("#show");
+  await page.waitForFunction(() => {
+    const rows = document.querySelectorAll("#series-table tbody tr");
+    return rows.length === 12 && rows[11].dataset.period === "2023-12"
+      && document.querySelector('#mirror-table[data-period="2023-01..2023-12"][data-pair="EU27-KGZ"]');
+  });
+  const rows = await page.$$eval("#series-table tbody tr", (rs) =>
+    rs.map((r) => [r.dataset.period, Number(r.dataset.value)]));
+  const chart = await page.$eval("#chart", (c) => ({
+    svg: c.querySelectorAll("svg").length,
+    paths: c.querySelectorAll("svg path").length,
+    title: c.textContent,
+  }));
+  const mirror = await page.$eval("#mirror-table td[data-value]", (td) => Number(td.dataset.value));
+  await page.click("#divert");
+  await page.waitForSelector("#offset-ratio", { timeout: 60000 });
+  const offset = await page.$eval("#offset-ratio", (b) => b.textContent);
+  const divPaths = await page.$eval("#div-chart", (c) => c.querySelectorAll("svg path").length);
+  console.log(JSON.stringify({ rows, chart, mirror, offset, divPaths, errors }));
+} finally {
+  await browser.close();
+}
