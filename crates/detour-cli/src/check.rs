@@ -184,7 +184,7 @@ fn table(name: &str, date: Option<NaiveDate>, checked: &[Checked]) -> String {
 /// The example article shipped with detour.
 pub const EXAMPLE_ARTICLE: &str = include_str!("../../../examples/sanctions_backfire_article.txt");
 
-/// The claims check of the example article, in a few lines (for the summary and the report).
+/// The claims check of the example article, in a few lines (for the terminal summary).
 pub fn example_headline(store: &Store) -> Result<String> {
     let t = text::decode(
         "examples/sanctions_backfire_article.txt",

@@ -309,6 +309,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Report(args) => {
             let store = open_store(&cli.store)?;
+            summary(&store)?;
+            println!();
             let path = report::run(&args, &store)?;
             println!("report written to {}", path.display());
             Ok(())

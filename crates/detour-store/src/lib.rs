@@ -91,10 +91,13 @@ pub enum IngestOutcome {
 }
 
 /// An opened store.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     dir: PathBuf,
     manifest: Manifest,
+    /// The query session, built on first use: a store is read-only once opened (ingest writes a
+    /// new manifest that a later `open` sees), so one session serves every query.
+    session: std::sync::OnceLock<SessionContext>,
 }
 
 fn failpoint(name: &str) {
@@ -129,6 +132,15 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("manifest", &self.manifest)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Store {
     /// Open an existing store.
     pub fn open(dir: &Path) -> Result<Store> {
@@ -141,6 +153,7 @@ impl Store {
         Ok(Store {
             dir: dir.to_path_buf(),
             manifest: Manifest::load(dir)?,
+            session: std::sync::OnceLock::new(),
         })
     }
 
@@ -307,8 +320,16 @@ impl Store {
         Ok(entry)
     }
 
-    /// A DataFusion session with `flows` and the reference tables registered.
+    /// A DataFusion session with `flows` and the reference tables registered (built once per store).
     pub fn session(&self) -> Result<SessionContext> {
+        if let Some(ctx) = self.session.get() {
+            return Ok(ctx.clone());
+        }
+        let ctx = self.new_session()?;
+        Ok(self.session.get_or_init(|| ctx).clone())
+    }
+
+    fn new_session(&self) -> Result<SessionContext> {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
