@@ -154,7 +154,7 @@ enum Command {
         /// monthly, quarterly or annual.
         #[arg(long, default_value = "annual")]
         freq: String,
-        /// Write a line chart to this SVG file.
+        /// Write a line chart to this file: PNG when it ends in .png, else SVG.
         #[arg(long)]
         chart: Option<PathBuf>,
     },
@@ -175,7 +175,7 @@ enum Command {
         /// After window, e.g. 2022-03..2024-08.
         #[arg(long)]
         after: String,
-        /// Write an index chart (baseline mean = 100, EU sanctions packages marked) to this SVG file.
+        /// Write an index chart (baseline mean = 100, EU sanctions packages marked): PNG when the file ends in .png, else SVG.
         #[arg(long)]
         chart: Option<PathBuf>,
         /// Also analyse each member of the senders group (slower: two fits per member and partner).
@@ -292,7 +292,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             let d = detour_diversion::diversion(&store, &q)?;
             if let Some(path) = &chart {
-                std::fs::write(path, diversion_chart(&d))
+                detour_monitor::png::write_chart(path, &diversion_chart(&d))
                     .with_context(|| format!("writing {}", path.display()))?;
             }
             print!("{}", diversion_output(&d, format)?);
@@ -575,7 +575,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             let s = detour_monitor::series(&store, &args.query()?, freq)?;
             if let Some(path) = chart {
-                std::fs::write(&path, detour_monitor::chart::line_svg(&s))
+                detour_monitor::png::write_chart(&path, &detour_monitor::chart::line_svg(&s))
                     .with_context(|| format!("writing {}", path.display()))?;
                 eprintln!("chart written to {}", path.display());
             }

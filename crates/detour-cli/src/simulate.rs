@@ -35,7 +35,7 @@ pub struct SimulateArgs {
     /// gives standard errors and 95% intervals (default: the scenario's `draws`, else none).
     #[arg(long)]
     pub draws: Option<usize>,
-    /// Write charts here: welfare.svg (welfare change by country) and exports.svg (full-endowment change of
+    /// Write charts here: welfare.svg/.png (welfare change by country) and exports.svg/.png (full-endowment change of
     /// exports, the countries named in the scenario's changes highlighted against third countries).
     #[arg(long)]
     pub chart_dir: Option<PathBuf>,
@@ -601,7 +601,10 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
                 &footer,
             );
             let path = dir.join(file_name);
-            std::fs::write(&path, svg).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &svg).with_context(|| format!("writing {}", path.display()))?;
+            let png = path.with_extension("png");
+            detour_monitor::png::write_chart(&png, &svg)
+                .with_context(|| format!("writing {}", png.display()))?;
         }
     }
 

@@ -38,6 +38,7 @@
 //! ```
 
 pub mod chart;
+pub mod png;
 mod select;
 
 use std::collections::BTreeMap;

@@ -661,3 +661,55 @@ fn share_of_extra_eu_exports() {
         "{s}"
     );
 }
+
+#[test]
+fn charts_as_png_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("rus_kaz.png");
+    crate::run_ok(
+        crate::detour()
+            .args([
+                "series",
+                "--reporter",
+                "RUS",
+                "--partner",
+                "KAZ",
+                "--flow",
+                "turnover",
+                "--period",
+                "2006..2021",
+                "--chart",
+            ])
+            .arg(&png),
+    );
+    let div = dir.path().join("index.png");
+    crate::run_ok(
+        crate::detour()
+            .args([
+                "diversion",
+                "--target",
+                "RUS",
+                "--senders",
+                "EU27",
+                "--conduits",
+                "ARM,KGZ",
+                "--baseline",
+                "2019-01..2021-12",
+                "--after",
+                "2022-03..2024-08",
+                "--chart",
+            ])
+            .arg(&div),
+    );
+    for p in [png, div] {
+        let b = std::fs::read(&p).unwrap();
+        assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "{}", p.display());
+        assert_eq!(&b[12..16], b"IHDR");
+        let (w, h) = (
+            u32::from_be_bytes(b[16..20].try_into().unwrap()),
+            u32::from_be_bytes(b[20..24].try_into().unwrap()),
+        );
+        assert!(w >= 1000 && h >= 500, "{w}x{h}");
+        assert!(b.len() > 20_000, "a drawn chart, not a blank image");
+    }
+}
