@@ -12,6 +12,12 @@ import duckdb
 QUERIES = {
     "total_by_partner": "SELECT partner, SUM(value) AS v FROM flows GROUP BY partner",
     "total_by_hs2_month": "SELECT substr(commodity, 1, 2) AS hs2, year, month, SUM(value) AS v FROM flows GROUP BY 1, 2, 3",
+    "yoy_by_partner_year": "SELECT partner, year, SUM(value) AS v FROM flows "
+    "WHERE reporter = 'EU27' AND flow = 'export' AND month <= 8 AND year IN (2022, 2023) GROUP BY partner, year",
+    "yoy_by_partner": "SELECT partner, SUM(CASE WHEN year = 2023 THEN value END) AS cur, "
+    "SUM(CASE WHEN year = 2022 THEN value END) AS prev, "
+    "100 * (SUM(CASE WHEN year = 2023 THEN value END) / SUM(CASE WHEN year = 2022 THEN value END) - 1) AS yoy_pct "
+    "FROM flows WHERE reporter = 'EU27' AND flow = 'export' AND month <= 8 GROUP BY partner",
     "filtered_hs6_by_year": "SELECT commodity, year, SUM(value) AS v FROM flows WHERE partner IN ('KAZ','KGZ','ARM') GROUP BY 1, 2",
 }
 
@@ -29,7 +35,7 @@ print(f"duckdb {duckdb.__version__}, threads={threads}")
 print(f"{'query':<24}{'detour s':>10}{'duckdb s':>10}{'ratio':>8}")
 for name, q in QUERIES.items():
     best = float("inf")
-    for _ in range(3):
+    for _ in range(5):
         t = time.perf_counter()
         con.execute(q).fetchall()
         best = min(best, time.perf_counter() - t)

@@ -5,7 +5,7 @@
 //! 1. Writes a synthetic HS-6 x partner x month CSV in the generic layout (values from a
 //!    fixed-seed xorshift generator; not real data).
 //! 2. Ingests it with `Store::ingest`, timing it and reading the process's peak RSS.
-//! 3. Runs grouped totals through DataFusion, best of 3, and prints one line per query
+//! 3. Runs grouped totals through DataFusion, best of 5, and prints one line per query
 //!    (`QUERY name seconds`) for `bench/run.sh` to set beside DuckDB on the same Parquet files.
 
 use std::io::Write;
@@ -23,6 +23,20 @@ pub const QUERIES: &[(&str, &str)] = &[
     (
         "total_by_hs2_month",
         "SELECT substr(commodity, 1, 2) AS hs2, year, month, SUM(value) AS v FROM flows GROUP BY 1, 2, 3",
+    ),
+    (
+        // The same year-on-year, as grouped totals per partner and year (the ratio is taken afterwards).
+        "yoy_by_partner_year",
+        "SELECT partner, year, SUM(value) AS v FROM flows \
+         WHERE reporter = 'EU27' AND flow = 'export' AND month <= 8 AND year IN (2022, 2023) GROUP BY partner, year",
+    ),
+    (
+        // The monitor's year-on-year by partner: January-August 2023 against the matched window of 2022.
+        "yoy_by_partner",
+        "SELECT partner, SUM(CASE WHEN year = 2023 THEN value END) AS cur, \
+         SUM(CASE WHEN year = 2022 THEN value END) AS prev, \
+         100 * (SUM(CASE WHEN year = 2023 THEN value END) / SUM(CASE WHEN year = 2022 THEN value END) - 1) AS yoy_pct \
+         FROM flows WHERE reporter = 'EU27' AND flow = 'export' AND month <= 8 GROUP BY partner",
     ),
     (
         "filtered_hs6_by_year",
@@ -84,16 +98,19 @@ fn main() {
             for r in reporters {
                 for p in &partners {
                     for month in 1..=12 {
-                        if n == rows {
-                            break 'outer;
+                        // Two synthetic years, so that year-on-year queries have a base.
+                        for year in [2022, 2023] {
+                            if n == rows {
+                                break 'outer;
+                            }
+                            x ^= x << 13;
+                            x ^= x >> 7;
+                            x ^= x << 17;
+                            let v = (x % 10_000_000) as f64 / 100.0;
+                            writeln!(w, "{r},{p},export,{year},{month},{code},{v},EUR,synthetic")
+                                .unwrap();
+                            n += 1;
                         }
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        let v = (x % 10_000_000) as f64 / 100.0;
-                        writeln!(w, "{r},{p},export,2023,{month},{code},{v},EUR,synthetic")
-                            .unwrap();
-                        n += 1;
                     }
                 }
             }
@@ -142,7 +159,7 @@ fn main() {
     for (name, q) in QUERIES {
         let mut best = f64::INFINITY;
         let mut n_rows = 0;
-        for _ in 0..3 {
+        for _ in 0..5 {
             let t = Instant::now();
             let batches = rt
                 .block_on(async { ctx.sql(q).await?.collect().await })
