@@ -94,9 +94,26 @@ pub(crate) fn load(
     if reporters.is_empty() || partners.is_empty() {
         return Ok(Vec::new());
     }
+    // Totals: the `TOTAL` rows; a file with product rows only (BACI, a Comtrade HS-6 extract) is
+    // summed over its 6-digit rows instead.
+    let detailed: Vec<String> = store
+        .manifest()
+        .entries
+        .iter()
+        .filter(|e| e.coverage.total_rows == Some(0))
+        .map(|e| e.sha256.clone())
+        .collect();
+    let commodity = if detailed.is_empty() {
+        "commodity = 'TOTAL'".to_string()
+    } else {
+        format!(
+            "(commodity = 'TOTAL' OR (file_sha256 IN ({}) AND length(commodity) = 6))",
+            quoted(&detailed)
+        )
+    };
     let q = format!(
         "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value \
-         FROM flows WHERE commodity = 'TOTAL' AND reporter IN ({}) AND partner IN ({}) \
+         FROM flows WHERE {commodity} AND reporter IN ({}) AND partner IN ({}) \
          AND year BETWEEN {} AND {} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         quoted(reporters),
         quoted(partners),

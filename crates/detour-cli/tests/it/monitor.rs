@@ -713,3 +713,34 @@ fn charts_as_png_on_request() {
         assert!(b.len() > 20_000, "a drawn chart, not a blank image");
     }
 }
+
+#[test]
+fn totals_from_product_level_files_without_total_rows() {
+    // BACI has HS-6 rows only: `trade` sums them (6-digit rows of files without TOTAL rows).
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    crate::run_ok(
+        crate::detour()
+            .arg("--store")
+            .arg(&store)
+            .arg("ingest")
+            .arg(crate::fixture("BACI_HS17_Y2022_V202401_sample.csv"))
+            .args(["--format", "baci"]),
+    );
+    for (r, p, v) in [("USA", "KGZ", 12_500.0), ("FRA", "RUS", 100_000.0)] {
+        let out = crate::run_ok(crate::detour().arg("--store").arg(&store).args([
+            "trade",
+            "--reporter",
+            r,
+            "--partner",
+            p,
+            "--period",
+            "2022",
+            "--format",
+            "json",
+        ]));
+        let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(j["value"].as_f64().unwrap(), v, "{r}->{p}");
+        assert_eq!(j["complete"], true);
+    }
+}

@@ -126,6 +126,9 @@ pub struct Coverage {
     pub first_period: Option<String>,
     pub last_period: Option<String>,
     pub commodities: u64,
+    /// Rows with commodity `TOTAL` (all goods). `None` in manifests written before it was counted.
+    #[serde(default)]
+    pub total_rows: Option<u64>,
     pub skipped_rows: u64,
     /// The first skipped rows (up to 20) with their reasons.
     pub skipped_examples: Vec<SkippedRow>,
@@ -246,6 +249,11 @@ impl Sink {
         }
         if !self.cov.currencies.contains(r.currency) {
             self.cov.currencies.insert(r.currency.to_string());
+        }
+        if r.commodity == "TOTAL" {
+            *self.cov.total_rows.get_or_insert(0) += 1;
+        } else if self.cov.total_rows.is_none() {
+            self.cov.total_rows = Some(0);
         }
         if self.commodity_seen.len() < 100_000 && !self.commodity_seen.contains(r.commodity) {
             self.commodity_seen.insert(r.commodity.to_string());
