@@ -460,13 +460,13 @@ fn check_one(
     }
     if let (Some(v), Some(g)) = (f.value, f.yoy_growth_pct)
         && f.growth_base_year.is_none()
-        && g > -100.0
+        && let Some(base) = detour_monitor::implied_base(v, g)
     {
         computation.push(format!(
             "implied base a year earlier: {v} / (1 {} {:.4}) = {}",
             if g >= 0.0 { '+' } else { '-' },
             g.abs() / 100.0,
-            fmt_num(v / (1.0 + g / 100.0))
+            fmt_num(base)
         ));
     }
     let Some(period) = frame_period(f) else {

@@ -141,6 +141,17 @@ enum Command {
     },
     /// Parse a period and show its matched window one year earlier.
     Period { text: String },
+    /// The level a year earlier implied by a level and its year-on-year growth ("$6.8bn, +29.1%").
+    ImpliedBase {
+        /// The level, in any unit.
+        value: f64,
+        /// Year-on-year growth in percent (negative for a fall).
+        #[arg(allow_hyphen_values = true)]
+        growth_pct: f64,
+        /// The level's period: the base's matched window is named.
+        #[arg(long)]
+        period: Option<String>,
+    },
     /// A bilateral or bloc trade figure for a period, with coverage, provenance and optional YoY.
     Trade(TradeArgs),
     /// The same flow as recorded by each side, with the gap and the CIF/FOB caveat.
@@ -620,6 +631,29 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 }
             }
+            Ok(())
+        }
+        Command::ImpliedBase {
+            value,
+            growth_pct,
+            period,
+        } => {
+            let base = detour_monitor::implied_base(value, growth_pct)
+                .with_context(|| format!("a growth of {growth_pct}% leaves no base"))?;
+            let window = match &period {
+                Some(p) => Some(Period::parse(p)?.matched_previous_year().label()),
+                None => None,
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "value": value,
+                    "growth_pct": growth_pct,
+                    "implied_base": base,
+                    "base_period": window,
+                    "formula": "value / (1 + growth_pct / 100)",
+                }))?
+            );
             Ok(())
         }
         Command::Period { text } => {

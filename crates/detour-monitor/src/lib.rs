@@ -458,6 +458,18 @@ pub struct MirrorResult {
     pub notes: Vec<String>,
 }
 
+/// The level a year earlier that a level and its year-on-year growth imply: `value / (1 + growth/100)`.
+/// `None` for a growth of -100% or less (no base can shrink to that).
+///
+/// ```
+/// // "$6.8 billion, a 29.1% increase": the matched window a year earlier was about $5.27 billion.
+/// let base = detour_monitor::implied_base(6.8, 29.1).unwrap();
+/// assert!((base - 5.2672).abs() < 1e-4);
+/// ```
+pub fn implied_base(value: f64, growth_pct: f64) -> Option<f64> {
+    (growth_pct > -100.0).then(|| value / (1.0 + growth_pct / 100.0))
+}
+
 /// The valuation caveat stated with every mirror comparison.
 pub const CIF_FOB_NOTE: &str = "exports are usually valued FOB and imports CIF (including freight and insurance), \
 so an importer's record is normally somewhat above the exporter's; IMF DOTS uses a standard CIF/FOB factor of 1.10 \

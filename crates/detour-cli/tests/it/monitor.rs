@@ -744,3 +744,21 @@ fn totals_from_product_level_files_without_total_rows() {
         assert_eq!(j["complete"], true);
     }
 }
+
+#[test]
+fn implied_base_from_a_level_and_its_growth() {
+    let out = crate::run_ok(crate::detour().args([
+        "implied-base",
+        "6.8",
+        "29.1",
+        "--period",
+        "2024-01..2024-07",
+    ]));
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!((j["implied_base"].as_f64().unwrap() - 6.8 / 1.291).abs() < 1e-12);
+    assert_eq!(j["base_period"], "2023-01..2023-07");
+    let out = crate::run_ok(crate::detour().args(["implied-base", "90", "-10"]));
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!((j["implied_base"].as_f64().unwrap() - 100.0).abs() < 1e-9);
+    crate::run_err(crate::detour().args(["implied-base", "5", "-100"]));
+}
