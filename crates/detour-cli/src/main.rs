@@ -198,6 +198,13 @@ enum Command {
         /// The event month (YYYY-MM, e.g. 2022-02): must follow the baseline and not follow the after start.
         #[arg(long)]
         event: Option<String>,
+        /// Product level instead of totals (needs HS-6 data, e.g. BACI): CHPL goods against other goods,
+        /// a difference-in-differences and event study by year; `all` or CHPL tiers (`1,2,3A`).
+        #[arg(long)]
+        products: Option<String>,
+        /// HS edition of the product data (2017, 2022, …); default: from the file names (BACI_HS17_…).
+        #[arg(long)]
+        hs_edition: Option<String>,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
@@ -280,9 +287,40 @@ fn run(cli: Cli) -> Result<()> {
             by_sender,
             gravity,
             event,
+            products,
+            hs_edition,
             format,
         } => {
             let store = open_store(&cli.store)?;
+            if let Some(tiers) = products {
+                let (b, a) = (
+                    Period::parse(&baseline).with_context(|| format!("--baseline '{baseline}'"))?,
+                    Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
+                );
+                let q = detour_diversion::product::ProductQuery {
+                    senders,
+                    target,
+                    conduits,
+                    baseline_years: (b.start.year, b.end.year),
+                    after_years: (a.start.year, a.end.year),
+                    tiers: if tiers.eq_ignore_ascii_case("all") {
+                        Vec::new()
+                    } else {
+                        tiers.split(',').map(|t| t.trim().to_string()).collect()
+                    },
+                    edition: match &hs_edition {
+                        Some(e) => {
+                            Some(detour_core::hs::HsEdition::parse(e).with_context(|| {
+                                format!("--hs-edition '{e}': expected 2017, 2022, …")
+                            })?)
+                        }
+                        None => None,
+                    },
+                };
+                let d = detour_diversion::product::product_did(&store, &q)?;
+                print!("{}", product_output(&d, format)?);
+                return Ok(());
+            }
             let q = detour_diversion::Query {
                 senders,
                 target,
@@ -676,6 +714,75 @@ fn run(cli: Cli) -> Result<()> {
 /// The main job at this stage: what is loaded, and one worked question.
 /// The index chart of a diversion analysis: every pair's months (both windows), baseline mean = 100, the EU's
 /// sanctions packages against Russia marked where they fall inside the chart.
+fn product_output(d: &detour_diversion::product::ProductDid, format: OutFormat) -> Result<String> {
+    use std::fmt::Write as _;
+    if let OutFormat::Json = format {
+        return Ok(format!("{}\n", serde_json::to_string_pretty(d)?));
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", d.model);
+    let _ = writeln!(
+        s,
+        "HS edition {}; {} products; {} observations; CHPL goods in the data: {}",
+        d.edition,
+        d.products,
+        d.nobs,
+        d.chpl_in_data.join(" ")
+    );
+    let _ = writeln!(
+        s,
+        "\n{:<30} {:>9} {:>9} {:>20} {:>9}",
+        "term", "estimate", "s.e.", "95% CI", "effect"
+    );
+    for e in &d.effects {
+        let _ = writeln!(
+            s,
+            "{:<30} {:>9.4} {:>9.4} {:>20} {:>8.1}%",
+            e.name,
+            e.estimate,
+            e.std_error,
+            format!("[{:.3}, {:.3}]", e.ci_low, e.ci_high),
+            e.effect_pct
+        );
+    }
+    let _ = writeln!(s, "\nevent study (reference: the last baseline year):");
+    for p in &d.event_study {
+        let _ = writeln!(
+            s,
+            "  {} {:<10} {:>8.4} [{:.3}, {:.3}]",
+            p.year, p.destination, p.estimate, p.ci_low, p.ci_high
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nsubstitution by CHPL product (yearly means, after against baseline):"
+    );
+    for x in &d.substitution {
+        let _ = writeln!(
+            s,
+            "  {} (data {}): target {:+.1}, conduits {:+.1}, ratio {}",
+            x.chpl,
+            x.data_code,
+            x.target_change,
+            x.conduit_change,
+            x.ratio
+                .map(|r| format!("{r:.3}"))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    for m in d.chpl_matched.iter().filter(|m| m.how != "same code") {
+        let _ = writeln!(
+            s,
+            "note: CHPL {} found as {} ({})",
+            m.chpl, m.data_code, m.how
+        );
+    }
+    for n in &d.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
+    Ok(s)
+}
+
 fn diversion_chart(d: &detour_diversion::Diversion) -> String {
     let months: Vec<String> = d.pairs[0].index.iter().map(|(m, _)| m.clone()).collect();
     let lines: Vec<(String, Vec<Option<f64>>)> = d

@@ -155,6 +155,64 @@ pub fn chpl_codes(tiers: &[&str]) -> Vec<&'static HsCode> {
         .collect()
 }
 
+const CHPL_CORRELATION_CSV: &str =
+    include_str!("../../../data/reference/chpl_hs2022_to_hs2017_unverified.csv");
+
+/// How a CHPL code is found in data of one HS edition.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChplMatch {
+    pub tier: String,
+    /// The CHPL code (HS 2022).
+    pub chpl: String,
+    /// The code to look for in the data.
+    pub data_code: String,
+    /// `same code`, or `correlation (partial, unverified)`: the data code also covers other goods.
+    pub how: String,
+}
+
+/// The CHPL codes (of `tiers`; empty = all) as they appear in data coded in `edition`.
+/// Codes the HS 2022 amendments created are looked up in HS 2017 data through
+/// `data/reference/chpl_hs2022_to_hs2017_unverified.csv`; earlier editions are not supported
+/// (the second value lists the codes that could not be matched, with the reason).
+pub fn chpl_in_edition(tiers: &[&str], edition: HsEdition) -> (Vec<ChplMatch>, Vec<String>) {
+    let mut matched = Vec::new();
+    let mut unmatched = Vec::new();
+    let corr: Vec<(String, String)> = csv::Reader::from_reader(CHPL_CORRELATION_CSV.as_bytes())
+        .records()
+        .flatten()
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    for item in chpl()
+        .iter()
+        .filter(|i| tiers.is_empty() || tiers.iter().any(|t| t.eq_ignore_ascii_case(&i.tier)))
+    {
+        let code = item.hs6.as_str().to_string();
+        if edition >= item.since {
+            matched.push(ChplMatch {
+                tier: item.tier.clone(),
+                chpl: code.clone(),
+                data_code: code,
+                how: "same code".into(),
+            });
+        } else if edition == HsEdition::Hs2017 {
+            match corr.iter().find(|(c, _)| *c == code) {
+                Some((_, old)) => matched.push(ChplMatch {
+                    tier: item.tier.clone(),
+                    chpl: code,
+                    data_code: old.clone(),
+                    how: "correlation (partial, unverified)".into(),
+                }),
+                None => unmatched.push(format!("{code}: no HS 2017 correlation")),
+            }
+        } else {
+            unmatched.push(format!(
+                "{code}: created in HS 2022; data in {edition:?} not matched"
+            ));
+        }
+    }
+    (matched, unmatched)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +252,33 @@ mod tests {
         assert_eq!(HsEdition::in_force(2022), HsEdition::Hs2022);
         assert_eq!(HsEdition::parse("H5"), Some(HsEdition::Hs2017));
         assert_eq!(HsEdition::parse("HS2022"), Some(HsEdition::Hs2022));
+    }
+}
+
+#[cfg(test)]
+mod chpl_edition_tests {
+    use super::*;
+
+    #[test]
+    fn chpl_codes_in_hs2017_data() {
+        let (m22, u22) = chpl_in_edition(&[], HsEdition::Hs2022);
+        assert_eq!((m22.len(), u22.len()), (50, 0));
+        assert!(m22.iter().all(|m| m.chpl == m.data_code));
+        let (m17, u17) = chpl_in_edition(&[], HsEdition::Hs2017);
+        assert_eq!((m17.len(), u17.len()), (50, 0));
+        let cam = m17.iter().find(|m| m.chpl == "852589").unwrap();
+        assert_eq!(
+            (cam.data_code.as_str(), cam.how.as_str()),
+            ("852580", "correlation (partial, unverified)")
+        );
+        let ic = m17.iter().find(|m| m.chpl == "854231").unwrap();
+        assert_eq!(ic.data_code, "854231");
+        // Every code the HS 2022 amendments created has a correlation row.
+        assert_eq!(
+            m17.iter().filter(|m| m.how != "same code").count(),
+            HS2022_ONLY.len()
+        );
+        let (_, u12) = chpl_in_edition(&["3A"], HsEdition::Hs2012);
+        assert!(u12.iter().any(|u| u.starts_with("852589")));
     }
 }

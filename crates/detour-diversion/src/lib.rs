@@ -25,6 +25,8 @@
 use detour_core::period::{Month, Period};
 use detour_hdfe::{Design, Family, Options, VcovType};
 use detour_monitor::{CIF_FOB_NOTE, FlowKind, Frequency, TradeQuery, mirror, series};
+pub mod product;
+
 use detour_store::Store;
 use serde::Serialize;
 
@@ -650,7 +652,7 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
     })
 }
 
-fn column_strings(
+pub(crate) fn column_strings(
     batch: &datafusion::arrow::array::RecordBatch,
     k: usize,
 ) -> Result<Vec<String>, Error> {

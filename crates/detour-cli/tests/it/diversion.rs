@@ -329,3 +329,159 @@ fn bad_windows_are_clear_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The product-level path on the synthetic BACI-layout fixture (known effects: CHPL goods to Russia
+/// exp(-1.2), CHPL goods to the conduits exp(+0.8) after 2021; see tests/fixtures/gen_baci_fixture.py).
+#[test]
+fn product_level_did_recovers_the_fixtures_effects() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    crate::run_ok(
+        crate::detour()
+            .arg("--store")
+            .arg(&store)
+            .arg("ingest")
+            .arg(crate::fixture("BACI_HS17_fixture_2019_2023.csv"))
+            .args(["--format", "baci"]),
+    );
+    let run = |tiers: &str| -> serde_json::Value {
+        let out = crate::run_ok(crate::detour().arg("--store").arg(&store).args([
+            "diversion",
+            "--target",
+            "RUS",
+            "--senders",
+            "EU27",
+            "--conduits",
+            "KAZ,KGZ,ARM",
+            "--baseline",
+            "2019-01..2021-12",
+            "--after",
+            "2022-01..2023-12",
+            "--products",
+            tiers,
+            "--format",
+            "json",
+        ]));
+        serde_json::from_str(&out).unwrap()
+    };
+    let v = run("all");
+    assert_eq!(
+        v["edition"], "Hs2017",
+        "read from the file name BACI_HS17_…"
+    );
+    let eff = |name: &str| {
+        v["effects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap()["estimate"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        (eff("CHPL × RUS × after") + 1.2).abs() < 0.05,
+        "{}",
+        eff("CHPL × RUS × after")
+    );
+    assert!(
+        (eff("CHPL × conduits × after") - 0.8).abs() < 0.05,
+        "{}",
+        eff("CHPL × conduits × after")
+    );
+    for p in v["event_study"].as_array().unwrap() {
+        let (year, est) = (p["year"].as_i64().unwrap(), p["estimate"].as_f64().unwrap());
+        let truth = match (year >= 2022, p["destination"].as_str().unwrap()) {
+            (false, _) => 0.0,
+            (true, "RUS") => -1.2,
+            (true, _) => 0.8,
+        };
+        assert!(
+            (est - truth).abs() < 0.1,
+            "{year} {}: {est}",
+            p["destination"]
+        );
+    }
+    // CHPL codes created in HS 2022 are found in HS 2017 data through the correlation table.
+    let cams = v["chpl_matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["chpl"] == "852589")
+        .unwrap();
+    assert_eq!(cams["data_code"], "852580");
+    assert_eq!(cams["how"], "correlation (partial, unverified)");
+    let in_data: Vec<&str> = v["chpl_in_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(in_data, ["847150", "852580", "854231", "854232", "880330"]);
+    for s in v["substitution"].as_array().unwrap() {
+        let r = s["ratio"].as_f64().unwrap();
+        assert!(r > 0.5 && r < 1.0, "{s}");
+    }
+    // Tier 1 only: the two integrated-circuit codes.
+    let t1 = run("1");
+    assert_eq!(t1["chpl_in_data"], serde_json::json!(["854231", "854232"]));
+}
+
+#[test]
+fn product_level_bad_input() {
+    // The embedded store has totals only.
+    let out = crate::run_err(crate::detour().args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "KAZ",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--products",
+        "all",
+    ]));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no HS-6 exports of EU27"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = crate::run_err(crate::detour().args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "KAZ",
+        "--baseline",
+        "2022-01..2023-12",
+        "--after",
+        "2019-01..2021-12",
+        "--products",
+        "all",
+    ]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must end before the after years"));
+    let out = crate::run_err(crate::detour().args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "KAZ",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--products",
+        "all",
+        "--hs-edition",
+        "1066",
+    ]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--hs-edition '1066'"));
+}

@@ -1,0 +1,321 @@
+//! Product level: sanctioned (CHPL) goods against other goods, when HS-6 data is loaded.
+//!
+//! Panel: exports of the senders (summed) by HS-6 product p, destination d (the target and each
+//! conduit) and year t, zeros included for product–destination pairs that trade at all. PPML with
+//! product×destination and destination×year effects:
+//!
+//! `exports ~ CHPL×target×after + CHPL×conduits×after | p^d + d^t`
+//!
+//! so each coefficient compares CHPL goods with the other goods sent to the same destinations,
+//! after against before (the destination×year effects absorb everything that moved all goods to a
+//! destination, such as the general fall of exports to the target). Product×year effects would leave
+//! only the difference between the two coefficients identified, since CHPL × after is then absorbed. The event study replaces `after` by one dummy per year (the last
+//! baseline year the reference). Substitution ratio per CHPL product: the rise of its exports to the
+//! conduits over the fall of its exports to the target, after-window mean against baseline mean.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use detour_core::hs::{ChplMatch, HsEdition, chpl_in_edition};
+use detour_hdfe::{Design, Options, VcovType};
+use detour_store::Store;
+use serde::Serialize;
+
+use crate::{Error, GravityEffect, anyhow_like, column_strings};
+
+/// The product-level question.
+#[derive(Debug, Clone)]
+pub struct ProductQuery {
+    pub senders: String,
+    pub target: String,
+    pub conduits: Vec<String>,
+    /// Years of the baseline and of the after window (inclusive).
+    pub baseline_years: (i32, i32),
+    pub after_years: (i32, i32),
+    /// CHPL tiers (`1`, `2`, `3A`, …); empty: all.
+    pub tiers: Vec<String>,
+    /// The HS edition of the data; `None`: read from the file names (`BACI_HS17_…`), else the edition in force.
+    pub edition: Option<HsEdition>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventPoint {
+    pub year: i32,
+    pub destination: String,
+    pub estimate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Substitution {
+    pub chpl: String,
+    pub data_code: String,
+    /// After-window mean minus baseline mean, per year.
+    pub target_change: f64,
+    pub conduit_change: f64,
+    /// conduit rise ÷ target fall (`None` when exports to the target did not fall).
+    pub ratio: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductDid {
+    pub model: String,
+    pub edition: String,
+    pub nobs: usize,
+    pub products: usize,
+    pub chpl_matched: Vec<ChplMatch>,
+    pub chpl_unmatched: Vec<String>,
+    /// CHPL goods found in the data.
+    pub chpl_in_data: Vec<String>,
+    pub effects: Vec<GravityEffect>,
+    pub event_study: Vec<EventPoint>,
+    pub substitution: Vec<Substitution>,
+    pub converged: bool,
+    pub notes: Vec<String>,
+}
+
+fn wrap(e: impl std::fmt::Display) -> Error {
+    Error::Monitor(anyhow_like::Wrapped(e.to_string()))
+}
+
+/// The HS edition named by the store's file names (`HS17`, `HS22`, `H5`, …), if one.
+fn edition_from_files(store: &Store) -> Option<HsEdition> {
+    let mut found = BTreeSet::new();
+    for e in &store.manifest().entries {
+        let name = e.file.to_ascii_uppercase();
+        for (tag, ed) in [
+            ("HS17", HsEdition::Hs2017),
+            ("HS2017", HsEdition::Hs2017),
+            ("HS22", HsEdition::Hs2022),
+            ("HS2022", HsEdition::Hs2022),
+            ("HS12", HsEdition::Hs2012),
+        ] {
+            if name.contains(tag) {
+                found.insert(ed);
+            }
+        }
+    }
+    (found.len() == 1).then(|| *found.iter().next().expect("one"))
+}
+
+/// Run the product-level analysis.
+pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error> {
+    let (b0, b1) = q.baseline_years;
+    let (a0, a1) = q.after_years;
+    if !(b0 <= b1 && b1 < a0 && a0 <= a1) {
+        return Err(wrap(format!(
+            "baseline years {b0}..{b1} must end before the after years {a0}..{a1} start"
+        )));
+    }
+    let mut notes = Vec::new();
+    let edition = match q.edition.or_else(|| edition_from_files(store)) {
+        Some(e) => e,
+        None => {
+            notes.push("HS edition not named by the files: the edition in force in the after window is assumed".into());
+            HsEdition::in_force(a0)
+        }
+    };
+    let tiers: Vec<&str> = q.tiers.iter().map(String::as_str).collect();
+    let (matched, unmatched) = chpl_in_edition(&tiers, edition);
+    let chpl_codes: HashMap<&str, &ChplMatch> =
+        matched.iter().map(|m| (m.data_code.as_str(), m)).collect();
+    let groups = detour_core::group::Groups::global();
+    let day = chrono::NaiveDate::from_ymd_opt(a0, 1, 1).expect("a date");
+    let senders = if groups.is_group(&q.senders) {
+        groups.members_on(&q.senders, day).map_err(wrap)?
+    } else {
+        vec![q.senders.clone()]
+    };
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|s| format!("'{}'", s.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut dests = vec![q.target.clone()];
+    dests.extend(q.conduits.iter().cloned());
+    let sql = format!(
+        "SELECT commodity, partner, year, SUM(value) AS v FROM flows \
+         WHERE flow = 'export' AND length(commodity) = 6 AND reporter IN ({}) AND partner IN ({}) \
+         AND year BETWEEN {b0} AND {a1} AND NOT (year > {b1} AND year < {a0}) \
+         GROUP BY commodity, partner, year",
+        list(&senders),
+        list(&dests)
+    );
+    let batches = store.sql_blocking(&sql).map_err(wrap)?;
+    // (product, destination) -> year -> value
+    let mut cells: BTreeMap<(String, String), BTreeMap<i32, f64>> = BTreeMap::new();
+    for b in &batches {
+        let (k, p, y, v) = (
+            column_strings(b, 0)?,
+            column_strings(b, 1)?,
+            column_strings(b, 2)?,
+            column_strings(b, 3)?,
+        );
+        for i in 0..b.num_rows() {
+            let value: f64 = v[i].parse().unwrap_or(f64::NAN);
+            if !value.is_finite() || value < 0.0 {
+                continue;
+            }
+            *cells
+                .entry((k[i].clone(), p[i].clone()))
+                .or_default()
+                .entry(y[i].parse().unwrap_or(0))
+                .or_default() += value;
+        }
+    }
+    if cells.is_empty() {
+        return Err(wrap(format!(
+            "no HS-6 exports of {} to {} in {b0}..{a1} are loaded; load product-level data (e.g. BACI) first",
+            q.senders,
+            dests.join(", ")
+        )));
+    }
+    let years: Vec<i32> = (b0..=b1).chain(a0..=a1).collect();
+    let chpl_in_data: BTreeSet<String> = cells
+        .keys()
+        .filter(|(k, _)| chpl_codes.contains_key(k.as_str()))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if chpl_in_data.is_empty() {
+        return Err(wrap(
+            "none of the CHPL goods (of these tiers) is in the loaded data",
+        ));
+    }
+    // The panel, balanced over the years for every product-destination pair that trades.
+    let mut y = Vec::new();
+    let (mut pd, mut dt) = (Vec::new(), Vec::new());
+    let mut cl = Vec::new();
+    let mut ids: HashMap<String, u64> = HashMap::new();
+    let mut id = |k: String| -> u64 {
+        let n = ids.len() as u64;
+        *ids.entry(k).or_insert(n)
+    };
+    let mut rows: Vec<(bool, bool, i32)> = Vec::new(); // (chpl, to target, year)
+    for ((k, d), by_year) in &cells {
+        for &t in &years {
+            y.push(by_year.get(&t).copied().unwrap_or(0.0));
+            pd.push(id(format!("pd:{k}:{d}")));
+            dt.push(id(format!("dt:{d}:{t}")));
+            cl.push(id(format!("p:{k}")));
+            rows.push((chpl_in_data.contains(k), *d == q.target, t));
+        }
+    }
+    let dummy = |f: &dyn Fn(&(bool, bool, i32)) -> bool| -> Vec<f64> {
+        rows.iter().map(|r| if f(r) { 1.0 } else { 0.0 }).collect()
+    };
+    let fit = |x: Vec<(String, Vec<f64>)>| -> Result<detour_hdfe::Fit, Error> {
+        let design = Design {
+            y: &y,
+            x: x.iter().map(|(n, v)| (n.clone(), v.as_slice())).collect(),
+            fe: vec![
+                ("product^destination".into(), &pd),
+                ("destination^year".into(), &dt),
+            ],
+            cluster: vec![("product".into(), &cl)],
+            ..Default::default()
+        };
+        let opt = Options {
+            vcov: VcovType::Cluster,
+            ..Options::default()
+        };
+        detour_hdfe::fit(&design, &opt).map_err(|e| wrap(format!("product-level PPML: {e}")))
+    };
+    let did = fit(vec![
+        (
+            format!("CHPL × {} × after", q.target),
+            dummy(&|r| r.0 && r.1 && r.2 >= a0),
+        ),
+        (
+            "CHPL × conduits × after".into(),
+            dummy(&|r| r.0 && !r.1 && r.2 >= a0),
+        ),
+    ])?;
+    // Event study: one dummy per year and destination type, the last baseline year the reference.
+    let mut ex = Vec::new();
+    for &t in years.iter().filter(|&&t| t != b1) {
+        ex.push((
+            format!("CHPL × {} × {t}", q.target),
+            dummy(&|r| r.0 && r.1 && r.2 == t),
+        ));
+        ex.push((
+            format!("CHPL × conduits × {t}"),
+            dummy(&|r| r.0 && !r.1 && r.2 == t),
+        ));
+    }
+    let ev = fit(ex)?;
+    let event_study = ev
+        .coefficients
+        .iter()
+        .filter_map(|c| {
+            let mut parts = c.name.rsplitn(2, " × ");
+            let year: i32 = parts.next()?.parse().ok()?;
+            let dest = parts.next()?.trim_start_matches("CHPL × ").to_string();
+            Some(EventPoint {
+                year,
+                destination: dest,
+                estimate: c.estimate,
+                ci_low: c.ci_low,
+                ci_high: c.ci_high,
+            })
+        })
+        .collect();
+    // Substitution ratios per CHPL product.
+    let mean = |m: Option<&BTreeMap<i32, f64>>, y0: i32, y1: i32| -> f64 {
+        (y0..=y1)
+            .map(|t| m.and_then(|m| m.get(&t)).copied().unwrap_or(0.0))
+            .sum::<f64>()
+            / f64::from(y1 - y0 + 1)
+    };
+    let substitution = chpl_in_data
+        .iter()
+        .map(|k| {
+            let tgt = cells.get(&(k.clone(), q.target.clone()));
+            let target_change = mean(tgt, a0, a1) - mean(tgt, b0, b1);
+            let conduit_change: f64 = q
+                .conduits
+                .iter()
+                .map(|c| {
+                    let m = cells.get(&(k.clone(), c.clone()));
+                    mean(m, a0, a1) - mean(m, b0, b1)
+                })
+                .sum();
+            Substitution {
+                chpl: chpl_codes[k.as_str()].chpl.clone(),
+                data_code: k.clone(),
+                target_change,
+                conduit_change,
+                ratio: (target_change < 0.0).then(|| conduit_change / -target_change),
+            }
+        })
+        .collect();
+    let products = cells.keys().map(|(k, _)| k).collect::<BTreeSet<_>>().len();
+    Ok(ProductDid {
+        model: format!(
+            "PPML: exports ~ CHPL×{t}×after + CHPL×conduits×after | product×destination + destination×year, s.e. clustered by product; years {b0}-{b1} against {a0}-{a1}",
+            t = q.target
+        ),
+        edition: format!("{edition:?}"),
+        nobs: did.nobs,
+        products,
+        chpl_matched: matched.clone(),
+        chpl_unmatched: unmatched,
+        chpl_in_data: chpl_in_data.into_iter().collect(),
+        effects: did
+            .coefficients
+            .iter()
+            .map(|c| GravityEffect {
+                name: c.name.clone(),
+                estimate: c.estimate,
+                std_error: c.std_error,
+                ci_low: c.ci_low,
+                ci_high: c.ci_high,
+                effect_pct: (c.estimate.exp() - 1.0) * 100.0,
+            })
+            .collect(),
+        event_study,
+        substitution,
+        converged: did.converged,
+        notes,
+    })
+}
