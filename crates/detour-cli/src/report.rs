@@ -329,12 +329,6 @@ fn diversion(store: &Store) -> Result<(String, String)> {
         &rows,
     ));
     let _ = write!(s, "<p class=\"src\">{}</p>", escape(&d.mirror_note));
-    if d.mirror
-        .iter()
-        .any(|m| m.conduit == "ARM" && m.year == 2023)
-    {
-        s.push_str("<p class=\"src\">Caveat: Armenia's 2023 imports in the national-statistics file look incomplete                     (see data/README.md), so its 2023 gap says more about the file than about trade.</p>");
-    }
     let mut files: Vec<String> = d.pairs.iter().flat_map(|p| p.provenance.clone()).collect();
     files.sort();
     files.dedup();

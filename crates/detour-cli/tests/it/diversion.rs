@@ -485,3 +485,29 @@ fn product_level_bad_input() {
     ]));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--hs-edition '1066'"));
 }
+
+#[test]
+fn mirror_note_flags_armenias_incomplete_2023() {
+    let out = crate::run_ok(crate::detour().args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "EU27",
+        "--conduits",
+        "ARM,KGZ",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["mirror_note"]
+            .as_str()
+            .unwrap()
+            .contains("Caveat: ARM 2023")
+    );
+}
