@@ -76,7 +76,7 @@ fn projected_gap(series: &BTreeMap<(i32, u32), f64>) -> (f64, BTreeMap<i32, f64>
 }
 
 /// `detour diversion` on the embedded data: EU27 → RUS, the five conduits, the standard windows, JSON.
-fn eu27_rus_json(extra: &[&str]) -> Value {
+pub fn eu27_rus_json(extra: &[&str]) -> Value {
     let mut c = detour();
     c.args([
         "diversion",
@@ -336,14 +336,7 @@ fn bad_windows_are_clear_errors() {
 fn product_level_did_recovers_the_fixtures_effects() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
-    crate::run_ok(
-        crate::detour()
-            .arg("--store")
-            .arg(&store)
-            .arg("ingest")
-            .arg(crate::fixture("BACI_HS17_fixture_2019_2023.csv"))
-            .args(["--format", "baci"]),
-    );
+    crate::ingest_fixture(&store, "BACI_HS17_fixture_2019_2023.csv", "baci");
     let run = |tiers: &str| -> serde_json::Value {
         let out = crate::run_ok(crate::detour().arg("--store").arg(&store).args([
             "diversion",

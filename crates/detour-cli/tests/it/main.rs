@@ -73,6 +73,18 @@ pub fn run_err(cmd: &mut Command) -> Output {
     out
 }
 
+/// Ingest a test fixture into a new store at `store`.
+pub fn ingest_fixture(store: &Path, name: &str, format: &str) {
+    run_ok(
+        detour()
+            .arg("--store")
+            .arg(store)
+            .arg("ingest")
+            .arg(fixture(name))
+            .args(["--format", format]),
+    );
+}
+
 /// Query the default store as CSV and parse the rows.
 pub fn sql_rows(store: Option<&Path>, q: &str) -> Vec<Vec<String>> {
     let mut c = detour();

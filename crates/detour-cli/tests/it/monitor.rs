@@ -719,14 +719,7 @@ fn totals_from_product_level_files_without_total_rows() {
     // BACI has HS-6 rows only: `trade` sums them (6-digit rows of files without TOTAL rows).
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
-    crate::run_ok(
-        crate::detour()
-            .arg("--store")
-            .arg(&store)
-            .arg("ingest")
-            .arg(crate::fixture("BACI_HS17_Y2022_V202401_sample.csv"))
-            .args(["--format", "baci"]),
-    );
+    crate::ingest_fixture(&store, "BACI_HS17_Y2022_V202401_sample.csv", "baci");
     for (r, p, v) in [("USA", "KGZ", 12_500.0), ("FRA", "RUS", 100_000.0)] {
         let out = crate::run_ok(crate::detour().arg("--store").arg(&store).args([
             "trade",
