@@ -38,7 +38,11 @@ try {
   await page.waitForSelector("#offset-ratio", { timeout: 60000 });
   const offset = await page.$eval("#offset-ratio", (b) => b.textContent);
   const divPaths = await page.$eval("#div-chart", (c) => c.querySelectorAll("svg path").length);
-  console.log(JSON.stringify({ rows, chart, mirror, offset, divPaths, errors }));
+  await page.fill("#claim-text", "EU exports to Kyrgyzstan rose to €2.7 billion in 2023. EU exports to Russia fell to €30 billion in 2023.");
+  await page.click("#check");
+  await page.waitForSelector("#claims-table tbody tr", { timeout: 60000 });
+  const verdicts = await page.$$eval("#claims-table tbody tr", (rs) => rs.map((r) => r.dataset.verdict));
+  console.log(JSON.stringify({ rows, chart, mirror, offset, divPaths, verdicts, errors }));
 } finally {
   await browser.close();
 }
