@@ -119,7 +119,7 @@ fn find_amounts(s: &str) -> Vec<Amount> {
             (?:\s?(?P<sc1>{SCALE})\b)?
             (?:\s*(?P<sep>-|–|—|\bto\b)\s*(?:US\s?\$|\$|€|£|₽)?(?P<n2>{NUM}))?
             (?:\s?(?P<sc>{SCALE})\b\.?)?
-            (?:\s+(?P<suf>(?:US\s+)?dollars?|euros?|roubles?|rubles?|USD|EUR|RUB|yuan|tenge|soms?|sums?|drams?|lari|manats?)\b)?"
+            (?:\s+(?P<suf>(?:U\.?S\.?\s+)?dollars?|euros?|roubles?|rubles?|USD|EUR|RUB|yuan|tenge|soms?|sums?|drams?|lari|manats?)\b)?"
         )
     });
     let bound_re = re(&BOUND, || {
@@ -1601,6 +1601,13 @@ mod tests {
             ]
         );
         assert!(find_amounts("in 2024, 12 months, 27%").is_empty());
+        let a = find_amounts("worth 5.7 billion U.S. dollars and USD 1.2bn");
+        assert_eq!(a.len(), 2);
+        assert_eq!(
+            (a[0].value, a[0].currency.as_str(), a[0].text.as_str()),
+            (5.7, "USD", "5.7 billion U.S. dollars")
+        );
+        assert_eq!((a[1].value, a[1].scale.as_deref()), (1.2, Some("billion")));
     }
 
     #[test]

@@ -89,5 +89,8 @@ fn dashboard_renders_the_chosen_pair_with_the_apis_numbers() {
     assert_eq!(v["offset"], "0.295");
     assert!(v["divPaths"].as_u64().unwrap() > 5);
     // A pasted text checked from the page: the same verdicts as `detour check`.
-    assert_eq!(v["verdicts"], serde_json::json!(["consistent_one_side", "inconsistent"]));
+    assert_eq!(
+        v["verdicts"],
+        serde_json::json!(["consistent_one_side", "inconsistent"])
+    );
 }

@@ -304,3 +304,38 @@ fn related_claims_in_one_text_are_checked_against_each_other() {
         "{e3}"
     );
 }
+
+#[test]
+fn more_releases_can_be_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.txt");
+    std::fs::write(
+        &t,
+        "Trade between Russia and Kazakhstan reached $31 billion in January-June 2026.\n",
+    )
+    .unwrap();
+    let v = check_json(&t, &[]);
+    assert_eq!(verdicts(&v), ["not_checkable"]);
+    let rel = dir.path().join("rel.csv");
+    std::fs::write(
+        &rel,
+        "reporter_side,country_a,country_b,flow,period_start,period_end,value,unit,yoy_growth_pct,source_name,source_url,quote\n\
+         KAZ,KAZ,RUS,turnover,2026-01,2026-06,31.2,USD_bn,,A statistics office,https://example.org/release,\"…\"\n\
+         RUS,RUS,KAZ,turnover,2026-01,2026-06,29.0,USD_bn,,A ministry,https://example.org/other,\"…\"\n",
+    )
+    .unwrap();
+    let v = check_json(&t, &["--releases", rel.to_str().unwrap()]);
+    assert_eq!(verdicts(&v), ["consistent_one_side"]);
+    let e = v["claims"][0]["explanation"].as_str().unwrap();
+    assert!(
+        e.contains("KAZ's official release")
+            && e.contains("RUS's official release (29.00 billion USD (-6.5% from the claim))"),
+        "{e}"
+    );
+    assert!(
+        v["claims"][0]["sources"][0]
+            .as_str()
+            .unwrap()
+            .contains("rel.csv:")
+    );
+}
