@@ -974,6 +974,18 @@ fn keep_party(s: &str, p: &PartyMention, attr: Option<(usize, usize)>) -> bool {
     if p.kind == MentionKind::Adjective && person_after.is_match(after) {
         return false;
     }
+    // A capital after "in", "at" or "visit to" is where something happened, not a party.
+    if p.kind == MentionKind::Capital {
+        let b = before.trim_end().to_lowercase();
+        if b.ends_with(" in")
+            || b.ends_with(" at")
+            || b == "in"
+            || b == "at"
+            || b.ends_with("visit to")
+        {
+            return false;
+        }
+    }
     true
 }
 
@@ -1646,6 +1658,26 @@ mod tests {
         assert_eq!((f.value, f.yoy_growth_pct), (None, Some(27.0)));
         assert_eq!(f.period_end.as_deref(), Some("2024-09"));
         assert_eq!(f.attributed_to.as_deref(), Some("Lepechin"));
+    }
+
+    #[test]
+    fn capitals_as_places_are_not_parties() {
+        let f = one(
+            "At a meeting in Moscow, officials said trade between Kazakhstan and Uzbekistan reached $4.4 billion in 2023.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref()),
+            (Some("KAZ"), Some("UZB"))
+        );
+        let f = one(
+            "Trade between Moscow and Minsk reached $45 billion in 2022.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref()),
+            (Some("RUS"), Some("BLR"))
+        );
     }
 
     #[test]
