@@ -1122,6 +1122,8 @@ fn sentence_claims(
     let parties: Vec<PartyMention> = all_parties
         .into_iter()
         .filter(|p| keep_party(s, p, attr_range))
+        // "US dollars", "US$": part of an amount, not the United States.
+        .filter(|p| !amounts.iter().any(|a| p.start < a.end && a.start < p.end))
         .collect();
     let periods: Vec<PeriodMention> = find_periods(s)
         .into_iter()
@@ -1658,6 +1660,18 @@ mod tests {
         assert_eq!((f.value, f.yoy_growth_pct), (None, Some(27.0)));
         assert_eq!(f.period_end.as_deref(), Some("2024-09"));
         assert_eq!(f.attributed_to.as_deref(), Some("Lepechin"));
+    }
+
+    #[test]
+    fn currency_words_are_not_parties() {
+        let f = one(
+            "Tajik-Russian trade reached 968.5 million US dollars in 2023.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref()),
+            (Some("TJK"), Some("RUS"))
+        );
     }
 
     #[test]
