@@ -198,6 +198,10 @@ enum Command {
         /// The event month (YYYY-MM, e.g. 2022-02): must follow the baseline and not follow the after start.
         #[arg(long)]
         event: Option<String>,
+        /// Read months without a record as zero trade (Comext publishes no zero rows); pairs with zero
+        /// months are then fitted by PPML on levels. Off by default: a missing month is an incomplete window.
+        #[arg(long)]
+        missing_as_zero: bool,
         /// Product level instead of totals (needs HS-6 data, e.g. BACI): CHPL goods against other goods,
         /// a difference-in-differences and event study by year; `all` or CHPL tiers (`1,2,3A`).
         #[arg(long)]
@@ -287,6 +291,7 @@ fn run(cli: Cli) -> Result<()> {
             by_sender,
             gravity,
             event,
+            missing_as_zero,
             products,
             hs_edition,
             format,
@@ -330,6 +335,7 @@ fn run(cli: Cli) -> Result<()> {
                 after: Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
                 by_sender,
                 gravity,
+                missing_as_zero,
                 event: match &event {
                     Some(e) => Some(
                         Period::parse(e)
@@ -1033,6 +1039,7 @@ fn summary(store: &Store) -> Result<()> {
         by_sender: false,
         gravity: false,
         event: None,
+        missing_as_zero: false,
     };
     let d = detour_diversion::diversion(store, &q)?;
     print!("{}", diversion_output(&d, OutFormat::Table)?);

@@ -216,6 +216,7 @@ fn diversion(store: &Store) -> Result<(String, String)> {
         after: Period::parse("2022-03..2024-08")?,
         by_sender: true,
         gravity: true,
+        missing_as_zero: false,
         event: None,
     };
     let d = detour_diversion::diversion(store, &q)?;

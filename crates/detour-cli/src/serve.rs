@@ -305,6 +305,7 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 after: period("after", "2022-03..2024-08")?,
                 by_sender: flag(&p, "by_sender")?,
                 gravity: flag(&p, "gravity")?,
+                missing_as_zero: flag(&p, "missing_as_zero")?,
                 event: match p.get("event") {
                     Some(e) => Some(
                         Period::parse(e)

@@ -79,10 +79,12 @@ pub struct MonthRow {
 /// The fitted baseline model of one pair.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fit {
+    /// `ols-log` (OLS on logs), or `ppml` (Poisson on levels, used when the baseline has zero months).
+    pub model: String,
     /// Monthly trend on logs (0.01 ≈ +1% a month).
     pub trend: f64,
     pub trend_std_error: f64,
-    /// Residual standard error on logs.
+    /// Residual standard error on logs (`ols-log`), or the square root of the Pearson dispersion (`ppml`).
     pub sigma: f64,
     pub r2: f64,
     pub months: usize,
@@ -239,6 +241,9 @@ pub struct Query {
     /// The event (first sanctions month, say); when given it must fall after the baseline and no later than
     /// the after window's start.
     pub event: Option<Month>,
+    /// Read months without a record as zero trade (Comext publishes no zero rows); off by default, when a
+    /// missing month makes a window incomplete. Pairs with zero months are fitted by PPML on levels.
+    pub missing_as_zero: bool,
 }
 
 fn chrono_date(m: Month) -> chrono::NaiveDate {
@@ -283,8 +288,9 @@ fn fetch(
 }
 
 impl Span {
-    /// The values over `window`; every month must be present and positive.
-    fn window(&self, window: &Period) -> Result<Vec<(Month, f64)>, Error> {
+    /// The values over `window`; every month must be present (or, with `missing_as_zero`, is zero when
+    /// absent) and not negative.
+    fn window(&self, window: &Period, missing_as_zero: bool) -> Result<Vec<(Month, f64)>, Error> {
         let (from, to) = (window.start.index(), window.end.index());
         let mut out = Vec::new();
         let mut missing = Vec::new();
@@ -294,7 +300,7 @@ impl Span {
             .filter(|(m, _, _)| (from..=to).contains(&m.index()))
         {
             match v {
-                Some(v) if *v <= 0.0 => {
+                Some(v) if *v < 0.0 => {
                     return Err(Error::NonPositive {
                         pair: self.pair.clone(),
                         month: label.clone(),
@@ -302,6 +308,7 @@ impl Span {
                     });
                 }
                 Some(v) => out.push((*m, *v)),
+                None if missing_as_zero => out.push((*m, 0.0)),
                 None => missing.push(label.clone()),
             }
         }
@@ -343,10 +350,15 @@ fn pair_flow(
         ..q.after
     };
     let series = fetch(store, &q.senders, partner, &span, flow)?;
-    let base = series.window(&q.baseline)?;
-    let after = series.window(&q.after)?;
+    let base = series.window(&q.baseline, q.missing_as_zero)?;
+    let after = series.window(&q.after, q.missing_as_zero)?;
     let start = q.baseline.start;
-    let y: Vec<f64> = base.iter().map(|(_, v)| v.ln()).collect();
+    // Zero months: PPML on levels (logs do not exist); else OLS on logs.
+    let ppml = base.iter().any(|(_, v)| *v == 0.0);
+    let y: Vec<f64> = base
+        .iter()
+        .map(|(_, v)| if ppml { *v } else { v.ln() })
+        .collect();
     let t: Vec<f64> = base.iter().map(|(m, _)| month_index(start, *m)).collect();
     let season: Vec<u64> = base.iter().map(|(m, _)| u64::from(m.month)).collect();
     let design = Design {
@@ -356,7 +368,7 @@ fn pair_flow(
         ..Default::default()
     };
     let opt = Options {
-        family: Family::Ols,
+        family: if ppml { Family::Poisson } else { Family::Ols },
         vcov: VcovType::Iid,
         drop_singletons: false,
         ..Options::default()
@@ -371,25 +383,50 @@ fn pair_flow(
         .unwrap_or((0.0, 0.0));
     let n = y.len() as f64;
     let k = (f.df_k as f64).min(n - 1.0);
-    let sigma = (f.deviance / (n - k)).sqrt();
     let fe = &f.fixed_effects[0];
+    // A month-of-year with zero trade in every baseline year has no effect (separated): its
+    // counterfactual is zero.
     let effect = |month: u32| -> f64 {
         fe.ids
             .iter()
             .position(|&id| id == u64::from(month))
             .map(|p| fe.values[p])
-            .unwrap_or(f64::NAN)
+            .unwrap_or(f64::NEG_INFINITY)
+    };
+    let linear = |m: Month| effect(m.month) + beta.0 * month_index(start, m);
+    let sigma = if ppml {
+        // Square root of the Pearson dispersion: Var(y) = φ·μ.
+        let chi2: f64 = base
+            .iter()
+            .map(|(m, v)| (linear(*m).exp(), *v))
+            .filter(|(mu, _)| *mu > 0.0)
+            .map(|(mu, v)| (v - mu).powi(2) / mu)
+            .sum();
+        (chi2 / (n - k)).sqrt()
+    } else {
+        (f.deviance / (n - k)).sqrt()
     };
     let rows: Vec<MonthRow> = after
         .iter()
         .map(|(m, v)| {
-            let mu = effect(m.month) + beta.0 * month_index(start, *m);
+            let lin = linear(*m);
+            let (cf, lo, hi) = if ppml {
+                let mu = lin.exp();
+                let w = 1.96 * sigma * mu.sqrt();
+                (mu, (mu - w).max(0.0), mu + w)
+            } else {
+                (
+                    lin.exp(),
+                    (lin - 1.96 * sigma).exp(),
+                    (lin + 1.96 * sigma).exp(),
+                )
+            };
             MonthRow {
                 period: m.to_string(),
                 actual: *v,
-                counterfactual: mu.exp(),
-                band_low: (mu - 1.96 * sigma).exp(),
-                band_high: (mu + 1.96 * sigma).exp(),
+                counterfactual: cf,
+                band_low: lo,
+                band_high: hi,
             }
         })
         .collect();
@@ -402,7 +439,9 @@ fn pair_flow(
             end: q.after.start.plus(-1),
             ..q.after
         };
-        series.window(&between).unwrap_or_default()
+        series
+            .window(&between, q.missing_as_zero)
+            .unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -417,6 +456,7 @@ fn pair_flow(
             reporter: q.senders.clone(),
             partner: partner.to_string(),
             fit: Fit {
+                model: if ppml { "ppml" } else { "ols-log" }.into(),
                 trend: beta.0,
                 trend_std_error: beta.1,
                 sigma,

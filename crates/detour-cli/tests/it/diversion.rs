@@ -504,3 +504,56 @@ fn mirror_note_flags_armenias_incomplete_2023() {
             .contains("Caveat: ARM 2023")
     );
 }
+
+#[test]
+fn missing_months_as_zero_fits_ppml_and_keeps_every_member() {
+    let without = eu27_rus_json(&["--by-sender"]);
+    let skipped = |v: &Value| -> usize {
+        v["by_sender"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["skipped"].as_array().unwrap().len())
+            .sum()
+    };
+    assert!(
+        skipped(&without) > 0,
+        "some member-conduit pairs miss months in Comext"
+    );
+    let with = eu27_rus_json(&["--by-sender", "--missing-as-zero"]);
+    assert_eq!(skipped(&with), 0);
+    // The group totals have no gaps: the headline is the same either way.
+    assert_eq!(with["offset_ratio"], without["offset_ratio"]);
+    let out = crate::run_ok(crate::detour().args([
+        "diversion",
+        "--target",
+        "RUS",
+        "--senders",
+        "IRL",
+        "--conduits",
+        "KGZ",
+        "--baseline",
+        "2019-01..2021-12",
+        "--after",
+        "2022-03..2024-08",
+        "--missing-as-zero",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let kgz = v["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["partner"] == "KGZ")
+        .unwrap();
+    assert_eq!(kgz["fit"]["model"], "ppml");
+    for r in kgz["after"].as_array().unwrap() {
+        let (lo, cf, hi) = (
+            r["band_low"].as_f64().unwrap(),
+            r["counterfactual"].as_f64().unwrap(),
+            r["band_high"].as_f64().unwrap(),
+        );
+        assert!(lo >= 0.0 && lo <= cf && cf <= hi, "{r}");
+    }
+}
