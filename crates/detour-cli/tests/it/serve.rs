@@ -309,4 +309,12 @@ fn report_has_every_section_with_the_librarys_numbers() {
     assert_eq!(html.matches("data-verdict=").count(), 6);
     assert!(key("gravity_RUS × after").parse::<f64>().unwrap() < -1.0);
     assert!(html.matches("<svg").count() >= 5, "charts embedded");
+    // The GE illustration: the target's welfare change inside its Monte Carlo interval.
+    let w: f64 = key("ge_welfare_IRN").trim_end_matches('%').parse().unwrap();
+    let tag = "data-key=\"ge_welfare_IRN\">";
+    let rest = &html[html.find(tag).unwrap()..];
+    let ci = &rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()];
+    let (lo, hi) = ci.split_once(", ").unwrap();
+    let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
+    assert!(lo < w && w < hi && w < 0.0, "{lo} {w} {hi}");
 }
