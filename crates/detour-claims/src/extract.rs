@@ -236,7 +236,9 @@ struct Growth {
     start: usize,
     end: usize,
     pct: f64,
-    decimals: u32,
+    /// Half-width, in percentage points, of what the words stand for: "29.1%" ±0.05, "10 times" ±50,
+    /// "doubled" ±25 (an eighth of the multiple), "by a third" ±5.
+    tolerance: f64,
     bound: Bound,
     text: String,
 }
@@ -321,7 +323,7 @@ fn find_growth(s: &str) -> Vec<Growth> {
             start: m.start(),
             end: m.end(),
             pct: dir * p,
-            decimals,
+            tolerance: 0.5 * 10f64.powi(-(decimals as i32)),
             bound,
             text: m.as_str().trim().to_string(),
         });
@@ -346,7 +348,7 @@ fn find_growth(s: &str) -> Vec<Growth> {
             start: m.start(),
             end: m.end(),
             pct,
-            decimals: 0,
+            tolerance: 12.5 * (1.0 + pct / 100.0),
             bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
             text: m.as_str().trim().to_string(),
         });
@@ -367,7 +369,7 @@ fn find_growth(s: &str) -> Vec<Growth> {
             start: m.start(),
             end: m.end(),
             pct,
-            decimals: 0,
+            tolerance: 12.5 * (1.0 + pct / 100.0),
             bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
             text: m.as_str().trim().to_string(),
         });
@@ -404,7 +406,15 @@ fn find_growth(s: &str) -> Vec<Growth> {
             start: m.start(),
             end: m.end(),
             pct,
-            decimals: decimals + 1,
+            // The multiple's own rounding, carried to percent (a fall n-fold is 1/n).
+            tolerance: {
+                let half = 0.5 * 10f64.powi(-(decimals as i32));
+                if down {
+                    100.0 * half / (n * n)
+                } else {
+                    100.0 * half
+                }
+            },
             bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
             text: m.as_str().trim().to_string(),
         });
@@ -429,7 +439,7 @@ fn find_growth(s: &str) -> Vec<Growth> {
             start: m.start(),
             end: m.end(),
             pct: dir * frac,
-            decimals: 1,
+            tolerance: 5.0,
             bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
             text: m.as_str().trim().to_string(),
         });
@@ -610,9 +620,13 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
             format!(
                 r"(?i)\b(?:(?:in|for|during|over|throughout|of|by|as of|across|through|since)\s+(?:the\s+(?:whole\s+|full\s+|entire\s+|calendar\s+)?(?:year\s+)?)?|full[- ]year\s+)(?P<y>{YEAR})\b|\b(?P<y2>{YEAR})(?:'s)?\s+(?:as a whole|total|figures|results|turnover|trade|exports|imports)\b|\b(?P<yb>{YEAR})\s+(?:figure|level|value|volume)s?\b"
             ),
-            // 12: relative years and bases
+            // 12: relative years and bases (13 below: a named base year)
             format!(
                 r"(?i)\b(?:(?P<r>{RELYEAR})\s+year|(?P<same>the same period(?:\s+(?:of|in|a)\s+(?:(?P<sy>{YEAR})|(?P<sr>{RELYEAR})\s+year|year\s+earlier))?)|(?P<ago>a year (?:earlier|ago|before)))\b"
+            ),
+            // 13: a named comparison base: "compared with 2021", "than in 2022", "versus 2021"
+            format!(
+                r"(?i)\b(?:compared\s+(?:with|to)|versus|vs\.?|against|than)\s+(?:the\s+same\s+period\s+(?:of|in)\s+|in\s+)?(?P<y>{YEAR})\b"
             ),
         ]
         .iter()
@@ -623,7 +637,9 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
         r"(?i)\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?|against|over|on|relative\s+to|since)\s+(?:the\s+)?(?:same\s+(?:period|months?)\s+(?:of|in)\s+)?(?:the\s+)?$".into()
     });
     let mut out: Vec<PeriodMention> = Vec::new();
-    for (k, p) in pats.iter().enumerate() {
+    // Named bases (13) before plain years (11), so that "compared with 2021" is read as a base.
+    for k in [0usize, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 11, 12] {
+        let p = &pats[k];
         for c in p.captures_iter(s) {
             let m = c.get(0).expect("match");
             if out.iter().any(|o| m.start() < o.end && o.start < m.end()) {
@@ -680,6 +696,18 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                     (mm, mm, year_ref(&c, &["y", "y2"], &[]))
                 }
                 11 => (1, 12, year_ref(&c, &["y", "y2", "yb"], &[])),
+                13 => {
+                    out.push(PeriodMention {
+                        start: m.start(),
+                        end: m.end(),
+                        m1: 1,
+                        m2: 12,
+                        year: year_ref(&c, &["y"], &[]),
+                        is_base: true,
+                        text: m.as_str().to_string(),
+                    });
+                    continue;
+                }
                 _ => {
                     if c.name("same").is_some() || c.name("ago").is_some() {
                         // A comparison base: the year it names, if any.
@@ -1388,11 +1416,11 @@ fn sentence_claims(
                 frame.value = frame.value.map(|v| -v);
             }
         }
-        let mut growth_decimals = 0;
+        let mut growth_tolerance = 0.05;
         let mut growth_bound = None;
         if let Some(g) = &a.growth {
             frame.yoy_growth_pct = Some(round_to(g.pct, 4));
-            growth_decimals = g.decimals;
+            growth_tolerance = g.tolerance;
             growth_bound = Some(g.bound);
             evidence.push(g.text.clone());
         }
@@ -1445,7 +1473,7 @@ fn sentence_claims(
             evidence_text: evidence,
             frame,
             value_decimals,
-            growth_decimals,
+            growth_tolerance,
             growth_bound,
         });
     }
@@ -1660,6 +1688,34 @@ mod tests {
         assert_eq!((f.value, f.yoy_growth_pct), (None, Some(27.0)));
         assert_eq!(f.period_end.as_deref(), Some("2024-09"));
         assert_eq!(f.attributed_to.as_deref(), Some("Lepechin"));
+    }
+
+    #[test]
+    fn named_base_years() {
+        let f = one(
+            "EU exports to Kyrgyzstan in 2023 doubled compared with 2021.",
+            None,
+        );
+        assert_eq!(
+            (
+                f.period_start.as_deref(),
+                f.yoy_growth_pct,
+                f.growth_base_year
+            ),
+            (Some("2023-01"), Some(100.0), Some(2021))
+        );
+        let f = one(
+            "EU exports to Kyrgyzstan were 10 times higher in 2023 than in 2021.",
+            None,
+        );
+        assert_eq!(
+            (
+                f.period_end.as_deref(),
+                f.yoy_growth_pct,
+                f.growth_base_year
+            ),
+            (Some("2023-12"), Some(900.0), Some(2021))
+        );
     }
 
     #[test]

@@ -109,11 +109,12 @@ pub struct Claim {
     /// The words the value, growth and period were read from.
     pub evidence_text: Vec<String>,
     pub frame: Frame,
-    /// Digits after the decimal point in the value and in the growth as written (their rounding precision).
+    /// Digits after the decimal point in the value as written (its rounding precision).
     #[serde(skip)]
     pub value_decimals: u32,
+    /// Half-width in percentage points of what the growth words stand for ("29.1%": 0.05, "10 times": 50).
     #[serde(skip)]
-    pub growth_decimals: u32,
+    pub growth_tolerance: f64,
     /// How the growth is qualified ("over 6.5%").
     #[serde(skip)]
     pub growth_bound: Option<Bound>,

@@ -106,8 +106,8 @@ fn interval(v: f64, high: Option<f64>, bound: Bound, decimals: u32) -> (f64, f64
     }
 }
 
-fn growth_interval(g: f64, bound: Bound, decimals: u32) -> (f64, f64) {
-    let half = 0.5 * 10f64.powi(-(decimals as i32));
+/// The growth range words stand for; `half` is the half-width of their rounding (percentage points).
+fn growth_interval(g: f64, bound: Bound, half: f64) -> (f64, f64) {
     match bound {
         Bound::Exact | Bound::Range => (g - half, g + half),
         Bound::Over => (g, f64::INFINITY),
@@ -178,8 +178,8 @@ fn store_evidence(
     };
     let mut out = Vec::new();
     for side in [Side::Reporter, Side::Partner] {
-        let mut q =
-            TradeQuery::new(a, b, flow_kind(flow), *period).with_yoy(f.yoy_growth_pct.is_some());
+        let mut q = TradeQuery::new(a, b, flow_kind(flow), *period)
+            .with_yoy(f.yoy_growth_pct.is_some() && f.growth_base_year.is_none());
         q.side = side;
         q.currency = f.unit.clone();
         let r = match detour_monitor::trade(store, &q) {
@@ -227,12 +227,37 @@ fn store_evidence(
             )),
             _ => None,
         };
-        let growth_agrees = match (f.yoy_growth_pct, r.yoy_pct) {
-            (Some(g), Some(y)) if f.growth_base_year.is_none() => Some(meet(
+        // Growth against a named year ("5.1-fold compared with 2021"): the same months of that year,
+        // from the same side's statistics.
+        let mut yoy = r.yoy_pct;
+        if let (Some(by), Some(_), true) = (f.growth_base_year, f.yoy_growth_pct, r.complete) {
+            let shift = i64::from(by - period.start.year) * 12;
+            let base_period = Period::window(period.start.plus(shift), period.end.plus(shift));
+            if let Ok(bp) = base_period {
+                let mut bq = q.clone();
+                bq.period = bp;
+                bq.yoy = false;
+                match detour_monitor::trade(store, &bq) {
+                    Ok(br) if br.complete && br.value > 0.0 => {
+                        yoy = Some(100.0 * (r.value / br.value - 1.0));
+                        ev_notes.push(format!(
+                            "growth against {}: {} → {} ({:+.1}%)",
+                            bp.label(),
+                            fmt_num(br.value / scale),
+                            fmt_num(value),
+                            100.0 * (r.value / br.value - 1.0)
+                        ));
+                    }
+                    _ => ev_notes.push(format!("no complete data for the base {}", bp.label())),
+                }
+            }
+        }
+        let growth_agrees = match (f.yoy_growth_pct, yoy) {
+            (Some(g), Some(y)) => Some(meet(
                 growth_interval(
                     g,
                     claim.growth_bound.unwrap_or(Bound::Exact),
-                    claim.growth_decimals,
+                    claim.growth_tolerance,
                 ),
                 (y, y),
             )),
@@ -243,7 +268,7 @@ fn store_evidence(
             reporter_side: r.reporter_side.clone(),
             period: r.period.clone(),
             value: Some(value),
-            yoy_growth_pct: r.yoy_pct,
+            yoy_growth_pct: yoy,
             value_agrees,
             growth_agrees,
             is_forecast: false,
@@ -332,9 +357,9 @@ fn release_evidence(r: &Release, claim: &Claim) -> Evidence {
                 growth_interval(
                     g,
                     claim.growth_bound.unwrap_or(Bound::Exact),
-                    claim.growth_decimals,
+                    claim.growth_tolerance,
                 ),
-                growth_interval(s.value, s.bound, s.decimals),
+                growth_interval(s.value, s.bound, 0.5 * 10f64.powi(-(s.decimals as i32))),
             ));
         }
     }

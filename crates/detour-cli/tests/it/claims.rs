@@ -339,3 +339,38 @@ fn more_releases_can_be_loaded() {
             .contains("rel.csv:")
     );
 }
+
+#[test]
+fn growth_against_a_named_year_and_multiples_tolerance() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.txt");
+    std::fs::write(
+        &t,
+        "EU exports to Kyrgyzstan were 10 times higher in 2023 than in 2021.\n\
+         EU exports to Kyrgyzstan were 5 times higher in 2023 than in 2021.\n",
+    )
+    .unwrap();
+    let v = check_json(&t, &[]);
+    let c = &v["claims"];
+    assert_eq!(c[0]["frame"]["growth_base_year"], 2021);
+    // Eurostat: 2,733.8m in 2023 against 263.2m in 2021, +938.5%: "10 times" (900 ± 50) holds, "5 times" does not.
+    let eu = |i: usize| {
+        c[i]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["reporter_side"] == "EU27")
+            .unwrap()
+            .clone()
+    };
+    assert!((eu(0)["yoy_growth_pct"].as_f64().unwrap() - 938.5).abs() < 0.1);
+    assert_eq!(eu(0)["growth_agrees"], true);
+    assert!(
+        eu(0)["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("growth against 2021"))
+    );
+    assert_eq!(eu(1)["growth_agrees"], false);
+}
