@@ -1245,7 +1245,7 @@ fn sentence_claims(
         // "exports and imports" together: turnover.
         let has_exp = flows.iter().any(|f| f.flow == Flow::Exports);
         let has_imp = flows.iter().any(|f| f.flow == Flow::Imports);
-        if has_exp && has_imp && anchors_len_is_one(&spans) {
+        if has_exp && has_imp && spans.len() == 1 {
             a.flow = Some(Flow::Turnover);
         }
     }
@@ -1386,7 +1386,7 @@ fn sentence_claims(
                 .or_else(|| codes.first().cloned().filter(|h| Some(h) != p.as_ref()));
             (hub, p)
         } else {
-            orient(s, &parties, &codes, flow, spans[i])
+            orient(s, &parties, &codes, flow)
         };
         let mut frame = Frame {
             country_a: ca,
@@ -1509,10 +1509,6 @@ fn clause_break(s: &str, at: usize) -> usize {
     r.find_at(s, at).map_or(s.len(), |m| m.start())
 }
 
-fn anchors_len_is_one(spans: &[(usize, usize)]) -> bool {
-    spans.len() == 1
-}
-
 fn round_to(x: f64, d: i32) -> f64 {
     let f = 10f64.powi(d);
     (x * f).round() / f
@@ -1524,7 +1520,6 @@ fn orient(
     parties: &[PartyMention],
     codes: &[String],
     flow: Option<Flow>,
-    _span: (usize, usize),
 ) -> (Option<String>, Option<String>) {
     let list = |v: &[String]| -> Option<String> {
         if v.is_empty() {

@@ -309,12 +309,15 @@ fn bad(file: &str, line: u64, field: &str, reason: &str) -> ClaimsError {
     }
 }
 
-/// The shipped releases.
-pub fn embedded() -> Vec<Release> {
-    EMBEDDED
-        .iter()
-        .flat_map(|(f, t)| parse(f, t).expect("shipped releases parse (tested)"))
-        .collect()
+/// The shipped releases (parsed once per process).
+pub fn embedded() -> &'static [Release] {
+    static R: OnceLock<Vec<Release>> = OnceLock::new();
+    R.get_or_init(|| {
+        EMBEDDED
+            .iter()
+            .flat_map(|(f, t)| parse(f, t).expect("shipped releases parse (tested)"))
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -6,16 +6,13 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use detour_claims::html::{STYLE, annotated_body, escape};
-use detour_claims::{ExtractOptions, releases, text, verify};
+use detour_claims::verify;
 use detour_core::period::Period;
 use detour_monitor::{FlowKind, Frequency, TradeQuery};
 use detour_store::Store;
-
-use crate::check::EXAMPLE_ARTICLE;
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
@@ -23,12 +20,6 @@ pub struct ReportArgs {
     #[arg(long, default_value = "detour-report")]
     pub out: PathBuf,
 }
-
-/// The GE illustration's scenario and data, embedded so that the report runs anywhere.
-const GE_SCENARIO: &str =
-    include_str!("../../../examples/scenarios/coalition_sanctions_illustration.toml");
-const GE_DATA: &[u8] =
-    include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz");
 
 pub const CONDUITS: [&str; 5] = ["ARM", "GEO", "KAZ", "KGZ", "UZB"];
 
@@ -392,24 +383,13 @@ fn diversion(store: &Store) -> Result<(String, String)> {
     Ok((s, g))
 }
 
+/// The GE illustration: the embedded coalition scenario.
+const GE_SCENARIO: &str = "coalition_sanctions_illustration";
+
 fn ge() -> Result<String> {
-    let dir = tempfile_dir()?;
-    let scen = dir.join("scenario.toml");
-    let data = dir.join("data.csv.gz");
-    std::fs::write(&scen, GE_SCENARIO)?;
-    std::fs::write(&data, GE_DATA)?;
-    let charts = dir.join("charts");
-    let args = crate::simulate::SimulateArgs {
-        scenario: scen,
-        data: Some(data),
-        stopping: None,
-        format: "json".into(),
-        pairs_out: None,
-        draws: Some(GE_DRAWS),
-        chart_dir: Some(charts.clone()),
-        seed: 1,
-    };
-    let out = crate::simulate::run(&args)?;
+    let (out, welfare) = crate::simulate::run_embedded(GE_SCENARIO, Some(GE_DRAWS), true)?
+        .context("the embedded GE scenario")?;
+    let welfare = welfare.unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&out)?;
     let mut rows: Vec<(String, f64, f64)> = v["countries"]
         .as_array()
@@ -454,9 +434,11 @@ fn ge() -> Result<String> {
             ]
         })
         .collect();
-    let welfare = std::fs::read_to_string(charts.join("welfare.svg")).unwrap_or_default();
-    let _ = std::fs::remove_dir_all(&dir);
-    let note: String = GE_SCENARIO
+    let scenario_text = crate::simulate::EMBEDDED_SCENARIOS
+        .iter()
+        .find(|s| s.0 == GE_SCENARIO)
+        .map_or("", |s| s.1);
+    let note: String = scenario_text
         .lines()
         .take_while(|l| l.starts_with('#'))
         .map(|l| l.trim_start_matches('#').trim())
@@ -479,20 +461,8 @@ fn ge() -> Result<String> {
     ))
 }
 
-fn tempfile_dir() -> Result<PathBuf> {
-    let d = std::env::temp_dir().join(format!("detour-report-{}", std::process::id()));
-    std::fs::create_dir_all(&d)?;
-    Ok(d)
-}
-
 fn claims(store: &Store) -> Result<String> {
-    let t = text::decode(
-        "examples/sanctions_backfire_article.txt",
-        EXAMPLE_ARTICLE.as_bytes(),
-    )?;
-    let date = NaiveDate::from_ymd_opt(2024, 12, 26);
-    let claims = detour_claims::extract(&t, &ExtractOptions { date });
-    let checked = verify::check(Some(store), &releases::embedded(), &claims, date);
+    let (t, checked) = crate::check::check_example(store)?;
     let counts: Vec<String> = verify::summary(&checked)
         .iter()
         .map(|(k, v)| {

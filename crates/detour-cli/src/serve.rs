@@ -41,20 +41,6 @@ const DASHBOARD: &str = include_str!("../assets/dashboard.html");
 const OPENAPI: &str = include_str!("../assets/openapi.json");
 const ECHARTS_GZ: &[u8] = include_bytes!("../assets/echarts/echarts.min.js.gz");
 
-/// Scenarios the API may run (no scenario files from requests).
-const SCENARIOS: &[(&str, &str, &[u8])] = &[
-    (
-        "coalition_sanctions_illustration",
-        include_str!("../../../examples/scenarios/coalition_sanctions_illustration.toml"),
-        include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz"),
-    ),
-    (
-        "yotov2016_remove_borders",
-        include_str!("../../../examples/scenarios/yotov2016_remove_borders.toml"),
-        include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz"),
-    ),
-];
-
 /// A client error (4xx) with its status.
 #[derive(Debug)]
 struct Http(u16, String);
@@ -328,12 +314,6 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 .get("scenario")
                 .map(String::as_str)
                 .unwrap_or("coalition_sanctions_illustration");
-            let Some((_, scen, data)) = SCENARIOS.iter().find(|s| s.0 == name) else {
-                return Err(bad(format!(
-                    "scenario '{name}': expected one of {}",
-                    SCENARIOS.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
-                )));
-            };
             let draws = match p.get("draws") {
                 Some(d) => {
                     let n: usize = d
@@ -346,20 +326,16 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 }
                 None => None,
             };
-            let dir = scratch_dir()?;
-            let (sp, dp) = (dir.path.join("s.toml"), dir.path.join("d.csv.gz"));
-            std::fs::write(&sp, scen)?;
-            std::fs::write(&dp, data)?;
-            let out = crate::simulate::run(&crate::simulate::SimulateArgs {
-                scenario: sp,
-                data: Some(dp),
-                stopping: None,
-                format: "json".into(),
-                pairs_out: None,
-                draws,
-                chart_dir: None,
-                seed: 1,
-            })?;
+            let Some((out, _)) = crate::simulate::run_embedded(name, draws, false)? else {
+                return Err(bad(format!(
+                    "scenario '{name}': expected one of {}",
+                    crate::simulate::EMBEDDED_SCENARIOS
+                        .iter()
+                        .map(|s| s.0)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            };
             Ok(Reply::json(out))
         }
         "/api/estimate" => {
@@ -379,8 +355,8 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             if body.is_empty() {
                 return Err(bad("POST the data as CSV in the request body"));
             }
-            let dir = scratch_dir()?;
-            let data = dir.path.join("data.csv");
+            let dir = crate::simulate::scratch_dir()?;
+            let data = dir.0.join("data.csv");
             std::fs::write(&data, &body)?;
             let mut argv = vec![
                 "estimate".to_string(),
@@ -418,7 +394,7 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             } else {
                 let checked = detour_claims::verify::check(
                     Some(store),
-                    &detour_claims::releases::embedded(),
+                    detour_claims::releases::embedded(),
                     &claims,
                     date,
                 );
@@ -438,27 +414,6 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             format!("no such path: {path}; see /api/openapi.json")
         ))),
     }
-}
-
-/// A private scratch directory, removed when dropped.
-struct Scratch {
-    path: std::path::PathBuf,
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-fn scratch_dir() -> Result<Scratch> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "detour-serve-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&path)?;
-    Ok(Scratch { path })
 }
 
 fn respond(req: Request, r: Reply, head: bool) {

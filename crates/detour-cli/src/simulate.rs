@@ -766,3 +766,73 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         other => bail!("--format '{other}': expected table, json or csv"),
     }
 }
+
+/// Scenarios shipped inside the binary (the report and the API run only these), with their data.
+pub const EMBEDDED_SCENARIOS: &[(&str, &str)] = &[
+    (
+        "coalition_sanctions_illustration",
+        include_str!("../../../examples/scenarios/coalition_sanctions_illustration.toml"),
+    ),
+    (
+        "yotov2016_remove_borders",
+        include_str!("../../../examples/scenarios/yotov2016_remove_borders.toml"),
+    ),
+];
+/// The data both embedded scenarios use (Yotov et al. 2016, ch. 2).
+const EMBEDDED_DATA: &[u8] =
+    include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz");
+
+/// A private scratch directory, removed when dropped.
+pub(crate) struct Scratch(pub(crate) PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub(crate) fn scratch_dir() -> Result<Scratch> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "detour-simulate-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&path)?;
+    Ok(Scratch(path))
+}
+
+/// Run an embedded scenario by name: its JSON output, and the welfare chart (SVG) when `chart` is set.
+/// `None` when no embedded scenario has that name.
+pub fn run_embedded(
+    name: &str,
+    draws: Option<usize>,
+    chart: bool,
+) -> Result<Option<(String, Option<String>)>> {
+    let Some((_, text)) = EMBEDDED_SCENARIOS.iter().find(|s| s.0 == name) else {
+        return Ok(None);
+    };
+    let dir = scratch_dir()?;
+    let (scenario, data, charts) = (
+        dir.0.join("scenario.toml"),
+        dir.0.join("data.csv.gz"),
+        dir.0.join("charts"),
+    );
+    std::fs::write(&scenario, text)?;
+    std::fs::write(&data, EMBEDDED_DATA)?;
+    let out = run(&SimulateArgs {
+        scenario,
+        data: Some(data),
+        stopping: None,
+        format: "json".into(),
+        pairs_out: None,
+        draws,
+        chart_dir: chart.then(|| charts.clone()),
+        seed: 1,
+    })?;
+    let welfare = chart
+        .then(|| std::fs::read_to_string(charts.join("welfare.svg")).ok())
+        .flatten();
+    Ok(Some((out, welfare)))
+}

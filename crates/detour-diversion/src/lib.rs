@@ -169,6 +169,19 @@ pub struct GravityEffect {
     pub effect_pct: f64,
 }
 
+impl From<&detour_hdfe::Coef> for GravityEffect {
+    fn from(c: &detour_hdfe::Coef) -> GravityEffect {
+        GravityEffect {
+            name: c.name.clone(),
+            estimate: c.estimate,
+            std_error: c.std_error,
+            ci_low: c.ci_low,
+            ci_high: c.ci_high,
+            effect_pct: (c.estimate.exp() - 1.0) * 100.0,
+        }
+    }
+}
+
 /// PPML on the panel of sender-member × partner × month flows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Gravity {
@@ -838,14 +851,7 @@ fn gravity(store: &Store, q: &Query) -> Result<Gravity, Error> {
         effects: f
             .coefficients
             .iter()
-            .map(|c| GravityEffect {
-                name: c.name.clone(),
-                estimate: c.estimate,
-                std_error: c.std_error,
-                ci_low: c.ci_low,
-                ci_high: c.ci_high,
-                effect_pct: (c.estimate.exp() - 1.0) * 100.0,
-            })
+            .map(GravityEffect::from)
             .collect(),
         collinear: f.collinear.clone(),
         converged: f.converged,

@@ -301,18 +301,7 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         chpl_matched: matched.clone(),
         chpl_unmatched: unmatched,
         chpl_in_data: chpl_in_data.into_iter().collect(),
-        effects: did
-            .coefficients
-            .iter()
-            .map(|c| GravityEffect {
-                name: c.name.clone(),
-                estimate: c.estimate,
-                std_error: c.std_error,
-                ci_low: c.ci_low,
-                ci_high: c.ci_high,
-                effect_pct: (c.estimate.exp() - 1.0) * 100.0,
-            })
-            .collect(),
+        effects: did.coefficients.iter().map(GravityEffect::from).collect(),
         event_study,
         substitution,
         converged: did.converged,

@@ -73,18 +73,8 @@ fn dashboard_renders_the_chosen_pair_with_the_apis_numbers() {
             .contains("EU27 exports KGZ")
     );
     // The mirror view shows the reporter's 2023 total; the diversion panel the offset ratio.
-    let t: Value = serde_json::from_str(&run_ok(detour().args([
-        "trade",
-        "--reporter",
-        "EU27",
-        "--partner",
-        "KGZ",
-        "--period",
-        "2023",
-        "--format",
-        "json",
-    ])))
-    .unwrap();
+    let t =
+        crate::monitor::trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2023"]);
     assert!((v["mirror"].as_f64().unwrap() - t["value"].as_f64().unwrap()).abs() < 1e-3);
     assert_eq!(v["offset"], "0.295");
     assert!(v["divPaths"].as_u64().unwrap() > 5);

@@ -44,7 +44,8 @@ fn direct(
     out
 }
 
-fn trade_json(args: &[&str]) -> serde_json::Value {
+/// `detour trade ARGS --format json`, parsed.
+pub fn trade_json(args: &[&str]) -> serde_json::Value {
     let mut c = detour();
     c.arg("trade").args(args).args(["--format", "json"]);
     serde_json::from_str(&run_ok(&mut c)).unwrap()

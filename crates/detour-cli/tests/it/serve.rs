@@ -280,18 +280,8 @@ fn report_has_every_section_with_the_librarys_numbers() {
         let i = html.find(&tag).unwrap_or_else(|| panic!("no {k}")) + tag.len();
         html[i..].split('<').next().unwrap().to_string()
     };
-    let t: Value = serde_json::from_str(&run_ok(detour().args([
-        "trade",
-        "--reporter",
-        "EU27",
-        "--partner",
-        "KGZ",
-        "--period",
-        "2023",
-        "--format",
-        "json",
-    ])))
-    .unwrap();
+    let t =
+        crate::monitor::trade_json(&["--reporter", "EU27", "--partner", "KGZ", "--period", "2023"]);
     assert_eq!(
         key("eu27_exports_KGZ_2023"),
         format!("{:.1}", t["value"].as_f64().unwrap() / 1e9)
