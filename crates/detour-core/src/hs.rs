@@ -156,7 +156,7 @@ pub fn chpl_codes(tiers: &[&str]) -> Vec<&'static HsCode> {
 }
 
 const CHPL_CORRELATION_CSV: &str =
-    include_str!("../../../data/reference/chpl_hs2022_to_hs2017_unverified.csv");
+    include_str!("../../../data/reference/chpl_hs2022_to_hs2017.csv");
 
 /// How a CHPL code is found in data of one HS edition.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -166,13 +166,14 @@ pub struct ChplMatch {
     pub chpl: String,
     /// The code to look for in the data.
     pub data_code: String,
-    /// `same code`, or `correlation (partial, unverified)`: the data code also covers other goods.
+    /// `same code`, or `correlation (partial)`: the data code also covers other goods (or
+    /// the CHPL code also took goods from other HS 2017 codes).
     pub how: String,
 }
 
 /// The CHPL codes (of `tiers`; empty = all) as they appear in data coded in `edition`.
 /// Codes the HS 2022 amendments created are looked up in HS 2017 data through
-/// `data/reference/chpl_hs2022_to_hs2017_unverified.csv`; earlier editions are not supported
+/// `data/reference/chpl_hs2022_to_hs2017.csv`; earlier editions are not supported
 /// (the second value lists the codes that could not be matched, with the reason).
 pub fn chpl_in_edition(tiers: &[&str], edition: HsEdition) -> (Vec<ChplMatch>, Vec<String>) {
     let mut matched = Vec::new();
@@ -200,7 +201,7 @@ pub fn chpl_in_edition(tiers: &[&str], edition: HsEdition) -> (Vec<ChplMatch>, V
                     tier: item.tier.clone(),
                     chpl: code,
                     data_code: old.clone(),
-                    how: "correlation (partial, unverified)".into(),
+                    how: "correlation (partial)".into(),
                 }),
                 None => unmatched.push(format!("{code}: no HS 2017 correlation")),
             }
@@ -269,7 +270,7 @@ mod chpl_edition_tests {
         let cam = m17.iter().find(|m| m.chpl == "852589").unwrap();
         assert_eq!(
             (cam.data_code.as_str(), cam.how.as_str()),
-            ("852580", "correlation (partial, unverified)")
+            ("852580", "correlation (partial)")
         );
         let ic = m17.iter().find(|m| m.chpl == "854231").unwrap();
         assert_eq!(ic.data_code, "854231");
@@ -280,5 +281,73 @@ mod chpl_edition_tests {
         );
         let (_, u12) = chpl_in_edition(&["3A"], HsEdition::Hs2012);
         assert!(u12.iter().any(|u| u.starts_with("852589")));
+    }
+
+    /// The subheadings of every heading the CHPL touches, in HS 2017 and HS 2022, as UNSD lists
+    /// them (data/reference/hs_subheadings_chpl_headings.csv).
+    fn code_lists() -> Vec<(String, Vec<String>, Vec<String>)> {
+        let csv = include_str!("../../../data/reference/hs_subheadings_chpl_headings.csv");
+        csv::Reader::from_reader(csv.as_bytes())
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                let codes = |i: usize| r[i].split_whitespace().map(String::from).collect();
+                (r[0].to_string(), codes(1), codes(2))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn correlation_rows_agree_with_the_unsd_code_lists() {
+        let lists = code_lists();
+        let hs17: Vec<&String> = lists.iter().flat_map(|l| &l.1).collect();
+        let hs22: Vec<&String> = lists.iter().flat_map(|l| &l.2).collect();
+        for (heading, a, b) in &lists {
+            assert!(
+                a.iter().chain(b).all(|c| c.starts_with(heading.as_str())),
+                "{heading}"
+            );
+        }
+        // Every CHPL code is an HS 2022 subheading; the ones HS 2017 lacks are exactly the
+        // codes the library treats as new, and exactly the correlation file's rows.
+        let mut created = Vec::new();
+        for item in chpl() {
+            let code = item.hs6.as_str().to_string();
+            assert!(hs22.contains(&&code), "{code} is not an HS 2022 subheading");
+            assert_eq!(
+                !hs17.contains(&&code),
+                item.since == HsEdition::Hs2022,
+                "{code}"
+            );
+            if !hs17.contains(&&code) {
+                created.push(code);
+            }
+        }
+        let rows: Vec<csv::StringRecord> =
+            csv::Reader::from_reader(CHPL_CORRELATION_CSV.as_bytes())
+                .records()
+                .map(|r| r.unwrap())
+                .collect();
+        let mut in_file: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+        created.sort();
+        in_file.sort();
+        assert_eq!(created, in_file);
+        assert_eq!(created, HS2022_ONLY);
+        // Each HS 2017 code named existed in HS 2017 and is gone in HS 2022, and sits in the same
+        // heading or in the heading HS 2022 replaced (88.03 became 88.07 with the same
+        // subheading numbers).
+        for r in &rows {
+            let (new, old) = (&r[0], &r[1]);
+            assert!(hs17.iter().any(|c| *c == old), "{old} not in HS 2017");
+            assert!(!hs22.iter().any(|c| *c == old), "{old} still in HS 2022");
+            let same_heading = new[..4] == old[..4];
+            let moved = &new[..4] == "8807" && &old[..4] == "8803" && new[4..] == old[4..];
+            assert!(same_heading || moved, "{new} <- {old}");
+            assert_eq!((&r[2], &r[4]), ("partial", "yes"));
+        }
+        // Splits keep the one-dash subheading: 8541.4x comes from 8541.40, 8541.5x from 8541.50.
+        for r in rows.iter().filter(|r| r[0].starts_with("8541")) {
+            assert_eq!(r[0][..5], r[1][..5]);
+        }
     }
 }

@@ -403,7 +403,7 @@ fn product_level_did_recovers_the_fixtures_effects() {
         .find(|m| m["chpl"] == "852589")
         .unwrap();
     assert_eq!(cams["data_code"], "852580");
-    assert_eq!(cams["how"], "correlation (partial, unverified)");
+    assert_eq!(cams["how"], "correlation (partial)");
     let in_data: Vec<&str> = v["chpl_in_data"]
         .as_array()
         .unwrap()
