@@ -156,7 +156,26 @@ fn main() {
             println!("SET {k} = {v}");
         }
     }
-    for (name, q) in QUERIES {
+    // Other queries to time instead, one `name<TAB>SQL` per line (BENCH_QUERIES=FILE).
+    let extra: Vec<(String, String)> = std::env::var("BENCH_QUERIES")
+        .ok()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .map(|t| {
+            t.lines()
+                .filter_map(|l| l.split_once('\t'))
+                .map(|(n, q)| (n.to_string(), q.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let queries: Vec<(&str, &str)> = if extra.is_empty() {
+        QUERIES.to_vec()
+    } else {
+        extra
+            .iter()
+            .map(|(n, q)| (n.as_str(), q.as_str()))
+            .collect()
+    };
+    for (name, q) in queries {
         let mut best = f64::INFINITY;
         let mut n_rows = 0;
         for _ in 0..5 {

@@ -35,6 +35,7 @@ pub mod default_store;
 pub mod error;
 pub mod ingest;
 pub mod manifest;
+pub mod prefix;
 mod reference;
 pub mod schema;
 
@@ -341,6 +342,7 @@ impl Store {
         cfg.options_mut().execution.parquet.pushdown_filters = true;
         cfg.options_mut().execution.parquet.reorder_filters = true;
         let ctx = SessionContext::new_with_config(cfg);
+        ctx.add_optimizer_rule(Arc::new(prefix::PrefixRule));
         let schema = schema::flows_schema();
         if self.manifest.entries.is_empty() {
             let empty = MemTable::try_new(schema, vec![vec![]])?;

@@ -18,14 +18,82 @@ mod national;
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 
+use datafusion::arrow::array::{ArrayRef, RecordBatch, UInt32Array};
+use datafusion::arrow::compute::take_record_batch;
+use datafusion::arrow::error::ArrowError;
+use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::parquet::arrow::ArrowWriter;
 
 use crate::error::{Result, StoreError};
 use crate::schema::{BatchBuilder, FlowRow, flows_schema};
 use detour_core::country::{AreaKind, CodeScheme, Countries};
 
-/// Rows per record batch / Parquet row group chunk.
-const BATCH_ROWS: usize = 256 * 1024;
+/// Rows per record batch = per Parquet row group: each batch is sorted (see [`sort_for_storage`])
+/// and written as one row group.
+const BATCH_ROWS: usize = 1024 * 1024;
+
+/// The columns each row group is sorted by: the dimensions queries group and filter on.
+const SORT_COLUMNS: &[&str] = &["reporter", "partner", "flow", "year", "month", "commodity"];
+
+/// Sort a batch by [`SORT_COLUMNS`] before it becomes a row group. Rows of one reporter and
+/// partner then sit together: Parquet stores each such run once (run-length encoding), the page
+/// index lets a query for a few partners skip the other pages, and grouping by these columns
+/// meets the same key many times in a row. Row order carries no meaning in the store (every row
+/// keeps its source line in `line`).
+fn sort_for_storage(batch: &RecordBatch) -> std::result::Result<RecordBatch, ArrowError> {
+    let columns: Vec<ArrayRef> = SORT_COLUMNS
+        .iter()
+        .map(|c| batch.column_by_name(c).cloned())
+        .collect::<Option<_>>()
+        .ok_or_else(|| ArrowError::SchemaError("sort column missing".into()))?;
+    let converter = RowConverter::new(
+        columns
+            .iter()
+            .map(|c| SortField::new(c.data_type().clone()))
+            .collect(),
+    )?;
+    let rows = converter.convert_columns(&columns)?;
+    let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
+    order.sort_unstable_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+    take_record_batch(batch, &UInt32Array::from(order))
+}
+
+/// A thread that sorts each batch and writes it as one row group, so that parsing (this
+/// thread) and sorting, encoding and compressing (that one) run side by side.
+struct BatchWriter {
+    tx: std::sync::mpsc::SyncSender<RecordBatch>,
+    handle: std::thread::JoinHandle<std::result::Result<(), String>>,
+}
+
+impl BatchWriter {
+    fn start(mut writer: ArrowWriter<File>) -> BatchWriter {
+        // One batch in flight: memory stays at about two batches.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(1);
+        let handle = std::thread::spawn(move || {
+            for batch in rx {
+                let batch = sort_for_storage(&batch).map_err(|e| e.to_string())?;
+                writer.write(&batch).map_err(|e| e.to_string())?;
+                // One sorted batch, one row group.
+                writer.flush().map_err(|e| e.to_string())?;
+            }
+            writer.close().map(|_| ()).map_err(|e| e.to_string())
+        });
+        BatchWriter { tx, handle }
+    }
+
+    /// Hand a batch over; false if the thread has stopped (on an error).
+    fn send(&self, batch: RecordBatch) -> bool {
+        self.tx.send(batch).is_ok()
+    }
+
+    /// Write what is left, close the file, and return the first error.
+    fn close(self) -> std::result::Result<(), String> {
+        drop(self.tx);
+        self.handle
+            .join()
+            .unwrap_or_else(|_| Err("Parquet writer thread panicked".into()))
+    }
+}
 
 /// The file formats detour reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +209,8 @@ pub struct Sink {
     pub(crate) file: String,
     skip_bad: bool,
     builder: BatchBuilder,
-    writer: Option<ArrowWriter<File>>,
+    /// Sorts and writes the batches on a second thread while parsing goes on (`None` once closed).
+    writer: Option<BatchWriter>,
     cov: Coverage,
     min_key: Option<(i32, u32)>,
     max_key: Option<(i32, u32)>,
@@ -169,6 +238,7 @@ impl Sink {
                 message: e.to_string(),
             }
         })?;
+        let writer = BatchWriter::start(writer);
         Ok(Sink {
             file: file.to_string(),
             skip_bad,
@@ -296,25 +366,29 @@ impl Sink {
             return Ok(());
         }
         let batch = self.builder.finish();
-        let file = self.file.clone();
-        if let Some(w) = self.writer.as_mut() {
-            w.write(&batch).map_err(|e| StoreError::Parquet {
-                path: file.into(),
-                message: e.to_string(),
-            })?;
+        let sent = self.writer.as_ref().is_some_and(|w| w.send(batch));
+        if !sent {
+            // The writer thread stopped on an error: collect it.
+            return self.close_writer();
         }
         Ok(())
+    }
+
+    /// Close the writer thread and report the first error it met.
+    fn close_writer(&mut self) -> Result<()> {
+        match self.writer.take() {
+            Some(w) => w.close().map_err(|message| StoreError::Parquet {
+                path: self.file.clone().into(),
+                message,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Flush, close the Parquet file and return the coverage.
     pub(crate) fn finish(mut self) -> Result<Coverage> {
         self.flush()?;
-        if let Some(w) = self.writer.take() {
-            w.close().map_err(|e| StoreError::Parquet {
-                path: self.file.clone().into(),
-                message: e.to_string(),
-            })?;
-        }
+        self.close_writer()?;
         let fmt_key = |(y, m): (i32, u32)| {
             if m == 0 {
                 format!("{y}")
@@ -325,7 +399,17 @@ impl Sink {
         self.cov.first_period = self.min_key.map(fmt_key);
         self.cov.last_period = self.max_key.map(fmt_key);
         self.cov.commodities = self.commodity_seen.len() as u64;
-        Ok(self.cov)
+        Ok(std::mem::take(&mut self.cov))
+    }
+}
+
+impl Drop for Sink {
+    /// An ingest that stops early (a bad row, an error) still waits for the writer thread, so
+    /// that no thread writes into a staging file after the ingest has returned.
+    fn drop(&mut self) {
+        if let Some(w) = self.writer.take() {
+            let _ = w.close();
+        }
     }
 }
 
@@ -567,5 +651,67 @@ pub(crate) fn next_record<R: std::io::Read>(
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             Err(sink.err(line, "(record)", e.to_string()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Array, Int32Array, Int64Array, StringArray};
+
+    #[test]
+    fn batches_are_sorted_by_the_dimensions_and_keep_every_row() {
+        let mut b = BatchBuilder::new("test", "sha");
+        let partners = ["KGZ", "ARM", "KAZ", "ARM", "KGZ", "ARM"];
+        let months = [Some(3), Some(2), None, Some(1), Some(1), Some(2)];
+        for (i, (p, m)) in partners.iter().zip(months).enumerate() {
+            b.push(&FlowRow {
+                reporter: if i % 2 == 0 { "EU27" } else { "DEU" },
+                partner: p,
+                flow: detour_core::Flow::Export,
+                year: 2023,
+                month: m,
+                commodity: if i == 5 { "8542" } else { "TOTAL" },
+                classification: "HS",
+                value: i as f64,
+                currency: "EUR",
+                valuation: None,
+                flags: None,
+                line: 2 + i as u64,
+            });
+        }
+        let sorted = sort_for_storage(&b.finish()).unwrap();
+        let col = |n: &str| sorted.column_by_name(n).unwrap().clone();
+        let rep = col("reporter");
+        let rep = rep.as_any().downcast_ref::<StringArray>().unwrap();
+        let par = col("partner");
+        let par = par.as_any().downcast_ref::<StringArray>().unwrap();
+        let mon = col("month");
+        let mon = mon.as_any().downcast_ref::<Int32Array>().unwrap();
+        let line = col("line");
+        let line = line.as_any().downcast_ref::<Int64Array>().unwrap();
+        let keys: Vec<(String, String, Option<i32>, i64)> = (0..sorted.num_rows())
+            .map(|i| {
+                (
+                    rep.value(i).to_string(),
+                    par.value(i).to_string(),
+                    mon.is_valid(i).then(|| mon.value(i)),
+                    line.value(i),
+                )
+            })
+            .collect();
+        // DEU before EU27; within each, partners in order; a missing month (yearly row) first.
+        assert_eq!(
+            keys,
+            vec![
+                ("DEU".into(), "ARM".into(), Some(1), 5),
+                // Same month: commodity 8542 before TOTAL.
+                ("DEU".into(), "ARM".into(), Some(2), 7),
+                ("DEU".into(), "ARM".into(), Some(2), 3),
+                ("EU27".into(), "KAZ".into(), None, 4),
+                ("EU27".into(), "KGZ".into(), Some(1), 6),
+                ("EU27".into(), "KGZ".into(), Some(3), 2),
+            ]
+        );
     }
 }
