@@ -104,23 +104,40 @@ fn prefix_len(s: &[u8], n: usize) -> usize {
 /// The first `n` characters of every value, as views into the same data buffers.
 fn prefix_views(array: &StringViewArray, n: usize) -> ArrayRef {
     let views = array.views();
+    let nulls = array.nulls().filter(|m| m.null_count() > 0);
+    // For inline values longer than `n` (n < 12): the data bits of the first `n` bytes, and
+    // their high bits (all zero when those bytes are ASCII, i.e. `n` characters).
+    let (data_mask, high_bits) = if n < 12 {
+        let m = (1u128 << (8 * n)) - 1;
+        (m, m & 0x8080_8080_8080_8080_8080_8080u128)
+    } else {
+        (0, 0)
+    };
     let mut out = Vec::with_capacity(views.len());
     for (i, &view) in views.iter().enumerate() {
-        if array.is_null(i) {
+        if nulls.is_some_and(|m| m.is_null(i)) {
             out.push(0u128);
             continue;
         }
         let len = view as u32 as usize;
-        if len <= 12 {
+        if len <= n {
+            // The whole value.
+            out.push(view);
+        } else if len <= 12 {
             // Inline: [len: u32][bytes: 12, zero-padded].
-            let bytes = view.to_le_bytes();
-            let keep = prefix_len(&bytes[4..4 + len], n);
-            let data_mask = if keep == 0 {
-                0
+            let data = view >> 32;
+            if data & high_bits == 0 {
+                out.push(((data & data_mask) << 32) | n as u128);
             } else {
-                (u128::MAX >> (128 - 8 * keep)) << 32
-            };
-            out.push((view & data_mask) | keep as u128);
+                let bytes = view.to_le_bytes();
+                let keep = prefix_len(&bytes[4..4 + len], n);
+                let mask = if keep == 0 {
+                    0
+                } else {
+                    u128::MAX >> (128 - 8 * keep)
+                };
+                out.push(((data & mask) << 32) | keep as u128);
+            }
         } else {
             let value = array.value(i).as_bytes();
             let keep = prefix_len(value, n);
