@@ -287,3 +287,41 @@ fn conditional_resistances_agree_with_gegravity() {
     }
     assert_eq!(checked, 60);
 }
+
+#[test]
+fn conditional_effects_agree_with_the_r_port_of_the_book() {
+    // An independent implementation of the book's chapter-2 steps in R (the solutions manual
+    // behind the R package tradepolicy, file ch2_application1.csv, columns change_omr_cfl and
+    // change_xi_cfl): conditional GE changes of outward multilateral resistance and exports, %.
+    let r_port = [
+        ("ARG", -25.11939959468267, 65.52427898507227),
+        ("AUS", -17.343297773052324, 229.5594111707841),
+        ("AUT", -25.533241147944686, 59.211938778232984),
+        ("BEL", -19.226917677444888, 156.91104630713775),
+        ("BGR", -27.624178021947376, 24.219494977114554),
+        ("BOL", -29.703710500368853, 13.53877386069069),
+        ("BRA", -18.31874208097062, 172.56105416692478),
+        ("CAN", -25.78253620832345, 80.82463241174491),
+        ("CHE", -23.060300238190013, 92.99680700525248),
+        ("CHL", -22.28205975252169, 105.17375019342543),
+        ("CHN", -18.784094876240587, 175.49641905587157),
+        ("CMR", -29.903976309241674, 7.642827802027119),
+    ];
+    let s = scenario("yotov2016_remove_borders.toml");
+    let out = simulate(&[s.to_str().unwrap()]);
+    let countries = out["countries"].as_array().unwrap();
+    for (code, omr, exports) in r_port {
+        let c = countries.iter().find(|c| c["country"] == code).unwrap();
+        for (key, want) in [
+            ("omr_change_pct_conditional", omr),
+            ("exports_change_pct_conditional", exports),
+        ] {
+            let got = c[key].as_f64().unwrap();
+            // Both solve the same PPML to convergence: agreement to 1e-7 relative.
+            assert!(
+                (got - want).abs() <= 1e-7 * want.abs(),
+                "{code} {key}: {got} vs R port {want}"
+            );
+        }
+    }
+}
