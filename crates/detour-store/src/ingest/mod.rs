@@ -714,4 +714,69 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn stored_row_groups_are_sorted_and_carry_a_page_index() {
+        use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+        use datafusion::parquet::file::serialized_reader::ReadOptionsBuilder;
+
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("flows.csv");
+        let mut text = String::from("reporter,partner,flow,year,month,commodity,value,currency\n");
+        for (i, p) in ["KGZ", "ARM", "KAZ", "ARM", "UZB", "KGZ"]
+            .iter()
+            .enumerate()
+        {
+            text.push_str(&format!(
+                "EU27,{p},export,2023,{},TOTAL,{}.5,EUR\n",
+                6 - i,
+                i
+            ));
+        }
+        std::fs::write(&csv, text).unwrap();
+        let store = dir.path().join("store");
+        let outcome = crate::Store::ingest(
+            &store,
+            &csv,
+            &crate::IngestOptions::new(Format::Csv),
+            &|_| {},
+        )
+        .unwrap();
+        let crate::IngestOutcome::Stored(entry) = outcome else {
+            panic!("not stored")
+        };
+        let file = File::open(store.join(&entry.parquet)).unwrap();
+        let options = ReadOptionsBuilder::new().with_page_index().build();
+        let reader = SerializedFileReader::new_with_options(file, options).unwrap();
+        let meta = reader.metadata();
+        assert_eq!(meta.num_row_groups(), 1);
+        assert!(meta.column_index().is_some(), "no page index written");
+        let stored: Vec<(String, i64)> = reader
+            .get_row_iter(None)
+            .unwrap()
+            .map(|r| {
+                let r = r.unwrap();
+                let fields: std::collections::HashMap<String, String> = r
+                    .get_column_iter()
+                    .map(|(k, v)| (k.clone(), v.to_string()))
+                    .collect();
+                (
+                    fields["partner"].trim_matches('"').to_string(),
+                    fields["line"].parse().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                ("ARM", 5),
+                ("ARM", 3),
+                ("KAZ", 4),
+                ("KGZ", 7),
+                ("KGZ", 2),
+                ("UZB", 6)
+            ]
+            .map(|(p, l)| (p.to_string(), l))
+        );
+    }
 }
