@@ -7,6 +7,8 @@
 //! 2. Ingests it with `Store::ingest`, timing it and reading the process's peak RSS.
 //! 3. Runs grouped totals through DataFusion, best of 5, and prints one line per query
 //!    (`QUERY name seconds`) for `bench/run.sh` to set beside DuckDB on the same Parquet files.
+//!    `BENCH_QUERIES=FILE` (one `name<TAB>SQL` per line) times other queries instead;
+//!    `BENCH_SET="key=value;…"` sets engine options first.
 
 use std::io::Write;
 use std::path::PathBuf;
