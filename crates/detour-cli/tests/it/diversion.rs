@@ -75,24 +75,42 @@ fn projected_gap(series: &BTreeMap<(i32, u32), f64>) -> (f64, BTreeMap<i32, f64>
     (total, by_year)
 }
 
-/// `detour diversion` on the embedded data: EU27 → RUS, the five conduits, the standard windows, JSON.
-pub fn eu27_rus_json(extra: &[&str]) -> Value {
-    let mut c = detour();
-    c.args([
+/// The standard windows: before the sanctions, and after them to the end of the data.
+pub const BASELINE: &str = "2019-01..2021-12";
+pub const AFTER: &str = "2022-03..2024-08";
+
+/// The arguments of `detour diversion` with RUS as the target.
+pub fn diversion_args<'a>(
+    senders: &'a str,
+    conduits: &'a str,
+    baseline: &'a str,
+    after: &'a str,
+) -> [&'a str; 11] {
+    [
         "diversion",
         "--target",
         "RUS",
         "--senders",
-        "EU27",
+        senders,
         "--conduits",
-        "ARM,GEO,KAZ,KGZ,UZB",
+        conduits,
         "--baseline",
-        "2019-01..2021-12",
+        baseline,
         "--after",
-        "2022-03..2024-08",
-        "--format",
-        "json",
-    ]);
+        after,
+    ]
+}
+
+/// `detour diversion` on the embedded data: EU27 → RUS, the five conduits, the standard windows, JSON.
+pub fn eu27_rus_json(extra: &[&str]) -> Value {
+    let mut c = detour();
+    c.args(diversion_args(
+        "EU27",
+        "ARM,GEO,KAZ,KGZ,UZB",
+        BASELINE,
+        AFTER,
+    ))
+    .args(["--format", "json"]);
     serde_json::from_str(&run_ok(c.args(extra))).unwrap()
 }
 
@@ -214,21 +232,10 @@ fn index_chart_marks_the_sanctions_packages() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("index.svg");
     let mut c = detour();
-    run_ok(c.args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "KAZ,KGZ",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2024-08",
-        "--chart",
-        chart.to_str().unwrap(),
-    ]));
+    run_ok(
+        c.args(diversion_args("EU27", "KAZ,KGZ", BASELINE, AFTER))
+            .args(["--chart", chart.to_str().unwrap()]),
+    );
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert_eq!(svg.matches("<path").count(), 3, "one line per pair");
     assert!(svg.contains("EU27 → KGZ") && svg.contains("sanctions packages"));
@@ -243,86 +250,48 @@ fn index_chart_marks_the_sanctions_packages() {
 
 #[test]
 fn bad_windows_are_clear_errors() {
-    let base = [
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "KGZ",
-    ];
     let cases = [
+        (BASELINE, "2024-01..2025-06", None, "no data for"),
         (
-            vec![
-                "--baseline",
-                "2019-01..2021-12",
-                "--after",
-                "2024-01..2025-06",
-            ],
-            "no data for",
-        ),
-        (
-            vec![
-                "--baseline",
-                "2019-01..2021-12",
-                "--after",
-                "2021-06..2022-06",
-            ],
+            BASELINE,
+            "2021-06..2022-06",
+            None,
             "must start after the baseline",
         ),
         (
-            vec![
-                "--baseline",
-                "2019-01..2019-12",
-                "--after",
-                "2022-03..2023-12",
-            ],
+            "2019-01..2019-12",
+            "2022-03..2023-12",
+            None,
             "at least 24 months",
         ),
         (
-            vec![
-                "--baseline",
-                "2019-01..2021-12",
-                "--after",
-                "2022-03..2023-12",
-                "--event",
-                "2021-06",
-            ],
+            BASELINE,
+            "2022-03..2023-12",
+            Some("2021-06"),
             "must fall after the baseline",
         ),
         (
-            vec![
-                "--baseline",
-                "2019-01..2021-12",
-                "--after",
-                "2022-03..2023-12",
-                "--event",
-                "2022-06",
-            ],
+            BASELINE,
+            "2022-03..2023-12",
+            Some("2022-06"),
             "starts before the event",
         ),
     ];
-    for (extra, want) in cases {
+    for (baseline, after, event, want) in cases {
         let mut c = detour();
-        let out = run_err(c.args(base).args(&extra));
+        c.args(diversion_args("EU27", "KGZ", baseline, after));
+        if let Some(e) = event {
+            c.args(["--event", e]);
+        }
+        let out = run_err(&mut c);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(want), "{extra:?}: expected '{want}' in {err}");
+        assert!(
+            err.contains(want),
+            "{baseline} {after} {event:?}: expected '{want}' in {err}"
+        );
     }
     let mut c = detour();
-    let out = run_err(c.args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "MNG",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2023-12",
-    ]));
+    let out = run_err(c.args(diversion_args("EU27", "MNG", BASELINE, "2022-03..2023-12")));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("MNG"),
         "{}",
@@ -338,23 +307,18 @@ fn product_level_did_recovers_the_fixtures_effects() {
     let store = dir.path().join("s");
     crate::ingest_fixture(&store, "BACI_HS17_fixture_2019_2023.csv", "baci");
     let run = |tiers: &str| -> serde_json::Value {
-        let out = crate::run_ok(crate::detour().arg("--store").arg(&store).args([
-            "diversion",
-            "--target",
-            "RUS",
-            "--senders",
-            "EU27",
-            "--conduits",
-            "KAZ,KGZ,ARM",
-            "--baseline",
-            "2019-01..2021-12",
-            "--after",
-            "2022-01..2023-12",
-            "--products",
-            tiers,
-            "--format",
-            "json",
-        ]));
+        let out = crate::run_ok(
+            crate::detour()
+                .arg("--store")
+                .arg(&store)
+                .args(diversion_args(
+                    "EU27",
+                    "KAZ,KGZ,ARM",
+                    BASELINE,
+                    "2022-01..2023-12",
+                ))
+                .args(["--products", tiers, "--format", "json"]),
+        );
         serde_json::from_str(&out).unwrap()
     };
     let v = run("all");
@@ -423,79 +387,42 @@ fn product_level_did_recovers_the_fixtures_effects() {
 #[test]
 fn product_level_bad_input() {
     // The embedded store has totals only.
-    let out = crate::run_err(crate::detour().args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "KAZ",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2024-08",
-        "--products",
-        "all",
-    ]));
+    let out = crate::run_err(
+        crate::detour()
+            .args(diversion_args("EU27", "KAZ", BASELINE, AFTER))
+            .args(["--products", "all"]),
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no HS-6 exports of EU27"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = crate::run_err(crate::detour().args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "KAZ",
-        "--baseline",
-        "2022-01..2023-12",
-        "--after",
-        "2019-01..2021-12",
-        "--products",
-        "all",
-    ]));
+    let out = crate::run_err(
+        crate::detour()
+            .args(diversion_args(
+                "EU27",
+                "KAZ",
+                "2022-01..2023-12",
+                "2019-01..2021-12",
+            ))
+            .args(["--products", "all"]),
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("must end before the after years"));
-    let out = crate::run_err(crate::detour().args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "KAZ",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2024-08",
-        "--products",
-        "all",
-        "--hs-edition",
-        "1066",
-    ]));
+    let out = crate::run_err(
+        crate::detour()
+            .args(diversion_args("EU27", "KAZ", BASELINE, AFTER))
+            .args(["--products", "all", "--hs-edition", "1066"]),
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--hs-edition '1066'"));
 }
 
 #[test]
 fn mirror_note_flags_armenias_incomplete_2023() {
-    let out = crate::run_ok(crate::detour().args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "EU27",
-        "--conduits",
-        "ARM,KGZ",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2024-08",
-        "--format",
-        "json",
-    ]));
+    let out = crate::run_ok(
+        crate::detour()
+            .args(diversion_args("EU27", "ARM,KGZ", BASELINE, AFTER))
+            .args(["--format", "json"]),
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(
         v["mirror_note"]
@@ -524,22 +451,11 @@ fn missing_months_as_zero_fits_ppml_and_keeps_every_member() {
     assert_eq!(skipped(&with), 0);
     // The group totals have no gaps: the headline is the same either way.
     assert_eq!(with["offset_ratio"], without["offset_ratio"]);
-    let out = crate::run_ok(crate::detour().args([
-        "diversion",
-        "--target",
-        "RUS",
-        "--senders",
-        "IRL",
-        "--conduits",
-        "KGZ",
-        "--baseline",
-        "2019-01..2021-12",
-        "--after",
-        "2022-03..2024-08",
-        "--missing-as-zero",
-        "--format",
-        "json",
-    ]));
+    let out = crate::run_ok(
+        crate::detour()
+            .args(diversion_args("IRL", "KGZ", BASELINE, AFTER))
+            .args(["--missing-as-zero", "--format", "json"]),
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     let kgz = v["pairs"]
         .as_array()

@@ -552,6 +552,21 @@ fn records_flagged() {
 
 /// Series: annual Russia-Kazakhstan turnover 2006-2021 equals the yearly sums of the FCS file,
 /// 2010 flagged incomplete; quarterly points sum to the year; the SVG chart is written.
+/// `detour series` of Russia's trade turnover with Kazakhstan over `period`.
+fn rus_kaz_turnover(period: &str) -> [&str; 9] {
+    [
+        "series",
+        "--reporter",
+        "RUS",
+        "--partner",
+        "KAZ",
+        "--flow",
+        "turnover",
+        "--period",
+        period,
+    ]
+}
+
 #[test]
 fn series_and_chart() {
     let d = direct(
@@ -562,17 +577,7 @@ fn series_and_chart() {
     let tmp = tempfile::tempdir().unwrap();
     let svg = tmp.path().join("rus_kaz.svg");
     let mut c = detour();
-    c.args([
-        "series",
-        "--reporter",
-        "RUS",
-        "--partner",
-        "KAZ",
-        "--flow",
-        "turnover",
-        "--period",
-        "2006..2021",
-    ]);
+    c.args(rus_kaz_turnover("2006..2021"));
     c.args(["--freq", "annual", "--format", "json", "--chart"])
         .arg(&svg);
     let s: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
@@ -594,17 +599,7 @@ fn series_and_chart() {
     );
     assert_eq!(chart.matches("<circle").count(), 16);
     let mut c = detour();
-    c.args([
-        "series",
-        "--reporter",
-        "RUS",
-        "--partner",
-        "KAZ",
-        "--flow",
-        "turnover",
-        "--period",
-        "2021",
-    ]);
+    c.args(rus_kaz_turnover("2021"));
     c.args(["--freq", "quarterly", "--format", "json"]);
     let q: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
     let sum: f64 = q["points"]
@@ -669,37 +664,20 @@ fn charts_as_png_on_request() {
     let png = dir.path().join("rus_kaz.png");
     crate::run_ok(
         crate::detour()
-            .args([
-                "series",
-                "--reporter",
-                "RUS",
-                "--partner",
-                "KAZ",
-                "--flow",
-                "turnover",
-                "--period",
-                "2006..2021",
-                "--chart",
-            ])
+            .args(rus_kaz_turnover("2006..2021"))
+            .args(["--chart"])
             .arg(&png),
     );
     let div = dir.path().join("index.png");
     crate::run_ok(
         crate::detour()
-            .args([
-                "diversion",
-                "--target",
-                "RUS",
-                "--senders",
+            .args(crate::diversion::diversion_args(
                 "EU27",
-                "--conduits",
                 "ARM,KGZ",
-                "--baseline",
-                "2019-01..2021-12",
-                "--after",
-                "2022-03..2024-08",
-                "--chart",
-            ])
+                crate::diversion::BASELINE,
+                crate::diversion::AFTER,
+            ))
+            .arg("--chart")
             .arg(&div),
     );
     for p in [png, div] {
