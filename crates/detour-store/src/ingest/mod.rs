@@ -230,7 +230,7 @@ impl Sink {
             .set_compression(datafusion::parquet::basic::Compression::ZSTD(
                 Default::default(),
             ))
-            .set_max_row_group_row_count(Some(1024 * 1024))
+            .set_max_row_group_row_count(Some(BATCH_ROWS))
             .build();
         let writer = ArrowWriter::try_new(out, flows_schema(), Some(props)).map_err(|e| {
             StoreError::Parquet {
@@ -366,8 +366,13 @@ impl Sink {
             return Ok(());
         }
         let batch = self.builder.finish();
-        let sent = self.writer.as_ref().is_some_and(|w| w.send(batch));
-        if !sent {
+        let Some(writer) = self.writer.as_ref() else {
+            return Err(StoreError::Parquet {
+                path: self.file.clone().into(),
+                message: "rows after the Parquet file was closed".into(),
+            });
+        };
+        if !writer.send(batch) {
             // The writer thread stopped on an error: collect it.
             return self.close_writer();
         }
