@@ -12,6 +12,7 @@ use regex::Regex;
 
 use crate::frame::{Bound, Claim, Flow, Frame};
 use crate::gazetteer::{MentionKind, PartyMention, find_parties};
+use crate::lang::Lang;
 use crate::text::{Sentence, sentences};
 
 /// Options of the extractor.
@@ -21,7 +22,9 @@ pub struct ExtractOptions {
     pub date: Option<NaiveDate>,
 }
 
-const NUM: &str = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?";
+/// A number as trade news writes it: "18,229.03", "1 246.7" (space-grouped thousands), "117,7"
+/// (a decimal comma with one or two digits), "6.8"; and, before a scale word only, in words.
+const NUM: &str = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\x20\d{3})+(?:\.\d+)?|\d+,\d{1,2}\b|\d+(?:\.\d+)?|\b(?:one[-\x20]and[-\x20]a[-\x20]half|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a)\b";
 const SCALE: &str = r"thousand|million|billion|trillion|mln|mn|bln|bn|trln|tln|tn|m|b|k";
 const YEAR: &str = r"(?:19|20)\d\d";
 const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
@@ -48,11 +51,65 @@ struct Amount {
     decimals: u32,
     /// "rose from $5bn to $7bn": the earlier level.
     base: Option<f64>,
+    /// What the amount is to the claim beside it, when it is not a level of its own.
+    role: Role,
     text: String,
 }
 
+/// An amount's part in its sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A level: it anchors a claim.
+    Level,
+    /// The comparison level of the claim beside it ("compared to $410.9 million in 2022").
+    Base,
+    /// The change of the claim beside it ("an increase of $238.5 million", "USD 362 million or 9.8% more").
+    Change,
+    /// The same figure again in other words or another currency ("or 111 bln Belarusian rubles").
+    Alternate,
+    /// Someone's expectation quoted beside the claim ("beating market expectations of 480 billion yen").
+    Expectation,
+}
+
+/// A number word's value ("six" → 6, "one-and-a-half" → 1.5, "a" → 1).
+fn word_num(s: &str) -> Option<f64> {
+    let w = s.to_lowercase().replace(['-', ' '], "");
+    Some(match w.as_str() {
+        "a" | "one" => 1.0,
+        "oneandahalf" => 1.5,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "fifteen" => 15.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fifty" => 50.0,
+        _ => return None,
+    })
+}
+
+/// The value of a number as written and its decimals. A comma followed by one or two digits is a
+/// decimal comma ("$117,7 million"); followed by three, it groups thousands, as a space does.
 fn parse_num(s: &str) -> Option<(f64, u32)> {
-    let clean = s.replace(',', "");
+    if let Some(v) = word_num(s) {
+        return Some((v, if v.fract() != 0.0 { 1 } else { 0 }));
+    }
+    let t = s.replace(' ', "");
+    let clean = match t.split_once(',') {
+        Some((a, d)) if !d.contains(',') && !d.contains('.') && (1..=2).contains(&d.len()) => {
+            format!("{a}.{d}")
+        }
+        _ => t.replace(',', ""),
+    };
     let decimals = clean.split_once('.').map_or(0, |(_, d)| d.len() as u32);
     Some((clean.parse().ok()?, decimals))
 }
@@ -71,23 +128,48 @@ fn scale_word(s: &str) -> Option<String> {
     )
 }
 
+/// Currency prefixes: symbols and codes written before the number.
+const CUR_PREFIX: &str = r"US\s?\$|U\.S\.\s?\$|\$|€|£|₽|¥|₹|\\|\bRs\.?|\bDh|\b(?:USD|EUR|RUB|GBP|CNY|JPY|INR|AED|QAR|QR|SAR|TRY|KZT|BYN|AZN|GEL|AMD|UZS|KGS|TMT|CHF)\b";
+/// Currency words written after the number (and its scale).
+const CUR_SUFFIX: &str = r"(?:U\.?S\.?\s+|American\s+)?dollars?|euros?|(?:Russian\s+|Belarusian\s+)?(?:roubles?|rubles?)|USD|EUR|RUB|yuan|renminbi|yen|liras?|lira|dirhams?|rupees?|riyals?|tenge|soms?|sums?|drams?|lari|manats?|pounds?(?:\s+sterling)?";
+
 fn currency_of(prefix: Option<&str>, suffix: Option<&str>) -> Option<String> {
-    let p = prefix.map(|p| p.trim().to_uppercase());
+    let p = prefix.map(|p| p.trim().trim_end_matches('.').to_uppercase());
     let s = suffix.map(|s| s.trim().to_lowercase());
     let from_prefix = p.as_deref().map(|p| match p {
         "€" | "EUR" => "EUR",
         "£" | "GBP" => "GBP",
         "₽" | "RUB" => "RUB",
-        "CNY" => "CNY",
+        // "\\723 billion": the yen sign as Japanese encodings store it.
+        "¥" | "\\" | "JPY" => "JPY",
+        "₹" | "RS" | "INR" => "INR",
+        "DH" | "AED" => "AED",
+        "QR" | "QAR" => "QAR",
+        "CNY" | "SAR" | "TRY" | "KZT" | "BYN" | "AZN" | "GEL" | "AMD" | "UZS" | "KGS" | "TMT"
+        | "CHF" => p,
         _ => "USD", // $, US$, U.S.$, USD
     });
     let from_suffix = s.as_deref().map(|s| {
         if s.contains("euro") || s == "eur" {
             "EUR"
+        } else if s.starts_with("belarusian") {
+            "BYN"
         } else if s.contains("rouble") || s.contains("ruble") || s == "rub" {
             "RUB"
-        } else if s.contains("yuan") {
+        } else if s.contains("yuan") || s.contains("renminbi") {
             "CNY"
+        } else if s == "yen" {
+            "JPY"
+        } else if s.starts_with("lira") {
+            "TRY"
+        } else if s.starts_with("dirham") {
+            "AED"
+        } else if s.starts_with("rupee") {
+            "INR"
+        } else if s.starts_with("riyal") {
+            "SAR"
+        } else if s.starts_with("pound") {
+            "GBP"
         } else if s.contains("tenge") {
             "KZT"
         } else if s.starts_with("som") {
@@ -114,12 +196,13 @@ fn find_amounts(s: &str) -> Vec<Amount> {
     let money = re(&RE, || {
         format!(
             r"(?ix)
-            (?P<pre>US\s?\$|U\.S\.\s?\$|\$|€|£|₽|\b(?:USD|EUR|RUB|GBP|CNY)\b)?\s?
+            (?P<pre>{CUR_PREFIX})?\s?
             (?P<n1>{NUM})
             (?:\s?(?P<sc1>{SCALE})\b)?
-            (?:\s*(?P<sep>-|–|—|\bto\b)\s*(?:US\s?\$|\$|€|£|₽)?(?P<n2>{NUM}))?
+            (?:\s*(?P<sep>-|–|—|\bto\b)\s*(?:{CUR_PREFIX})?\s?(?P<n2>{NUM}))?
             (?:\s?(?P<sc>{SCALE})\b\.?)?
-            (?:\s+(?P<suf>(?:U\.?S\.?\s+)?dollars?|euros?|roubles?|rubles?|USD|EUR|RUB|yuan|tenge|soms?|sums?|drams?|lari|manats?)\b)?"
+            (?P<mix>\s+\d{{1,3}}\s+(?:million|thousand)\b)?
+            (?:\s+(?P<suf>{CUR_SUFFIX})\b)?"
         )
     });
     let bound_re = re(&BOUND, || {
@@ -136,6 +219,23 @@ fn find_amounts(s: &str) -> Vec<Amount> {
         let m = c.get(0).expect("match");
         let n1 = c.name("n1").expect("n1");
         let next = m.start() + s[m.start()..].chars().next().map_or(1, char::len_utf8);
+        // Where the amount itself starts: its currency sign, else its number (not a space the
+        // pattern took before it).
+        let a_start = c.name("pre").map_or(n1.start(), |p| p.start());
+        // "in 2002 to EUR 433.5 billion": a year is no amount, not even the low end of a range.
+        let yearish = c.name("pre").is_none()
+            && c.name("sc1").is_none()
+            && n1.as_str().len() == 4
+            && n1
+                .as_str()
+                .parse::<u32>()
+                .is_ok_and(|y| (1900..=2100).contains(&y));
+        // "$21.04%": a rate with a stray sign, not an amount.
+        let rate = s[m.end()..].trim_start().starts_with('%');
+        if yearish || rate {
+            pos = next;
+            continue;
+        }
         // Not in the middle of a number ("023" of "2023").
         let mid_number = s[..n1.start()]
             .chars()
@@ -146,6 +246,17 @@ fn find_amounts(s: &str) -> Vec<Amount> {
             c.name("pre").map(|x| x.as_str()),
             c.name("suf").map(|x| x.as_str()),
         );
+        // Without a currency, only a number with a full scale word may still be an amount (it
+        // takes the currency of the amount before it, below).
+        let full_scale = c
+            .name("sc")
+            .or(c.name("sc1"))
+            .is_some_and(|x| x.as_str().len() >= 7);
+        let currency = match currency {
+            Some(c) => Some(c),
+            None if full_scale => Some(String::new()),
+            None => None,
+        };
         let (false, Some(currency)) = (mid_number, currency) else {
             // "in 2023 to $2.9 billion": the year is no amount; look again after it.
             pos = next;
@@ -159,13 +270,30 @@ fn find_amounts(s: &str) -> Vec<Amount> {
             .name("sc")
             .or(c.name("sc1"))
             .and_then(|x| scale_word(x.as_str()));
+        // A number in words is an amount only with a scale word: "six billion euro", not "one euro".
+        if c["n1"].starts_with(char::is_alphabetic) && scale.is_none() {
+            pos = next;
+            continue;
+        }
         // A scale letter glued to something else ("5 mbps") is not a scale: require a currency then.
-        let before = &s[..m.start()];
+        let before = &s[..a_start];
         let mut end = m.end();
         let mut high = None;
         let mut base = None;
         let mut value = v1;
         let mut decimals = d1;
+        // "3 billion 160 million dollars": one amount, 3.16 billion.
+        if let Some(mix) = c.name("mix") {
+            let mut w = mix.as_str().split_whitespace();
+            let sub: f64 = w.next().and_then(|x| x.parse().ok()).unwrap_or(0.0);
+            let sub_scale = scale_word(w.next().unwrap_or(""));
+            let ratio = crate::frame::scale_factor(sub_scale.as_deref())
+                / crate::frame::scale_factor(scale.as_deref());
+            if ratio < 1.0 {
+                value = v1 + sub * ratio;
+                decimals = (-ratio.log10()).round() as u32;
+            }
+        }
         let mut bound = Bound::Exact;
         if let Some(n2) = c.name("n2") {
             let (v2, d2) = parse_num(n2.as_str()).unwrap_or((v1, d1));
@@ -210,11 +338,29 @@ fn find_amounts(s: &str) -> Vec<Amount> {
         }
         // An amount right after another in parentheses is the same figure in another unit.
         let in_parens = before.trim_end().ends_with('(');
-        if in_parens && out.last().is_some_and(|p| m.start() - p.end <= 3) {
+        if in_parens && out.last().is_some_and(|p| a_start - p.end <= 3) {
+            continue;
+        }
+        let role = if base.is_some() {
+            Role::Level
+        } else {
+            amount_role(s, a_start, end, out.last())
+        };
+        let mut currency = currency;
+        // "France (25 billion)": a scale without a currency takes the currency of the amount
+        // before it in the sentence.
+        if currency.is_empty()
+            && let Some(p) = out.last()
+        {
+            currency = p.currency.clone();
+        }
+        if currency.is_empty() {
+            pos = next;
             continue;
         }
         out.push(Amount {
-            start: m.start(),
+            role,
+            start: a_start,
             end,
             value,
             high,
@@ -223,10 +369,59 @@ fn find_amounts(s: &str) -> Vec<Amount> {
             scale,
             decimals,
             base,
-            text: s[m.start()..end].trim().to_string(),
+            text: s[a_start..end].trim().to_string(),
         });
     }
     out
+}
+
+/// What an amount is to its sentence, from the words just before and after it.
+fn amount_role(s: &str, start: usize, end: usize, prev: Option<&Amount>) -> Role {
+    static BASE: OnceLock<Regex> = OnceLock::new();
+    static BASE_PAREN: OnceLock<Regex> = OnceLock::new();
+    static CHANGE_BEFORE: OnceLock<Regex> = OnceLock::new();
+    static CHANGE_AFTER: OnceLock<Regex> = OnceLock::new();
+    static EXPECT: OnceLock<Regex> = OnceLock::new();
+    let before = &s[..start];
+    let after = &s[end..];
+    let base = re(&BASE, || {
+        r"(?i)\b(?:compared\s+(?:to|with)|against|versus|vs\.?|from)\s+(?:the\s+|a\s+|its\s+)?(?:(?:level|figure|total|value)\s+of\s+)?(?:the\s+current\s+)?$".into()
+    });
+    if base.is_match(before) {
+        return Role::Base;
+    }
+    // "compared to the 2022 figures ($770.215 million)", "compared to the same month of 2021 (500 …)".
+    let base_paren = re(&BASE_PAREN, || {
+        r"(?i)\b(?:compared\s+(?:to|with)|against|versus|than)\b[^$€£¥()]{0,60}\(\s*$".into()
+    });
+    if base_paren.is_match(before) {
+        return Role::Base;
+    }
+    let change_before = re(&CHANGE_BEFORE, || {
+        format!(
+            r"(?i)\b(?:(?:an?\s+)?(?:increase|rise|growth|gain|decrease|decline|drop|fall|reduction)\s+(?:of|by|is|was|amounted\s+to)|(?:{UP_WORDS}|{DOWN_WORDS})\s+by|by)\s+(?:some\s+|about\s+|almost\s+|nearly\s+|over\s+|more\s+than\s+)?$"
+        )
+    });
+    let change_after = re(&CHANGE_AFTER, || {
+        r"(?i)^\s*(?:,\s*)?(?:or\s+[+\-]?\d+(?:[.,]\d+)?\s?(?:%|percent|per\s?cent)\s+)?(?:more|less|higher|lower|up|down)\s+(?:than|on|from|compared|year)".into()
+    });
+    if change_before.is_match(before) || change_after.is_match(after) {
+        return Role::Change;
+    }
+    let expect = re(&EXPECT, || {
+        r"(?i)\b(?:expectations?|consensus|analysts?\s+(?:had\s+)?(?:expected|forecast))\s+(?:of\s+)?(?:an?\s+)?$".into()
+    });
+    if expect.is_match(before) {
+        return Role::Expectation;
+    }
+    if let Some(p) = prev {
+        let between = &s[p.end.min(start)..start];
+        let b = between.trim().trim_start_matches(')').trim().to_lowercase();
+        if between.len() <= 30 && (b == "or" || b == ", or" || b.ends_with(" or")) {
+            return Role::Alternate;
+        }
+    }
+    Role::Level
 }
 
 // ---------------------------------------------------------------- growth
@@ -314,6 +509,10 @@ fn find_growth(s: &str) -> Vec<Growth> {
             });
         } else if let Some(sg) = sign {
             direction = Some(if sg == "+" { 1.0 } else { -1.0 });
+        } else if before.trim_end().to_lowercase().ends_with(" by") {
+            // "exports … by 37.4 percent … fell": a rate after "by" takes the nearest change
+            // word of its clause wherever it stands (German and Russian put the verb late).
+            direction = clause_direction(s, m.start(), m.end());
         }
         let Some(mut dir) = direction else { continue };
         if matches!(sign, Some("-") | Some("–")) {
@@ -454,6 +653,19 @@ fn find_growth(s: &str) -> Vec<Growth> {
         kept.push(g);
     }
     kept
+}
+
+/// The direction of the change word nearest to `[start, end)` within its clause.
+fn clause_direction(s: &str, start: usize, end: usize) -> Option<f64> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(&RE, || format!(r"(?i)\b(?:{UP_WORDS}|{DOWN_WORDS})\b"));
+    let lo = s[..start].rfind([';', ':']).map_or(0, |p| p + 1);
+    let hi = s[end..].find([';', ':']).map_or(s.len(), |p| end + p);
+    r.find_iter(&s[lo..hi])
+        .map(|m| (m.start() + lo, m.end() + lo, m.as_str()))
+        .filter(|(a, b, _)| *b <= start || *a >= end)
+        .min_by_key(|(a, b, _)| if *b <= start { start - b } else { a - end })
+        .map(|(_, _, w)| if is_down(w) { -1.0 } else { 1.0 })
 }
 
 fn qualifier_bound(q: Option<&str>) -> Bound {
@@ -773,7 +985,7 @@ struct FlowCue {
 fn find_flows(s: &str) -> Vec<FlowCue> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let r = re(&RE, || {
-        r"(?i)\b(?:(?P<bal>trade surplus|trade deficit|surplus|deficit|trade balance|balance of trade)|(?P<exp>export(?:s|ed|ing)?|shipments?|shipped|supplies|supplied|deliveries|delivered|sold|sales)|(?P<imp>import(?:s|ed|ing)?|purchases|purchased|bought)|(?P<tur>trade turnover|foreign trade|turnover|trade volume|volume of trade|bilateral trade|mutual trade|trade exchanges?|commercial exchanges?|trade|trading|commerce))\b".into()
+        r"(?i)\b(?:(?P<bal>trade surplus|trade deficit|surplus|deficit|trade balance|balance of trade|trade gap|(?:positive|negative)\s+(?:trade\s+)?balance|balance)|(?P<exp>export(?:s|ed|ing)?|shipments?|shipped|supplies|supplied|deliveries|delivered|sold|sales|sending)|(?P<imp>import(?:s|ed|ing)?|purchases|purchased|bought|receiving)|(?P<tur>trade turnover|foreign trade|turnover|trade volume|volume of trade|bilateral trade|mutual trade|trade exchanges?|commercial exchanges?|trade|trading|commerce))\b".into()
     });
     r.captures_iter(s)
         .map(|c| {
@@ -801,7 +1013,11 @@ fn other_subject(s: &str, at: usize) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     static TRADE: OnceLock<Regex> = OnceLock::new();
     let other = re(&RE, || {
-        r"(?i)\b(?:(?:rouble|ruble|tenge|som|dollar|euro|yuan|currency)\s+(?:\w+\s+){0,2}?(?:fell|rose|weakened|strengthened|depreciated|appreciated|lost|gained|dropped|slid|plunged|declined)|inflation|prices?|GDP|gross domestic product|economy|economic growth|output|production|population|unemployment|wages?|salaries|investments?|invested|interest rates?|key rate|budget|remittances|reserves|stock|index|loans?|credit|debt|tourists?|tourism|passengers|harvest|sanctions list)\b".into()
+        r"(?i)\b(?:(?:rouble|ruble|tenge|som|dollar|euro|yuan|currency)\s+(?:\w+\s+){0,2}?(?:fell|rose|weakened|strengthened|depreciated|appreciated|lost|gained|dropped|slid|plunged|declined)|inflation|prices?|GDP|gross domestic product|economy|economic growth|output|production|population|unemployment|wages?|salaries|investments?|invested|interest rates?|key rate|budget|remittances|reserves|stock|index|loans?|credit|debt|tourists?|tourism|passengers|harvest|sanctions list|lose|loses|losses|loss|damage|BIP|Bruttoinlandsprodukt\w*|Investitions\w*)\b".into()
+    });
+    static CARGO: OnceLock<Regex> = OnceLock::new();
+    let cargo = re(&CARGO, || {
+        r"(?i)\b(?:cargo|freight|passenger|container|transit)\s+(?:turnover|traffic|transport\w*|volumes?)\b".into()
     });
     let trade = re(&TRADE, || {
         r"(?i)\b(?:trade|turnover|exports?|imports?|shipments?|supplies|deliveries|surplus|deficit|commerce|exported|imported)\b".into()
@@ -809,6 +1025,9 @@ fn other_subject(s: &str, at: usize) -> bool {
     // The nearest subject word before `at` within the clause decides.
     let start = s[..at].rfind([';', '.']).map_or(0, |p| p + 1);
     let clause = &s[start..at];
+    if cargo.is_match(clause) {
+        return true;
+    }
     let last_other = other.find_iter(clause).last().map(|m| m.start());
     let last_trade = trade.find_iter(clause).last().map(|m| m.start());
     match (last_other, last_trade) {
@@ -912,7 +1131,7 @@ fn attribution(s: &str) -> Option<(String, usize, usize)> {
     static PRE: OnceLock<Regex> = OnceLock::new();
     static ACC: OnceLock<Regex> = OnceLock::new();
     const VERBS: &str = r"said|says|noted|notes|added|adds|stated|states|told\s+\w+|announced|announces|reported|reports|stressed|emphasi[sz]ed|highlighted|pointed out|explained|estimated|wrote|claimed|claims|believes|cited|mentioned|praised";
-    const NAME: &str = r"(?:[A-Z][\w'\-\.]*(?:\s+(?:of|for|de|van|von|al|the|and)\b)*\s*)+";
+    const NAME: &str = r"(?:\p{Lu}[\w'\-\.]*(?:\s+(?:of|for|de|van|von|al|the|and)\b)*\s*)+";
     const GENERIC: &str = r"(?:an?|the|one|another)\s+(?:[\w\-']+\s+){0,3}?(?i:expert|analyst|economist|official|source|spokes(?:person|man|woman)|researcher|minister|ministry|diplomat|observer|report|study|statement|agency|service|office|committee|commission|bureau|embassy|customs|bank|government)s?";
     let post = re(&POST, || {
         format!(
@@ -921,7 +1140,7 @@ fn attribution(s: &str) -> Option<(String, usize, usize)> {
     });
     let pre = re(&PRE, || {
         format!(
-            r"^(?P<n>(?:{GENERIC}|[A-Z][\w'\-\.]*(?:\s+(?:[A-Z][\w'\-\.]*|of|for|the))*?))(?:,[^,]{{3,80}},)?\s+(?P<v>{VERBS}|data\s+show(?:ed|s)?|figures\s+show(?:ed|s)?)\b"
+            r"^(?P<n>(?:{GENERIC}|\p{{Lu}}[\w'\-\.]*(?:\s+(?:\p{{Lu}}[\w'\-\.]*|of|for|the))*?))(?:,[^,]{{3,80}},)?\s+(?P<v>{VERBS}|data\s+show(?:ed|s)?|figures\s+show(?:ed|s)?)\b"
         )
     });
     let acc = re(&ACC, || {
@@ -1036,6 +1255,8 @@ struct Anchor {
     flow: Option<Flow>,
     record: bool,
     forecast: bool,
+    /// The stated base and change of this anchor's level.
+    side: Vec<Amount>,
 }
 
 fn distance(a: (usize, usize), b: (usize, usize), s: &str) -> usize {
@@ -1095,14 +1316,106 @@ struct Context {
 /// Extract every claim from a text (already decoded and normalised, see [`crate::text::decode`]).
 pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Claim> {
     let date = opts.date.or_else(|| crate::text::find_date(text));
-    let mut claims = Vec::new();
+    let lang = crate::lang::detect(text).unwrap_or(Lang::En);
+    let mut claims: Vec<Claim> = Vec::new();
     let mut ctx: Option<Context> = None;
     for (si, sent) in sentences(text).iter().enumerate() {
         let s = &text[sent.start..sent.end];
-        let found = sentence_claims(s, si, sent, date, &mut ctx);
+        // German and Russian: read the sentence's English gloss, keep the sentence itself.
+        let g = if lang == Lang::En {
+            None
+        } else {
+            Some(crate::lang::gloss(s, lang))
+        };
+        let read = g.as_deref().unwrap_or(s);
+        let mut found = sentence_claims(read, si, sent, date, &mut ctx);
+        for c in &mut found {
+            c.sentence = s.to_string();
+        }
+        if found.is_empty() {
+            // A sentence without figures can still name the parties the next ones talk about
+            // (a headline, "Georgia is strengthening its trade relations with the EU.").
+            if let Some(parties) = context_parties(read) {
+                ctx = Some(Context {
+                    parties,
+                    flow: None,
+                    period: None,
+                    paragraph: sent.paragraph,
+                    sentence: si,
+                });
+            }
+            continue;
+        }
+        // "This figure increased by 76 percent compared to 2021.": a growth rate about the figure
+        // just before completes that claim instead of making one of its own.
+        if let Some(prev) = claims.last_mut()
+            && found.len() == 1
+            && found[0].frame.value.is_none()
+            && prev.frame.value.is_some()
+            && prev.frame.yoy_growth_pct.is_none()
+            && prev.sentence_index + 2 >= si
+            && refers_back(read)
+            && found[0].frame.period_start == prev.frame.period_start
+        {
+            let f = found.pop().expect("one claim");
+            prev.frame.yoy_growth_pct = f.frame.yoy_growth_pct;
+            prev.frame.mom_growth_pct = prev.frame.mom_growth_pct.or(f.frame.mom_growth_pct);
+            prev.frame.growth_base_year = f.frame.growth_base_year;
+            prev.growth_tolerance = f.growth_tolerance;
+            prev.growth_bound = f.growth_bound;
+            prev.evidence_text.extend(f.evidence_text);
+            continue;
+        }
+        // "Trade … rose by nearly 30 percent. Over the eight months …, it amounted to US$1.045
+        // billion.": the growth before belongs to the level that follows; when the level comes
+        // with its own rate ("They collapsed by 57.5 percent …"), it restates the one before.
+        if let Some(prev) = claims.last()
+            && found.len() == 1
+            && prev.frame.value.is_none()
+            && found[0].frame.value.is_some()
+            && prev.sentence_index + 1 == si
+            && refers_back(read)
+            && prev.frame.flow == found[0].frame.flow
+        {
+            let prev = claims.pop().expect("a claim");
+            if found[0].frame.yoy_growth_pct.is_none() && found[0].frame.mom_growth_pct.is_none() {
+                let f = &mut found[0];
+                f.frame.yoy_growth_pct = prev.frame.yoy_growth_pct;
+                f.frame.mom_growth_pct = prev.frame.mom_growth_pct;
+                f.frame.growth_base_year = prev.frame.growth_base_year;
+                f.growth_tolerance = prev.growth_tolerance;
+                f.growth_bound = prev.growth_bound;
+                f.evidence_text.extend(prev.evidence_text);
+            }
+        }
         claims.extend(found);
     }
     claims
+}
+
+/// Whether a sentence opens by pointing back at the figure before ("This figure …", "It …",
+/// "In comparison with 2022, it …").
+fn refers_back(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(&RE, || {
+        r"(?i)^(?:[^,]{0,40},\s*)?(?:this figure|the figure|this|it|that|they|the volume|the total)\b".into()
+    })
+    .is_match(s.trim_start_matches(['"', '\'', '“', '«']))
+}
+
+/// The parties a sentence without figures names alongside a trade word, for the sentences after it.
+fn context_parties(s: &str) -> Option<Vec<String>> {
+    if find_flows(s).is_empty() && !s.to_lowercase().contains("partner") {
+        return None;
+    }
+    let attr = attribution(s).map(|(_, a, b)| (a, b));
+    let mut codes: Vec<String> = Vec::new();
+    for p in find_parties(s).iter().filter(|p| keep_party(s, p, attr)) {
+        if !codes.contains(&p.code) {
+            codes.push(p.code.clone());
+        }
+    }
+    (!codes.is_empty() && codes.len() <= 2).then_some(codes)
 }
 
 fn sentence_claims(
@@ -1157,13 +1470,16 @@ fn sentence_claims(
         .into_iter()
         .filter(|p| attr_range.is_none_or(|(a, b)| p.start < a || p.end > b))
         .collect();
+    let month_on_month = is_month_on_month(s);
     let (pre_fc, post_fc) = forecast_cues(s);
     let records = record_cues(s);
 
     // Anchors: each amount; growth rates pair with the nearest amount, the rest anchor their own claim.
     let mut anchors: Vec<Anchor> = amounts
         .iter()
-        .filter(|a| a.base.is_none() || a.high.is_none())
+        .filter(|a| {
+            matches!(a.role, Role::Level | Role::Base) && (a.base.is_none() || a.high.is_none())
+        })
         .map(|a| Anchor {
             start: a.start,
             end: a.end,
@@ -1174,11 +1490,47 @@ fn sentence_claims(
             flow: None,
             record: false,
             forecast: false,
+            side: Vec::new(),
         })
         .collect();
-    let spans: Vec<(usize, usize)> = anchors.iter().map(|a| (a.start, a.end)).collect();
+    // Bases and changes belong to the level nearest before them (else after).
+    let is_level = |x: &Anchor| matches!(&x.kind, AnchorKind::Amount(m) if m.role == Role::Level);
+    for a in amounts
+        .iter()
+        .filter(|a| matches!(a.role, Role::Base | Role::Change))
+    {
+        let owner = anchors
+            .iter()
+            .rposition(|x| x.end <= a.start && is_level(x))
+            .or_else(|| anchors.iter().position(|x| x.start >= a.end && is_level(x)));
+        if let Some(k) = owner {
+            anchors[k].side.push(a.clone());
+        }
+    }
+    // A stated base takes no growth rate: the rate is the level's.
+    let spans: Vec<(usize, usize)> = anchors
+        .iter()
+        .map(|a| {
+            if is_level(a) {
+                (a.start, a.end)
+            } else {
+                (usize::MAX / 2, usize::MAX / 2)
+            }
+        })
+        .collect();
     let gspans: Vec<(usize, usize)> = growths.iter().map(|g| (g.start, g.end)).collect();
-    let gpair = pair_nearest(&spans, &gspans, s, 160);
+    // "… 18.4 million euros …, and … 98 million euros, which is 59% and 56% higher …, respectively":
+    // as many rates as amounts, all after them, pair in order.
+    let respectively = s.to_lowercase().contains("respectively")
+        && spans.len() >= 2
+        && gspans.len() == spans.len()
+        && gspans.iter().all(|g| g.0 >= spans[spans.len() - 1].1)
+        && anchors.iter().all(is_level);
+    let gpair = if respectively {
+        (0..spans.len()).map(Some).collect()
+    } else {
+        pair_nearest(&spans, &gspans, s, 160)
+    };
     let mut used = vec![false; growths.len()];
     for (i, p) in gpair.iter().enumerate() {
         if let Some(j) = p {
@@ -1198,10 +1550,14 @@ fn sentence_claims(
                 flow: None,
                 record: false,
                 forecast: false,
+                side: Vec::new(),
             });
         }
     }
     anchors.sort_by_key(|a| a.start);
+    if anchors.is_empty() {
+        return Vec::new();
+    }
     // Extend each anchor's span over its growth, so periods near either count.
     let spans: Vec<(usize, usize)> = anchors
         .iter()
@@ -1225,13 +1581,31 @@ fn sentence_claims(
     for (i, a) in anchors.iter_mut().enumerate() {
         let (st, en) = spans[i];
         let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+        // Cues inside the anchor's own span ("a 38 per cent increase in exports to China to £38
+        // billion") count as before it; a cue right after it ("$18,229.03 million bilateral
+        // trade") names it.
+        let a_start = match &a.kind {
+            AnchorKind::Amount(m) => m.start,
+            AnchorKind::Growth => st,
+        };
+        let a_end = match &a.kind {
+            AnchorKind::Amount(m) => m.end,
+            AnchorKind::Growth => en,
+        };
         let before: Vec<&FlowCue> = flows
             .iter()
-            .filter(|f| f.start < st && f.start >= prev_end)
+            .filter(|f| f.start < a_start && f.start >= prev_end)
             .collect();
+        let right_after = flows.iter().find(|f| {
+            f.start >= a_end
+                && f.start - a_end <= 20
+                && !s[a_end..f.start].contains([',', ';', '(', ')'])
+                && s[a_end..f.start].split_whitespace().count() <= 2
+        });
         let specific = before.iter().rev().find(|f| !f.generic);
-        a.flow = specific
+        a.flow = right_after
             .map(|f| f.flow)
+            .or_else(|| specific.map(|f| f.flow))
             .or_else(|| before.last().map(|f| f.flow))
             .or_else(|| {
                 flows
@@ -1336,7 +1710,9 @@ fn sentence_claims(
             codes.insert(0, o.clone());
         }
     }
-    if anchors.is_empty() || (codes.is_empty() && recent_ctx.is_none()) {
+    // A figure with a trade word is a claim even when the sentence names no party ("trade between
+    // the two countries reached …" with no earlier sentence): the check then says what is missing.
+    if anchors.is_empty() {
         return Vec::new();
     }
     // Several anchors each after its own party ("Belarus – $31 billion, Kazakhstan – $20 billion"):
@@ -1369,6 +1745,38 @@ fn sentence_claims(
             }
     };
 
+    // In a list of parties with their figures, anchors without a period share the nearest one
+    // ("Germany (…), Italy (…) and Poland (…) exported the most to Russia in June").
+    if per_anchor_party {
+        for (i, a) in anchors.iter_mut().enumerate() {
+            if a.period.is_some() {
+                continue;
+            }
+            a.period = claim_periods
+                .iter()
+                .map(|p| (distance(spans[i], (p.start, p.end), s), *p))
+                .filter(|(d, _)| *d <= 400)
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, p)| p.clone());
+        }
+    }
+    // Each anchor's own party, when every anchor follows its own.
+    let anchor_parties: Vec<String> = if per_anchor_party {
+        anchors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+                parties
+                    .iter()
+                    .rev()
+                    .find(|p| p.start >= prev_end && p.end <= a.start)
+                    .map(|p| p.code.clone())
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     for (i, a) in anchors.iter().enumerate() {
         let flow = a.flow.or(recent_ctx.as_ref().and_then(|c| c.flow));
@@ -1379,12 +1787,33 @@ fn sentence_claims(
                 .rev()
                 .find(|p| p.start >= prev_end && p.end <= a.start)
                 .map(|p| p.code.clone());
-            let hub = recent_ctx
-                .as_ref()
-                .and_then(|c| c.parties.first().cloned())
+            // The hub: a party named in the sentence that is no anchor's own ("Germany (…), Italy
+            // (…) and Poland (…) exported the most to Russia"), else the running context's.
+            let hub_mention = parties.iter().find(|m| !anchor_parties.contains(&m.code));
+            let hub = hub_mention
+                .map(|m| m.code.clone())
+                .or_else(|| recent_ctx.as_ref().and_then(|c| c.parties.first().cloned()))
                 .filter(|h| Some(h) != p.as_ref())
                 .or_else(|| codes.first().cloned().filter(|h| Some(h) != p.as_ref()));
-            (hub, p)
+            // Which way: the hub after "to" receives the anchors' exports; after "from" it
+            // supplies their imports.
+            let prep = hub_mention.map(|m| {
+                let b = s[..m.start].trim_end().to_lowercase();
+                let b = b
+                    .strip_suffix("the")
+                    .map(str::trim_end)
+                    .unwrap_or(&b)
+                    .to_string();
+                b.rsplit(' ').next().unwrap_or("").to_string()
+            });
+            let hub_receives = match (flow, prep.as_deref()) {
+                (Some(Flow::Exports), Some("to" | "into")) => true,
+                (Some(Flow::Imports), Some("from")) => true,
+                (Some(Flow::Exports | Flow::Imports), _) => hub_mention
+                    .is_some_and(|m| anchors.first().is_some_and(|a0| m.start > a0.start)),
+                _ => false,
+            };
+            if hub_receives { (p, hub) } else { (hub, p) }
         } else {
             orient(s, &parties, &codes, flow)
         };
@@ -1400,6 +1829,7 @@ fn sentence_claims(
         let mut evidence = Vec::new();
         let mut value_decimals = 0;
         if let AnchorKind::Amount(m) = &a.kind {
+            frame.states_base = m.role == Role::Base;
             frame.value = Some(m.value);
             frame.value_high = m.high;
             frame.bound = Some(m.bound);
@@ -1412,14 +1842,33 @@ fn sentence_claims(
             {
                 frame.yoy_growth_pct = Some(100.0 * (m.value / b - 1.0));
             }
-            if frame.flow == Some(Flow::Balance) && s.to_lowercase().contains("deficit") {
+            if frame.flow == Some(Flow::Balance) && balance_is_negative(s, m.start) {
                 frame.value = frame.value.map(|v| -v);
+            }
+            let own = crate::frame::scale_factor(m.scale.as_deref());
+            for x in &a.side {
+                let v = x.value * crate::frame::scale_factor(x.scale.as_deref()) / own;
+                if x.currency != m.currency {
+                    continue;
+                }
+                match x.role {
+                    Role::Base => frame.base_value = Some(round_to(v, 6)),
+                    Role::Change => {
+                        let down = clause_direction(s, x.start, x.end) == Some(-1.0);
+                        frame.abs_change = Some(round_to(if down { -v } else { v }, 6));
+                    }
+                    _ => {}
+                }
             }
         }
         let mut growth_tolerance = 0.05;
         let mut growth_bound = None;
         if let Some(g) = &a.growth {
-            frame.yoy_growth_pct = Some(round_to(g.pct, 4));
+            if month_on_month {
+                frame.mom_growth_pct = Some(round_to(g.pct, 4));
+            } else {
+                frame.yoy_growth_pct = Some(round_to(g.pct, 4));
+            }
             growth_tolerance = g.tolerance;
             growth_bound = Some(g.bound);
             evidence.push(g.text.clone());
@@ -1498,6 +1947,39 @@ fn sentence_claims(
         });
     }
     out
+}
+
+/// Whether a balance figure is a deficit: the nearest balance word before it (else after it)
+/// says so ("deficit", "negative balance", "trade gap"), and "surplus" says not.
+fn balance_is_negative(s: &str, at: usize) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(&RE, || {
+        r"(?i)\b(?P<neg>deficits?|negative\s+(?:trade\s+)?balance|trade\s+gap|gap)|(?P<pos>surplus(?:es)?|positive\s+(?:trade\s+)?balance)\b".into()
+    });
+    let cues: Vec<(usize, bool)> = r
+        .captures_iter(s)
+        .map(|c| (c.get(0).map_or(0, |m| m.start()), c.name("neg").is_some()))
+        .collect();
+    cues.iter()
+        .rev()
+        .find(|(p, _)| *p < at)
+        .or_else(|| cues.iter().find(|(p, _)| *p >= at))
+        .is_some_and(|(_, neg)| *neg)
+}
+
+/// Whether the sentence's rates compare with the month before rather than a year earlier.
+fn is_month_on_month(s: &str) -> bool {
+    static MOM: OnceLock<Regex> = OnceLock::new();
+    static YOY: OnceLock<Regex> = OnceLock::new();
+    let mom = re(&MOM, || {
+        format!(
+            r"(?i)\b(?:month[- ]on[- ]month|m/m|in monthly terms|on a monthly basis|on a sequential basis|sequentially|(?:from|compared\s+(?:with|to)|than in|over)\s+the\s+previous\s+month|(?:compared\s+(?:with|to)|versus)\s+{MONTH_FULL}\b)"
+        )
+    });
+    let yoy = re(&YOY, || {
+        r"(?i)\b(?:year[- ]on[- ]year|y/y|yoy|a year (?:earlier|ago|before)|same (?:month|period)|previous year|last year)\b".into()
+    });
+    mom.is_match(s) && !yoy.is_match(s)
 }
 
 /// Where the clause that contains `at` ends: a semicolon, ", and the", ", which", ", while", ", but".

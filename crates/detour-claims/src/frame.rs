@@ -68,6 +68,23 @@ pub struct Frame {
     /// Growth in percent against the matched window a year earlier (or `growth_base_year`);
     /// "doubled" is 100, "fell by a third" is -33.3.
     pub yoy_growth_pct: Option<f64>,
+    /// This figure is the comparison base the text gives for another of its figures ("up from
+    /// $9.9bn in 2023"); that figure's frame carries it as `base_value`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub states_base: bool,
+    /// The comparison level the text states ("compared to $410.888 million in 2022"), in the
+    /// value's unit and scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_value: Option<f64>,
+    /// The change in level the text states ("an increase of $238.5 million"), in the value's unit
+    /// and scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abs_change: Option<f64>,
+    /// Growth in percent against the month (or window) just before, when the text says so
+    /// ("in monthly terms", "month-on-month", "compared with February"); kept apart from
+    /// `yoy_growth_pct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mom_growth_pct: Option<f64>,
     /// Year the growth is measured against when the text names one other than the previous year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub growth_base_year: Option<i32>,

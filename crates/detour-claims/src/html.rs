@@ -22,6 +22,7 @@ fn color(v: Verdict) -> &'static str {
     match v {
         Verdict::Consistent => "#1a7f37",
         Verdict::ConsistentOneSide => "#9a6700",
+        Verdict::Close => "#bc4c00",
         Verdict::Inconsistent => "#cf222e",
         Verdict::NotCheckable => "#57606a",
         Verdict::Forecast => "#0969da",
@@ -63,7 +64,8 @@ pub fn annotated_body(text: &str, checked: &[Checked]) -> String {
             .iter()
             .map(|(_, c)| c.verdict)
             .max_by_key(|v| match v {
-                Verdict::Inconsistent => 4,
+                Verdict::Inconsistent => 5,
+                Verdict::Close => 4,
                 Verdict::ConsistentOneSide => 3,
                 Verdict::NotCheckable => 2,
                 Verdict::Forecast => 1,
@@ -112,6 +114,7 @@ pub fn annotated_body(text: &str, checked: &[Checked]) -> String {
     let legend: String = [
         Verdict::Consistent,
         Verdict::ConsistentOneSide,
+        Verdict::Close,
         Verdict::Inconsistent,
         Verdict::NotCheckable,
         Verdict::Forecast,

@@ -7,11 +7,13 @@
 //! - [`verify`]: verdicts from the store (through the monitor) and the releases, with the computation;
 //! - [`html`]: the article annotated with each claim's verdict.
 
+pub mod corpus;
 pub mod eval;
 pub mod extract;
 pub mod frame;
 pub mod gazetteer;
 pub mod html;
+pub mod lang;
 pub mod releases;
 pub mod text;
 pub mod verify;

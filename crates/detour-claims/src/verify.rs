@@ -23,7 +23,10 @@ pub enum Verdict {
     Consistent,
     /// One reporter side agrees, another does not.
     ConsistentOneSide,
-    /// No source agrees.
+    /// No source agrees within the figure's rounding, but one is within the size of routine
+    /// revisions of trade statistics ([`LEVEL_BAND`] of the level, [`GROWTH_BAND`] points of growth).
+    Close,
+    /// No source agrees, nor comes within the revision band.
     Inconsistent,
     /// No data for that pair and period, or the claim lacks what a check needs.
     NotCheckable,
@@ -36,11 +39,38 @@ impl Verdict {
         match self {
             Verdict::Consistent => "consistent",
             Verdict::ConsistentOneSide => "consistent_one_side",
+            Verdict::Close => "close",
             Verdict::Inconsistent => "inconsistent",
             Verdict::NotCheckable => "not_checkable",
             Verdict::Forecast => "forecast",
         }
     }
+}
+
+/// How far a level may be from the claim's own rounding and still be `close`: 3% of the source's
+/// level. Trade statistics are revised after first publication (late declarations, corrections,
+/// reclassification) and national and Eurostat figures differ by concept (national vs community
+/// concept, general vs special trade); for merchandise totals of a month or a year these routine
+/// differences stay within a few percent, while a misquoted or misread figure is usually off by more.
+pub const LEVEL_BAND: f64 = 0.03;
+/// The same for growth rates, in percentage points: a 3% revision of either year's level moves a
+/// growth rate by about 3 points.
+pub const GROWTH_BAND: f64 = 3.0;
+
+/// Distance from an interval to a point (0 inside).
+fn gap(iv: (f64, f64), x: f64) -> f64 {
+    if x < iv.0 {
+        iv.0 - x
+    } else if x > iv.1 {
+        x - iv.1
+    } else {
+        0.0
+    }
+}
+
+/// Distance between two intervals (0 when they meet).
+fn gap2(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (b.0 - a.1).max(a.0 - b.1).max(0.0)
 }
 
 /// One figure a source gives for the claim's question.
@@ -57,6 +87,12 @@ pub struct Evidence {
     /// Whether the value agrees with the claim (None: not compared).
     pub value_agrees: Option<bool>,
     pub growth_agrees: Option<bool>,
+    /// How far the source's level lies outside the claim's rounding, as a share of the level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_gap: Option<f64>,
+    /// How far the source's growth lies outside the claim's rounding, in percentage points.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub growth_gap: Option<f64>,
     /// The release states a forecast, not an outcome.
     pub is_forecast: bool,
     /// Where it comes from: file(s) with SHA-256, or the release's source and address.
@@ -71,6 +107,14 @@ impl Evidence {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(true) && b.unwrap_or(true)),
         }
+    }
+
+    /// Within the revision bands on everything compared (true also when it agrees).
+    pub fn close(&self) -> Option<bool> {
+        self.agrees()?;
+        let v = self.value_gap.is_none_or(|g| g <= LEVEL_BAND + 1e-12);
+        let g = self.growth_gap.is_none_or(|g| g <= GROWTH_BAND + 1e-12);
+        Some(v && g)
     }
 }
 
@@ -89,6 +133,82 @@ pub struct Checked {
     pub evidence: Vec<Evidence>,
     /// Every source consulted.
     pub sources: Vec<String>,
+    /// The verdict of the whole sentence: its worst checked part (`not_checkable` only when no
+    /// part could be checked).
+    pub sentence_verdict: Verdict,
+    /// When the sentence holds more than one figure: each of them, with its own verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+/// One checked figure of a sentence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    /// Index of the part's claim in the list of checked claims.
+    pub claim: usize,
+    /// What the part states ("Germany exports to Russia 2022-06: 1.2 billion EUR").
+    pub states: String,
+    pub verdict: Verdict,
+}
+
+impl Verdict {
+    /// How bad a verdict is for a sentence's grade: the worst checked part decides.
+    fn severity(self) -> u8 {
+        match self {
+            Verdict::NotCheckable | Verdict::Forecast => 0,
+            Verdict::Consistent => 1,
+            Verdict::ConsistentOneSide => 2,
+            Verdict::Close => 3,
+            Verdict::Inconsistent => 4,
+        }
+    }
+}
+
+/// The sentence's verdict from its parts: the worst checked one; `not_checkable` (or `forecast`
+/// when every part is one) when none could be checked.
+pub fn worst(parts: &[Verdict]) -> Verdict {
+    match parts.iter().copied().max_by_key(|v| v.severity()) {
+        Some(v) if v.severity() > 0 => v,
+        _ if !parts.is_empty() && parts.iter().all(|v| *v == Verdict::Forecast) => {
+            Verdict::Forecast
+        }
+        _ => Verdict::NotCheckable,
+    }
+}
+
+/// Fill each claim's sentence verdict and, for sentences with several figures, the parts.
+fn grade_sentences(out: &mut [Checked]) {
+    let mut i = 0;
+    while i < out.len() {
+        let mut j = i;
+        while j < out.len() && out[j].sentence_index == out[i].sentence_index {
+            j += 1;
+        }
+        let verdict = worst(&out[i..j].iter().map(|c| c.verdict).collect::<Vec<_>>());
+        let parts: Vec<Part> = if j - i > 1 {
+            (i..j)
+                .map(|k| Part {
+                    claim: k,
+                    states: {
+                        let f = &out[k].frame;
+                        let p = frame_period(f).map(|p| p.label()).unwrap_or_default();
+                        format!("{} {p}: {}", describe(f), claimed(f))
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    },
+                    verdict: out[k].verdict,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for c in &mut out[i..j] {
+            c.sentence_verdict = verdict;
+            c.parts = parts.clone();
+        }
+        i = j;
+    }
 }
 
 /// A closed interval a stated number stands for.
@@ -215,16 +335,20 @@ fn store_evidence(
             }
         }
         let value = r.value / scale;
-        let value_agrees = match (f.value, r.complete) {
-            (Some(v), true) => Some(meet(
-                interval(
-                    v,
-                    f.value_high,
-                    f.bound.unwrap_or(Bound::Exact),
-                    claim.value_decimals,
-                ),
-                (value, value),
-            )),
+        let claim_iv = f.value.map(|v| {
+            interval(
+                v,
+                f.value_high,
+                f.bound.unwrap_or(Bound::Exact),
+                claim.value_decimals,
+            )
+        });
+        let value_agrees = match (claim_iv, r.complete) {
+            (Some(iv), true) => Some(meet(iv, (value, value))),
+            _ => None,
+        };
+        let value_gap = match (claim_iv, r.complete) {
+            (Some(iv), true) if value != 0.0 => Some(gap(iv, value) / value.abs()),
             _ => None,
         };
         // Growth against a named year ("5.1-fold compared with 2021"): the same months of that year,
@@ -252,17 +376,43 @@ fn store_evidence(
                 }
             }
         }
-        let growth_agrees = match (f.yoy_growth_pct, yoy) {
-            (Some(g), Some(y)) => Some(meet(
-                growth_interval(
-                    g,
-                    claim.growth_bound.unwrap_or(Bound::Exact),
-                    claim.growth_tolerance,
-                ),
-                (y, y),
-            )),
-            _ => None,
+        // Month-on-month: against the window just before, from the same side's statistics.
+        let mut mom = None;
+        if let (Some(_), true) = (f.mom_growth_pct, r.complete) {
+            let n = period.len_months() as i64;
+            if let Ok(bp) = Period::window(period.start.plus(-n), period.end.plus(-n)) {
+                let mut bq = q.clone();
+                bq.period = bp;
+                bq.yoy = false;
+                match detour_monitor::trade(store, &bq) {
+                    Ok(br) if br.complete && br.value > 0.0 => {
+                        let g = 100.0 * (r.value / br.value - 1.0);
+                        mom = Some(g);
+                        ev_notes.push(format!(
+                            "growth against the window before, {}: {} → {} ({g:+.1}%)",
+                            bp.label(),
+                            fmt_num(br.value / scale),
+                            fmt_num(value)
+                        ));
+                    }
+                    _ => ev_notes.push(format!("no complete data for {}", bp.label())),
+                }
+            }
+        }
+        let growth_iv = |g: f64| {
+            growth_interval(
+                g,
+                claim.growth_bound.unwrap_or(Bound::Exact),
+                claim.growth_tolerance,
+            )
         };
+        let compared: Vec<((f64, f64), f64)> = [(f.yoy_growth_pct, yoy), (f.mom_growth_pct, mom)]
+            .into_iter()
+            .filter_map(|(c, t)| Some((growth_iv(c?), t?)))
+            .collect();
+        let growth_agrees =
+            (!compared.is_empty()).then(|| compared.iter().all(|(iv, t)| meet(*iv, (*t, *t))));
+        let growth_gap = compared.iter().map(|(iv, t)| gap(*iv, *t)).reduce(f64::max);
         out.push(Evidence {
             kind: "store".into(),
             reporter_side: r.reporter_side.clone(),
@@ -271,6 +421,8 @@ fn store_evidence(
             yoy_growth_pct: yoy,
             value_agrees,
             growth_agrees,
+            value_gap,
+            growth_gap,
             is_forecast: false,
             source: r
                 .provenance
@@ -317,20 +469,22 @@ fn release_evidence(r: &Release, claim: &Claim) -> Evidence {
     };
     let mut value = None;
     let mut value_agrees = None;
+    let mut value_gap = None;
     if let Some(s) = &r.value {
         if same_currency {
             let (v, iv) = scaled(s);
             value = Some(v);
             if let Some(cv) = f.value {
-                value_agrees = Some(meet(
-                    interval(
-                        cv,
-                        f.value_high,
-                        f.bound.unwrap_or(Bound::Exact),
-                        claim.value_decimals,
-                    ),
-                    iv,
-                ));
+                let civ = interval(
+                    cv,
+                    f.value_high,
+                    f.bound.unwrap_or(Bound::Exact),
+                    claim.value_decimals,
+                );
+                value_agrees = Some(meet(civ, iv));
+                if v != 0.0 {
+                    value_gap = Some(gap2(civ, iv) / v.abs());
+                }
             }
         } else {
             notes.push(format!(
@@ -346,6 +500,7 @@ fn release_evidence(r: &Release, claim: &Claim) -> Evidence {
         }
     }
     let mut growth_agrees = None;
+    let mut growth_gap = None;
     if let (Some(g), Some(s)) = (f.yoy_growth_pct, &r.yoy_growth_pct) {
         if s.note.contains("vs ") {
             notes.push(format!(
@@ -353,14 +508,14 @@ fn release_evidence(r: &Release, claim: &Claim) -> Evidence {
                 s.value, s.note
             ));
         } else {
-            growth_agrees = Some(meet(
-                growth_interval(
-                    g,
-                    claim.growth_bound.unwrap_or(Bound::Exact),
-                    claim.growth_tolerance,
-                ),
-                growth_interval(s.value, s.bound, 0.5 * 10f64.powi(-(s.decimals as i32))),
-            ));
+            let civ = growth_interval(
+                g,
+                claim.growth_bound.unwrap_or(Bound::Exact),
+                claim.growth_tolerance,
+            );
+            let riv = growth_interval(s.value, s.bound, 0.5 * 10f64.powi(-(s.decimals as i32)));
+            growth_agrees = Some(meet(civ, riv));
+            growth_gap = Some(gap2(civ, riv));
         }
     }
     if let Some(by) = &f.attributed_to {
@@ -379,6 +534,8 @@ fn release_evidence(r: &Release, claim: &Claim) -> Evidence {
         yoy_growth_pct: r.yoy_growth_pct.as_ref().map(|s| s.value),
         value_agrees,
         growth_agrees,
+        value_gap,
+        growth_gap,
         is_forecast: r.is_forecast,
         source: format!(
             "{} <{}> ({}:{})",
@@ -401,6 +558,7 @@ pub fn check(
         .map(|c| check_one(store, releases, c, date))
         .collect();
     cross_check(&mut out);
+    grade_sentences(&mut out);
     out
 }
 
@@ -444,6 +602,12 @@ fn claimed(f: &Frame) -> String {
             s.push_str(&format!(" against {by}"));
         }
     }
+    if let Some(g) = f.mom_growth_pct {
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        s.push_str(&format!("{g:+}% on the window before"));
+    }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -473,6 +637,8 @@ fn check_one(
             computation,
             evidence,
             sources,
+            sentence_verdict: verdict,
+            parts: Vec::new(),
         }
     };
     if f.country_a.is_none() || f.country_b.is_none() {
@@ -778,6 +944,24 @@ fn check_one(
                 .join(", ")
         );
         return done(Verdict::ConsistentOneSide, expl, computation, evidence);
+    }
+    let close: Vec<&&Evidence> = outcomes
+        .iter()
+        .filter(|e| e.close() == Some(true))
+        .collect();
+    if let Some(best) = close.iter().min_by(|a, b| {
+        let k = |e: &Evidence| e.value_gap.unwrap_or(0.0) * 100.0 + e.growth_gap.unwrap_or(0.0);
+        k(a).total_cmp(&k(b))
+    }) {
+        let expl = format!(
+            "close: {what} — {}'s {}: {}; beyond the figure's rounding but within the size of routine revisions of trade statistics ({}% of the level, {} points of growth){caveat}",
+            best.reporter_side,
+            source_word(best),
+            diff_text(best),
+            LEVEL_BAND * 100.0,
+            GROWTH_BAND
+        );
+        return done(Verdict::Close, expl, computation, evidence);
     }
     let expl = format!(
         "inconsistent: {what} — {}{caveat}",

@@ -21,7 +21,7 @@ pub enum CheckFormat {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// The text to read: a file, or `-` for standard input (UTF-8, English, up to 10 MB).
+    /// The text to read: a file, or `-` for standard input (UTF-8; English, German or Russian; up to 10 MB).
     pub file: PathBuf,
     /// The text's date (resolves "this year" and year-less periods); default: a date found in the text.
     #[arg(long)]

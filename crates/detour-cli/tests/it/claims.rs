@@ -194,11 +194,18 @@ fn bad_input_is_a_clear_error() {
             "not UTF-8 text: invalid byte 0xA3 at byte 17 (line 1)",
         ),
         (
-            "ru.txt",
-            "Товарооборот между Россией и Казахстаном в 2023 году достиг 28 млрд долларов."
+            "kk.txt",
+            "Қазақстан мен Ресей арасындағы тауар айналымы 2023 жылы өсті."
                 .as_bytes()
                 .to_vec(),
-            "Cyrillic script",
+            "a Cyrillic language other than Russian",
+        ),
+        (
+            "fr.txt",
+            "Le commerce entre la France et le Kazakhstan a augmenté de dix pour cent l'année dernière selon les douanes."
+                .as_bytes()
+                .to_vec(),
+            "English, German and Russian",
         ),
     ];
     for (name, bytes, msg) in cases {
