@@ -129,7 +129,7 @@ fn scale_word(s: &str) -> Option<String> {
 }
 
 /// Currency prefixes: symbols and codes written before the number.
-const CUR_PREFIX: &str = r"US\s?\$|U\.S\.\s?\$|\$|€|£|₽|¥|₹|\\|\bRs\.?|\bDh|\b(?:USD|EUR|RUB|GBP|CNY|JPY|INR|AED|QAR|QR|SAR|TRY|KZT|BYN|AZN|GEL|AMD|UZS|KGS|TMT|CHF)\b";
+const CUR_PREFIX: &str = r"US\s?\$|U\.S\.\s?\$|\$|€|£|₽|¥|₹|\\|\bRs\.?|\bDh|\b(?:USD|EUR|RUB|GBP|CNY|JPY|INR|AED|QAR|QR|SAR|TRY|KZT|BYN|AZN|GEL|AMD|UZS|KGS|TMT|CHF)";
 /// Currency words written after the number (and its scale).
 const CUR_SUFFIX: &str = r"(?:U\.?S\.?\s+|American\s+)?dollars?|euros?|(?:Russian\s+|Belarusian\s+)?(?:roubles?|rubles?)|USD|EUR|RUB|yuan|renminbi|yen|liras?|lira|dirhams?|rupees?|riyals?|tenge|soms?|sums?|drams?|lari|manats?|pounds?(?:\s+sterling)?";
 
@@ -704,6 +704,8 @@ struct PeriodMention {
     year: YearRef,
     /// The growth's comparison base ("from the previous year", "compared with 2023").
     is_base: bool,
+    /// The last month falls this many years after the first ("April 2022 to March 2023": 1).
+    end_year_offset: i32,
     text: String,
 }
 
@@ -723,7 +725,7 @@ impl PeriodMention {
         };
         Some((
             format!("{year:04}-{:02}", self.m1),
-            format!("{year:04}-{:02}", self.m2),
+            format!("{:04}-{:02}", year + self.end_year_offset, self.m2),
         ))
     }
 }
@@ -783,6 +785,30 @@ fn year_ref(c: &regex::Captures, ys: &[&str], rels: &[&str]) -> YearRef {
     YearRef::Unstated
 }
 
+static OF_AMOUNT: OnceLock<Regex> = OnceLock::new();
+
+fn of_amount_re() -> Regex {
+    Regex::new(r"^\s+(?:results?|figures?|levels?|totals?)?\s*of\s+(?:US\s?)?[$€£¥]?\s?\d")
+        .expect("valid regex")
+}
+
+/// The first month of the fiscal year of the country a sentence is about: April (India, Japan,
+/// the UK) unless it names one that starts in July (Pakistan, Egypt, Australia) or October (the
+/// United States).
+fn fiscal_start(s: &str) -> u32 {
+    let l = s.to_lowercase();
+    if ["pakistan", "egypt", "australia", "bangladesh"]
+        .iter()
+        .any(|c| l.contains(c))
+    {
+        7
+    } else if l.contains("united states") || l.contains("u.s. ") || l.contains(" us ") {
+        10
+    } else {
+        4
+    }
+}
+
 fn find_periods(s: &str) -> Vec<PeriodMention> {
     static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
     static BASE: OnceLock<Regex> = OnceLock::new();
@@ -834,30 +860,76 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
             ),
             // 12: relative years and bases (13 below: a named base year)
             format!(
-                r"(?i)\b(?:(?P<r>{RELYEAR})\s+year|(?P<same>the same period(?:\s+(?:of|in|a)\s+(?:(?P<sy>{YEAR})|(?P<sr>{RELYEAR})\s+year|year\s+earlier))?)|(?P<ago>a year (?:earlier|ago|before)))\b"
+                r"(?i)\b(?:(?P<r>{RELYEAR})\s+year|(?P<same>the same (?:period|month|months)(?:\s+(?:of|in|a)\s+(?:(?P<sy>{YEAR})|(?P<sr>{RELYEAR})\s+year|year\s+earlier)|\s+last\s+year|\s+a\s+year\s+(?:earlier|ago|before))?)|(?P<ago>a year (?:earlier|ago|before)))\b"
             ),
             // 13: a named comparison base: "compared with 2021", "than in 2022", "versus 2021"
             format!(
-                r"(?i)\b(?:compared\s+(?:with|to)|versus|vs\.?|against|than)\s+(?:the\s+same\s+period\s+(?:of|in)\s+|in\s+)?(?P<y>{YEAR})\b"
+                r"(?i)\b(?:compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|versus|vs\.?|against|than)\s+(?:the\s+same\s+period\s+(?:of|in)\s+|in\s+)?(?P<y>{YEAR})\b"
             ),
+            // 14: month ranges across a year end: "April 2022-March 2023", "April 2022 and March 2023"
+            format!(
+                r"(?i)\b(?P<m1>{MONTH})\s+(?P<y1>{YEAR})\s*(?:-|–|—|\bto\b|\band\b|\bthrough\b|\buntil\b)\s*(?P<m2>{MONTH})\s+(?P<y2>{YEAR})\b"
+            ),
+            // 15: fiscal years by their years: "fiscal year 2015-16", "FY 2022-23"
+            format!(
+                r"(?i)\b(?:(?:fiscal|financial)\s+year|FY)\s*(?:of\s+)?(?P<y1>{YEAR})\s*[-–/]\s*(?:\d\d|{YEAR})\b"
+            ),
+            // 16: a fiscal year by its end: "FY24", "FY2024", "fiscal 2024"
+            format!(r"\b(?:FY\s?|[Ff]iscal\s+(?:year\s+)?)(?P<y>\d\d|{YEAR})\b"),
         ]
         .iter()
         .map(|p| Regex::new(p).expect("valid period regex"))
         .collect()
     });
     let base_re = re(&BASE, || {
-        r"(?i)\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?|against|over|on|relative\s+to|since)\s+(?:the\s+)?(?:same\s+(?:period|months?)\s+(?:of|in)\s+)?(?:the\s+)?$".into()
+        r"(?i)\b(?:from|than|compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|versus|vs\.?|against|over|on|relative\s+to|since)\s+(?:the\s+)?(?:same\s+(?:period|months?)\s+(?:of|in)\s+)?(?:the\s+)?$".into()
     });
     let mut out: Vec<PeriodMention> = Vec::new();
     // Named bases (13) before plain years (11), so that "compared with 2021" is read as a base.
-    for k in [0usize, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 11, 12] {
+    for k in [
+        14usize, 15, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 11, 12,
+    ] {
         let p = &pats[k];
         for c in p.captures_iter(s) {
             let m = c.get(0).expect("match");
             if out.iter().any(|o| m.start() < o.end && o.start < m.end()) {
                 continue;
             }
+            let mut end_year_offset = 0;
             let (m1, m2, year) = match k {
+                14 => {
+                    // "April 2022 to March 2023", "the fiscal year April 2022 and March 2023".
+                    let (Some(a), Some(b)) = (month_num(&c["m1"]), month_num(&c["m2"])) else {
+                        continue;
+                    };
+                    let (y1, y2): (i32, i32) =
+                        (c["y1"].parse().unwrap_or(0), c["y2"].parse().unwrap_or(0));
+                    if !(0..=1).contains(&(y2 - y1)) || (y1 == y2 && b < a) {
+                        continue;
+                    }
+                    if y1 == y2 && m.as_str().to_lowercase().contains(" and ") {
+                        continue;
+                    }
+                    end_year_offset = y2 - y1;
+                    (a, b, YearRef::Abs(y1))
+                }
+                15 | 16 => {
+                    // A fiscal year by its years ("fiscal year 2015-16") or its end ("FY24").
+                    let start_month = fiscal_start(s);
+                    let y1: i32 = if k == 15 {
+                        c["y1"].parse().unwrap_or(0)
+                    } else {
+                        let t = &c["y"];
+                        let y: i32 = t.parse().unwrap_or(0);
+                        (if t.len() == 2 { 2000 + y } else { y }) - 1
+                    };
+                    if start_month == 1 {
+                        (1, 12, YearRef::Abs(y1 + 1))
+                    } else {
+                        end_year_offset = 1;
+                        (start_month, start_month - 1, YearRef::Abs(y1))
+                    }
+                }
                 0 => {
                     if c.name("sep")
                         .is_some_and(|x| x.as_str().eq_ignore_ascii_case("and"))
@@ -916,6 +988,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                         m2: 12,
                         year: year_ref(&c, &["y"], &[]),
                         is_base: true,
+                        end_year_offset: 0,
                         text: m.as_str().to_string(),
                     });
                     continue;
@@ -931,6 +1004,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                             m2: 12,
                             year: y,
                             is_base: true,
+                            end_year_offset: 0,
                             text: m.as_str().to_string(),
                         });
                         continue;
@@ -957,6 +1031,17 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
             {
                 is_base = true;
             }
+            // "from the 2016 results of $2.18 billion": the year of the figure that follows.
+            if is_base && OF_AMOUNT.get_or_init(of_amount_re).is_match(&s[m.end()..]) {
+                is_base = false;
+            }
+            // "Earlier in March, … said": when it was said, not the claim's period.
+            if k == 10 {
+                let w = before.trim_end().to_lowercase();
+                if w.ends_with("earlier") || w.ends_with("later") {
+                    continue;
+                }
+            }
             out.push(PeriodMention {
                 start: m.start(),
                 end: m.end(),
@@ -964,6 +1049,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                 m2,
                 year,
                 is_base,
+                end_year_offset,
                 text: m.as_str().trim().to_string(),
             });
         }
@@ -1047,7 +1133,7 @@ fn forecast_cues(s: &str) -> (Spans, Spans) {
     static PRE: OnceLock<Regex> = OnceLock::new();
     static POST: OnceLock<Regex> = OnceLock::new();
     let pre = re(&PRE, || {
-        r"(?i)\b(?:(?:is|are|was|were)?\s*expected to|expects?|forecasts? to|forecast(?:ed)? at|forecasts?|projected to|projections?|is set to|are set to|on track to|aims? to|aiming|target(?:s|ed)?|plans? to|planned|anticipated|estimated to reach|should reach|predicts?|predicted|outlook|(?:is|are) likely to|likely to reach)\b".into()
+        r"(?i)\b(?:(?:is|are|was|were)?\s*expected to|expects?|forecasts? to|forecast(?:ed)? at|forecasts?|projected to|projections?|is set to|are set to|on track to|aims? to|aiming|target(?:s|ed)?|plans? to|planned|anticipated|estimated to reach|should reach|predicts?|predicted|outlook|(?:is|are) likely to|likely to reach|aspirations?|in the near future|(?:the\s+)?(?:aim|goal|target|objective) is|intends? to|seeks? to|hopes? (?:that|to)|expressed hope)\b".into()
     });
     let post = re(&POST, || {
         r"(?i)\b(?:is|are|was|were)\s+(?:forecast|projected|expected|anticipated)\b(?P<to>\s+to\b)?"
@@ -1125,17 +1211,58 @@ const ROLES: &[&str] = &[
     "CEO",
 ];
 
-/// Who the sentence attributes itself to, and the byte range of that attribution.
+/// Who the sentence attributes itself to, and the byte range of that attribution. The name is
+/// empty when the words name no one ("he said", "according to the data", "our estimates").
 fn attribution(s: &str) -> Option<(String, usize, usize)> {
+    let (name, a, b) = attribution_words(s)?;
+    let name = name.trim_end_matches([')', '(', ' ']).to_string();
+    const VAGUE: &[&str] = &[
+        "he",
+        "she",
+        "they",
+        "it",
+        "we",
+        "i",
+        "the",
+        "this",
+        "that",
+        "our",
+        "his",
+        "her",
+        "their",
+        "its",
+        "official",
+        "latest",
+        "preliminary",
+        "these",
+        "data",
+        "statistics",
+        "figures",
+        "estimates",
+        "forecasts",
+        "forecast",
+        "calculations",
+        "numbers",
+        "agency's",
+        "government's",
+        "own",
+    ];
+    let vague = name
+        .split_whitespace()
+        .all(|w| VAGUE.contains(&w.to_lowercase().as_str()));
+    Some((if vague { String::new() } else { name }, a, b))
+}
+
+fn attribution_words(s: &str) -> Option<(String, usize, usize)> {
     static POST: OnceLock<Regex> = OnceLock::new();
     static PRE: OnceLock<Regex> = OnceLock::new();
     static ACC: OnceLock<Regex> = OnceLock::new();
     const VERBS: &str = r"said|says|noted|notes|added|adds|stated|states|told\s+\w+|announced|announces|reported|reports|stressed|emphasi[sz]ed|highlighted|pointed out|explained|estimated|wrote|claimed|claims|believes|cited|mentioned|praised";
     const NAME: &str = r"(?:\p{Lu}[\w'\-\.]*(?:\s+(?:of|for|de|van|von|al|the|and)\b)*\s*)+";
-    const GENERIC: &str = r"(?:an?|the|one|another)\s+(?:[\w\-']+\s+){0,3}?(?i:expert|analyst|economist|official|source|spokes(?:person|man|woman)|researcher|minister|ministry|diplomat|observer|report|study|statement|agency|service|office|committee|commission|bureau|embassy|customs|bank|government)s?";
+    const GENERIC: &str = r"(?:an?|the|one|another)\s+(?:[\w\-']+\s+){0,3}?(?i:expert|analyst|economist|official|source|spokes(?:person|man|woman)|researcher|minister|ministry|diplomat|observer|report|study|statement|agency|service|office|committee|commission|bureau|embassy|customs|bank|government)s?(?:\s+(?:of|for|under|at)\s+(?:the\s+)?(?:[\w\-']+\s+){0,3}?[\w\-']+)?";
     let post = re(&POST, || {
         format!(
-            r",\s*(?:(?P<v1>{VERBS})\s+(?P<n1>{GENERIC}|{NAME})|(?P<n2>{GENERIC}|{NAME})\s*(?P<v2>{VERBS}))"
+            r",\s*(?:(?P<v1>{VERBS})\s+(?P<n1>{GENERIC}|{NAME})|(?P<n2>{GENERIC}|{NAME})\s*(?P<v2>{VERBS})|(?P<n3>(?:[a-z][\w\-']*\s+){{1,12}}?{NAME})\s*(?P<v3>{VERBS}))"
         )
     });
     let pre = re(&PRE, || {
@@ -1171,6 +1298,15 @@ fn attribution(s: &str) -> Option<(String, usize, usize)> {
     }
     if let Some(c) = post.captures(s) {
         let m = c.get(0).expect("match");
+        // "…, deputy speaker of the upper chamber … Valery Belsky said": the name at the end.
+        if let Some(n3) = c.name("n3") {
+            let words: Vec<&str> = n3.as_str().split_whitespace().collect();
+            let k = words
+                .iter()
+                .rposition(|w| !w.starts_with(char::is_uppercase))
+                .map_or(0, |k| k + 1);
+            return Some((clean(&words[k..].join(" ")), m.start(), s.len()));
+        }
         let n = c.name("n1").or(c.name("n2")).expect("a name");
         // Keep a trailing apposition (", a deputy director at …") inside the masked range.
         return Some((clean(n.as_str()), m.start(), s.len()));
@@ -1333,13 +1469,19 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Claim> {
             c.sentence = s.to_string();
         }
         if found.is_empty() {
-            // A sentence without figures can still name the parties the next ones talk about
-            // (a headline, "Georgia is strengthening its trade relations with the EU.").
-            if let Some(parties) = context_parties(read) {
+            // A sentence without figures can still name the parties, the period or the flow the
+            // next ones talk about (a headline, "Georgia is strengthening its trade relations
+            // with the EU.", "the figures for 2019–2024 …").
+            if let Some((parties, period, flow)) = context_from(read, date) {
+                let old = ctx.take().filter(|c| c.paragraph + 1 >= sent.paragraph);
                 ctx = Some(Context {
-                    parties,
-                    flow: None,
-                    period: None,
+                    parties: if parties.is_empty() {
+                        old.as_ref().map(|c| c.parties.clone()).unwrap_or_default()
+                    } else {
+                        parties
+                    },
+                    flow: flow.or(old.as_ref().and_then(|c| c.flow)),
+                    period: period.or(old.as_ref().and_then(|c| c.period.clone())),
                     paragraph: sent.paragraph,
                     sentence: si,
                 });
@@ -1398,14 +1540,20 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Claim> {
 fn refers_back(s: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(&RE, || {
-        r"(?i)^(?:[^,]{0,40},\s*)?(?:this figure|the figure|this|it|that|they|the volume|the total)\b".into()
+        r"(?i)^(?:[^,]{0,70},\s*)?(?:this figure|the figure|this|it|that|they|the volume|the total)\b".into()
     })
     .is_match(s.trim_start_matches(['"', '\'', '“', '«']))
 }
 
-/// The parties a sentence without figures names alongside a trade word, for the sentences after it.
-fn context_parties(s: &str) -> Option<Vec<String>> {
-    if find_flows(s).is_empty() && !s.to_lowercase().contains("partner") {
+/// What a sentence without figures tells the sentences after it: the parties it names beside a
+/// trade word, its period, its flow.
+#[allow(clippy::type_complexity)]
+fn context_from(
+    s: &str,
+    date: Option<NaiveDate>,
+) -> Option<(Vec<String>, Option<(String, String)>, Option<Flow>)> {
+    let flows = find_flows(s);
+    if flows.is_empty() && !s.to_lowercase().contains("partner") {
         return None;
     }
     let attr = attribution(s).map(|(_, a, b)| (a, b));
@@ -1415,7 +1563,15 @@ fn context_parties(s: &str) -> Option<Vec<String>> {
             codes.push(p.code.clone());
         }
     }
-    (!codes.is_empty() && codes.len() <= 2).then_some(codes)
+    if codes.len() > 2 {
+        codes.clear();
+    }
+    let period = find_periods(s)
+        .iter()
+        .find(|p| !p.is_base && p.m2 != 0)
+        .and_then(|p| p.resolve(date));
+    let flow = flows.iter().rev().find(|f| !f.generic).map(|f| f.flow);
+    (!codes.is_empty() || period.is_some() || flow.is_some()).then_some((codes, period, flow))
 }
 
 fn sentence_claims(
@@ -1577,6 +1733,10 @@ fn sentence_claims(
             anchors[i].period = Some(claim_periods[*j].clone());
         }
     }
+    let n_levels = anchors
+        .iter()
+        .filter(|a| !matches!(&a.kind, AnchorKind::Amount(m) if m.role == Role::Base))
+        .count();
     // Flows: the nearest cue before the anchor (a specific one within reach wins over "trade").
     for (i, a) in anchors.iter_mut().enumerate() {
         let (st, en) = spans[i];
@@ -1597,13 +1757,24 @@ fn sentence_claims(
             .filter(|f| f.start < a_start && f.start >= prev_end)
             .collect();
         let right_after = flows.iter().find(|f| {
-            f.start >= a_end
+            matches!(a.kind, AnchorKind::Amount(_))
+                && f.start >= a_end
                 && f.start - a_end <= 20
                 && !s[a_end..f.start].contains([',', ';', '(', ')'])
                 && s[a_end..f.start].split_whitespace().count() <= 2
+                && !s[a_end..f.start]
+                    .split_whitespace()
+                    .any(|w| matches!(w, "and" | "or" | "while" | "but" | "whereas"))
         });
+        // A cue just before the figure names it, generic or not ("to increase the turnover to 1
+        // billion euros").
+        let adjacent = before
+            .last()
+            .filter(|f| a_start.saturating_sub(f.start) <= 25)
+            .copied();
         let specific = before.iter().rev().find(|f| !f.generic);
         a.flow = right_after
+            .or(adjacent)
             .map(|f| f.flow)
             .or_else(|| specific.map(|f| f.flow))
             .or_else(|| before.last().map(|f| f.flow))
@@ -1619,7 +1790,7 @@ fn sentence_claims(
         // "exports and imports" together: turnover.
         let has_exp = flows.iter().any(|f| f.flow == Flow::Exports);
         let has_imp = flows.iter().any(|f| f.flow == Flow::Imports);
-        if has_exp && has_imp && spans.len() == 1 {
+        if has_exp && has_imp && n_levels == 1 {
             a.flow = Some(Flow::Turnover);
         }
     }
@@ -1693,6 +1864,8 @@ fn sentence_claims(
     {
         codes.insert(0, ap.clone());
     }
+    // The sentence names no party of its own: it talks about the running context's.
+    let from_ctx = codes.is_empty() && recent_ctx.as_ref().is_some_and(|c| !c.parties.is_empty());
     if codes.is_empty() || (codes.len() == 1 && refers_two && recent_ctx.is_some()) {
         if let Some(c) = &recent_ctx {
             if codes.is_empty() || c.parties.contains(&codes[0]) {
@@ -1727,21 +1900,23 @@ fn sentence_claims(
                     .any(|p| p.start >= prev_end && p.end <= a.start)
             })
             && {
+                // The stretches before each figure name different parties: a list, not one pair
+                // spoken of twice ("Uzbekistan's exports to Russia …, while imports from Russia …").
                 let mut seen: Vec<&str> = Vec::new();
+                let mut disjoint = true;
                 for (i, a) in anchors.iter().enumerate() {
                     let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
-                    if let Some(p) = parties
+                    let window: Vec<&str> = parties
                         .iter()
-                        .rev()
-                        .find(|p| p.start >= prev_end && p.end <= a.start)
-                    {
-                        seen.push(&p.code);
+                        .filter(|p| p.start >= prev_end && p.end <= a.start)
+                        .map(|p| p.code.as_str())
+                        .collect();
+                    if window.iter().any(|c| seen.contains(c)) {
+                        disjoint = false;
                     }
+                    seen.extend(window);
                 }
-                let mut d = seen.clone();
-                d.sort();
-                d.dedup();
-                d.len() == seen.len()
+                disjoint
             }
     };
 
@@ -1767,11 +1942,7 @@ fn sentence_claims(
             .enumerate()
             .filter_map(|(i, a)| {
                 let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
-                parties
-                    .iter()
-                    .rev()
-                    .find(|p| p.start >= prev_end && p.end <= a.start)
-                    .map(|p| p.code.clone())
+                own_party(&parties, s, prev_end, a.start).map(|p| p.code.clone())
             })
             .collect()
     } else {
@@ -1779,22 +1950,46 @@ fn sentence_claims(
     };
     let mut out = Vec::new();
     for (i, a) in anchors.iter().enumerate() {
-        let flow = a.flow.or(recent_ctx.as_ref().and_then(|c| c.flow));
+        // "It amounted to around US$1.5 billion, whereas imports …": a sentence that points back
+        // keeps the flow before it unless it names one ahead of its figure.
+        let ctx_flow = recent_ctx.as_ref().and_then(|c| c.flow);
+        let cue_before = flows.iter().any(|f| f.start < a.start);
+        let flow = if continues && !cue_before && ctx_flow.is_some() {
+            ctx_flow
+        } else {
+            a.flow.or(ctx_flow)
+        };
         let (ca, cb) = if per_anchor_party {
             let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
-            let p = parties
-                .iter()
-                .rev()
-                .find(|p| p.start >= prev_end && p.end <= a.start)
-                .map(|p| p.code.clone());
+            let p = own_party(&parties, s, prev_end, a.start).map(|p| p.code.clone());
             // The hub: a party named in the sentence that is no anchor's own ("Germany (…), Italy
             // (…) and Poland (…) exported the most to Russia"), else the running context's.
-            let hub_mention = parties.iter().find(|m| !anchor_parties.contains(&m.code));
+            let prep_before = |m: &PartyMention| {
+                let b = s[..m.start].trim_end().to_lowercase();
+                let b = b
+                    .strip_suffix("the")
+                    .map(str::trim_end)
+                    .unwrap_or(&b)
+                    .to_string();
+                ["to", "into", "from", "with"]
+                    .iter()
+                    .any(|w| b.ends_with(&format!(" {w}")))
+            };
+            let hub_mention = parties
+                .iter()
+                .filter(|m| !anchor_parties.contains(&m.code))
+                .find(|m| prep_before(m))
+                .or_else(|| parties.iter().find(|m| !anchor_parties.contains(&m.code)));
             let hub = hub_mention
                 .map(|m| m.code.clone())
                 .or_else(|| recent_ctx.as_ref().and_then(|c| c.parties.first().cloned()))
-                .filter(|h| Some(h) != p.as_ref())
-                .or_else(|| codes.first().cloned().filter(|h| Some(h) != p.as_ref()));
+                .filter(|h| Some(h) != p.as_ref() && !anchor_parties.contains(h))
+                .or_else(|| {
+                    codes
+                        .first()
+                        .cloned()
+                        .filter(|h| Some(h) != p.as_ref() && !anchor_parties.contains(h))
+                });
             // Which way: the hub after "to" receives the anchors' exports; after "from" it
             // supplies their imports.
             let prep = hub_mention.map(|m| {
@@ -1815,7 +2010,27 @@ fn sentence_claims(
             };
             if hub_receives { (p, hub) } else { (hub, p) }
         } else {
-            orient(s, &parties, &codes, flow)
+            // "China has exported $52.3 billion … to Russia, while Russia's export to China …":
+            // a clause that names both parties of its figure is read on its own.
+            let (st, en) = spans[i];
+            let lo = clause_start(s, st);
+            let hi = clause_break(s, en);
+            let local: Vec<PartyMention> = parties
+                .iter()
+                .filter(|p| p.start >= lo && p.end <= hi)
+                .cloned()
+                .collect();
+            let mut local_codes: Vec<String> = Vec::new();
+            for p in &local {
+                if !local_codes.contains(&p.code) {
+                    local_codes.push(p.code.clone());
+                }
+            }
+            if local_codes.len() == 2 && codes.len() > 2 || (local_codes.len() == 2 && lo > 0) {
+                orient(s, &local, &local_codes, flow)
+            } else {
+                orient(s, &parties, &codes, flow)
+            }
         };
         let mut frame = Frame {
             country_a: ca,
@@ -1823,7 +2038,10 @@ fn sentence_claims(
             flow,
             is_forecast: a.forecast,
             is_record: a.record,
-            attributed_to: attr.as_ref().map(|(n, _, _)| n.clone()),
+            attributed_to: attr
+                .as_ref()
+                .map(|(n, _, _)| n.clone())
+                .filter(|n| !n.is_empty()),
             ..Frame::default()
         };
         let mut evidence = Vec::new();
@@ -1896,7 +2114,7 @@ fn sentence_claims(
                 frame.period_end = Some(pe);
             }
             evidence.push(p.text.clone());
-        } else if continues
+        } else if (continues || from_ctx || claim_periods.is_empty() && recent_ctx.is_some())
             && let Some((ps, pe)) = recent_ctx.as_ref().and_then(|c| c.period.clone())
         {
             // "That is 29.5% more than a year earlier.": the period of the sentence before.
@@ -1980,6 +2198,41 @@ fn is_month_on_month(s: &str) -> bool {
         r"(?i)\b(?:year[- ]on[- ]year|y/y|yoy|a year (?:earlier|ago|before)|same (?:month|period)|previous year|last year)\b".into()
     });
     mom.is_match(s) && !yoy.is_match(s)
+}
+
+/// The party a figure in a list belongs to: in the stretch before it, the one the text marks as
+/// the figure's owner ("Croatia's exports to Russia amounted to …", "Germany (…)"), else the
+/// nearest.
+fn own_party<'a>(
+    parties: &'a [PartyMention],
+    s: &str,
+    from: usize,
+    to: usize,
+) -> Option<&'a PartyMention> {
+    let window: Vec<&PartyMention> = parties
+        .iter()
+        .filter(|p| p.start >= from && p.end <= to)
+        .collect();
+    window
+        .iter()
+        .rev()
+        .find(|p| {
+            let after = &s[p.end..];
+            after.starts_with("'s")
+                || after.trim_start().starts_with('(')
+                || after.trim_start().starts_with(['–', '—', ':'])
+        })
+        .or(window.last())
+        .copied()
+}
+
+/// Where the clause that contains `at` starts: after the last clause break before it.
+fn clause_start(s: &str, at: usize) -> usize {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(&RE, || {
+        r"(?i);|,\s+(?:and\s+(?:the|a|an|its|their)\b|which\b|while\b|but\b|whereas\b)".into()
+    });
+    r.find_iter(&s[..at]).last().map_or(0, |m| m.end())
 }
 
 /// Where the clause that contains `at` ends: a semicolon, ", and the", ", which", ", while", ", but".

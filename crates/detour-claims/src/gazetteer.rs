@@ -109,6 +109,9 @@ const CAPITALS: &[(&str, &str)] = &[
     ("Kiev", "UKR"),
     ("Tehran", "IRN"),
     ("New Delhi", "IND"),
+    // Not capitals, but named for the country the same way ("Dubai's external trade").
+    ("Dubai", "ARE"),
+    ("Abu Dhabi", "ARE"),
 ];
 
 /// Bloc names; "CIS member states", "EAEU countries" and the like are matched by the suffix rule.
@@ -129,6 +132,10 @@ const GROUPS: &[(&str, &str)] = &[
     ("EU27", "EU27"),
     ("EU-27", "EU27"),
     ("EU", "EU27"),
+    ("E.U.", "EU27"),
+    ("the bloc", "EU27"),
+    ("the union", "EU27"),
+    ("the Emirates", "ARE"),
     ("Group of Seven", "G7"),
     ("G7", "G7"),
     ("Collective Security Treaty Organization", "CSTO"),
@@ -257,6 +264,23 @@ pub fn find_parties(s: &str) -> Vec<PartyMention> {
             .join(" ")
             .to_lowercase();
         if let Some((code, kind)) = g.map.get(&key) {
+            // "the Arab world", "the Western world": a region, not the world.
+            if code == "WLD" {
+                let b = s[..m.start()].trim_end().to_lowercase();
+                if [
+                    "arab",
+                    "muslim",
+                    "islamic",
+                    "western",
+                    "developing",
+                    "english-speaking",
+                ]
+                .iter()
+                .any(|w| b.ends_with(w))
+                {
+                    continue;
+                }
+            }
             out.push(PartyMention {
                 start: m.start(),
                 end: m.end(),
@@ -273,6 +297,16 @@ pub fn find_parties(s: &str) -> Vec<PartyMention> {
         }
         let lw = w.as_str().to_lowercase();
         if lw.len() < 7 || !w.as_str().starts_with(char::is_uppercase) {
+            continue;
+        }
+        // "David Cameron": a capitalised word after a first name is a surname, not a misspelt
+        // country (but "… and Kyrgystan" still is one).
+        let prev_word = s[..w.start()].split_whitespace().next_back().unwrap_or("");
+        if prev_word.len() > 1
+            && prev_word.chars().all(char::is_alphabetic)
+            && prev_word.starts_with(char::is_uppercase)
+            && !["The", "In", "And", "For", "To", "With", "From", "Between"].contains(&prev_word)
+        {
             continue;
         }
         let limit = if lw.len() >= 9 { 2 } else { 1 };

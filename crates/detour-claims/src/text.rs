@@ -88,6 +88,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut paragraph = 0usize;
+    let mut line_start = 0usize;
     let mut i = 0usize;
     let push = |out: &mut Vec<Sentence>, s: usize, e: usize, p: usize| {
         let (s, e) = trim_range(text, s, e);
@@ -102,10 +103,15 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'\n' {
+            let had_text = !text[line_start..i].trim().is_empty();
             push(&mut out, start, i, paragraph);
-            // A blank line (or any line break: articles put one paragraph per line) starts a paragraph.
-            paragraph += 1;
+            // A line break ends a paragraph (articles put one paragraph per line); the blank lines
+            // between paragraphs do not count again.
+            if had_text {
+                paragraph += 1;
+            }
             start = i + 1;
+            line_start = i + 1;
         } else if matches!(b, b'.' | b'!' | b'?') && is_sentence_end(text, i) {
             // Keep a closing quote or bracket with the sentence.
             let mut e = i + 1;
