@@ -99,6 +99,7 @@ fn gold_frame(g: &Value) -> Frame {
             .unwrap_or(false),
         is_record: g.get("record").and_then(Value::as_bool).unwrap_or(false),
         attributed_to: string(g, "attributed_to"),
+        cites_statistics_of: None,
     }
 }
 
@@ -290,14 +291,15 @@ fn ratio(a: usize, b: usize) -> f64 {
 /// line's verdict with the expected one.
 pub fn verdicts(
     lines: &[&Line],
-    check_line: &dyn Fn(&str, Option<NaiveDate>) -> Vec<crate::Verdict>,
+    check_line: &dyn Fn(&str, Option<NaiveDate>) -> Vec<crate::Checked>,
 ) -> VerdictReport {
     let mut r = VerdictReport::default();
     for l in lines {
         let Some(exp) = &l.expected_verdict else {
             continue;
         };
-        let parts = check_line(&crate::text::normalise(&l.text), l.date);
+        let checked = check_line(&crate::text::normalise(&l.text), l.date);
+        let parts: Vec<crate::Verdict> = checked.iter().map(|c| c.verdict).collect();
         let got = line_verdict(&parts);
         r.lines += 1;
         let checkable = exp != "not_checkable";
@@ -310,10 +312,17 @@ pub fn verdicts(
                 r.checkable_right += 1;
             }
         } else {
+            let why: Vec<String> = checked
+                .iter()
+                .map(|c| {
+                    let e: String = c.explanation.chars().take(220).collect();
+                    format!("\n      [{}] {e}", c.verdict.as_str())
+                })
+                .collect();
             r.errors.push(format!(
-                "{}: expected {exp}, got {got} ({:?})",
+                "{}: expected {exp}, got {got}{}",
                 l.id,
-                parts.iter().map(|v| v.as_str()).collect::<Vec<_>>()
+                why.concat()
             ));
         }
         *r.confusion

@@ -1464,7 +1464,7 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Claim> {
             Some(crate::lang::gloss(s, lang))
         };
         let read = g.as_deref().unwrap_or(s);
-        let mut found = sentence_claims(read, si, sent, date, &mut ctx);
+        let mut found = sentence_claims(read, si, sent, date, &mut ctx, lang);
         for c in &mut found {
             c.sentence = s.to_string();
         }
@@ -1580,6 +1580,7 @@ fn sentence_claims(
     sent: &Sentence,
     date: Option<NaiveDate>,
     ctx: &mut Option<Context>,
+    lang: Lang,
 ) -> Vec<Claim> {
     static CONTINUES: OnceLock<Regex> = OnceLock::new();
     static TWO: OnceLock<Regex> = OnceLock::new();
@@ -1858,11 +1859,47 @@ fn sentence_claims(
         r"(?i)\b(?:the two countries|both countries|the two sides|both sides|the two nations|their)\b".into()
     })
     .is_match(s);
+    // Whose statistics the text cites: a statistics body it names ("Destatis", "GACC"), or a
+    // country named in an attribution to statistics ("according to Belarusian statistics").
+    let cites: Option<String> = attr.as_ref().and_then(|(n, a, b)| {
+        statistics_body(n).map(str::to_string).or_else(|| {
+            static STATS: OnceLock<Regex> = OnceLock::new();
+            let stats = re(&STATS, || {
+                r"(?i)statisti|customs|census|\bdata\b|figures|Zoll|таможен|статисти".into()
+            });
+            attr_party
+                .clone()
+                .filter(|_| stats.is_match(&s[*a..(*b).min(s.len())]))
+        })
+    });
     if codes.len() == 1
-        && let Some(ap) = &attr_party
+        && let Some(ap) = attr_party.as_ref().or(cites.as_ref())
         && *ap != codes[0]
     {
         codes.insert(0, ap.clone());
+    }
+    // "Uzbekistan's foreign trade turnover reached …": one country's trade with the world.
+    static FOREIGN: OnceLock<Regex> = OnceLock::new();
+    let foreign = re(&FOREIGN, || {
+        r"(?i)\b(?:foreign|external|overall|total)\s+(?:merchandise\s+)?trade\b".into()
+    });
+    if codes.len() == 1 && foreign.is_match(s) && recent_ctx.is_none() {
+        codes.push("WLD".to_string());
+    }
+    // A German report on "die Exporte nach Russland" speaks of Germany's; a Russian one on
+    // "товарооборот с Казахстаном" of Russia's: the language names the home side when the
+    // sentence names only the other.
+    let home = match lang {
+        Lang::De => Some("DEU"),
+        Lang::Ru => Some("RUS"),
+        Lang::En => None,
+    };
+    if let Some(h) = home
+        && codes.len() == 1
+        && codes[0] != h
+        && recent_ctx.as_ref().is_none_or(|c| c.parties.len() < 2)
+    {
+        codes.insert(0, h.to_string());
     }
     // The sentence names no party of its own: it talks about the running context's.
     let from_ctx = codes.is_empty() && recent_ctx.as_ref().is_some_and(|c| !c.parties.is_empty());
@@ -2042,6 +2079,7 @@ fn sentence_claims(
                 .as_ref()
                 .map(|(n, _, _)| n.clone())
                 .filter(|n| !n.is_empty()),
+            cites_statistics_of: cites.clone(),
             ..Frame::default()
         };
         let mut evidence = Vec::new();
@@ -2224,6 +2262,40 @@ fn own_party<'a>(
         })
         .or(window.last())
         .copied()
+}
+
+/// The country whose statistics a named statistics body publishes.
+fn statistics_body(name: &str) -> Option<&'static str> {
+    static RE: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let table = RE.get_or_init(|| {
+        [
+            (
+                r"(?i)destatis|statistisches bundesamt|federal statistical office|statistikamt",
+                "DEU",
+            ),
+            (r"(?i)\bistat\b", "ITA"),
+            (r"(?i)\bDGDDI\b|french customs|douanes", "FRA"),
+            (
+                r"(?i)\bGACC\b|\bGAC\b|general administration of customs|chinese customs|zollverwaltung chinas|chinesische zolldaten|таможенное управление (?:китая|кнр)|China's customs",
+                "CHN",
+            ),
+            (
+                r"(?i)rosstat|росстат|federal customs service|\bFCS\b|\bФТС\b",
+                "RUS",
+            ),
+            (r"(?i)geostat", "GEO"),
+            (r"(?i)belstat|белстат", "BLR"),
+            (r"(?i)armstat", "ARM"),
+            (r"(?i)\beurostat\b|евростат", "EU27"),
+        ]
+        .into_iter()
+        .map(|(p, c)| (Regex::new(p).expect("valid regex"), c))
+        .collect()
+    });
+    table
+        .iter()
+        .find(|(r, _)| r.is_match(name))
+        .map(|(_, c)| *c)
 }
 
 /// Where the clause that contains `at` starts: after the last clause break before it.

@@ -95,6 +95,10 @@ pub struct Frame {
     pub is_record: bool,
     /// Who the text says made the claim ("Lepechin", "an expert", "Eurostat").
     pub attributed_to: Option<String>,
+    /// Whose statistics the text cites ("according to Azerbaijan's State Customs Committee":
+    /// `AZE`); the check then uses that side's figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cites_statistics_of: Option<String>,
 }
 
 impl Frame {

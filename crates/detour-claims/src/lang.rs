@@ -182,6 +182,7 @@ const DE: &[(&str, &str)] = &[
     // Numbers: thousands dots, then decimal commas.
     (r"(\d)\.(\d{3})\b", "$1$2"),
     (r"(\d),(\d)", "$1.$2"),
+    (r",\s+(?:während|wobei)\s+", ", while "),
     (r"\bzwei\b", "two"),
     (r"\bdrei\b", "three"),
     (r"\bvier\b", "four"),
@@ -400,6 +401,7 @@ const DE: &[(&str, &str)] = &[
 const RU: &[(&str, &str)] = &[
     (r"(\d),(\d)", "$1.$2"),
     (r"(\d)\s+%", "$1%"),
+    (r",\s+а\s+", ", while "),
     (r"\bдвадцать\b", "twenty"),
     (r"\bтридцать\b", "thirty"),
     (r"\bдесять\b", "ten"),

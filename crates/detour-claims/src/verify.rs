@@ -698,6 +698,47 @@ fn check_one(
     if let Some(st) = store {
         evidence.extend(store_evidence(st, claim, &period, &mut notes));
     }
+    // The text cites one side's statistics ("according to Azerbaijan's State Customs
+    // Committee"): the check uses that side's figures; the other side's are shown, not used.
+    if let Some(cited) = f.cites_statistics_of.as_deref()
+        && [f.country_a.as_deref(), f.country_b.as_deref()].contains(&Some(cited))
+    {
+        let (own, other): (Vec<Evidence>, Vec<Evidence>) = evidence
+            .into_iter()
+            .partition(|e| e.kind != "store" || e.reporter_side == cited);
+        evidence = own;
+        if !evidence.iter().any(|e| e.kind == "store") {
+            let shown: Vec<String> = other
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}'s statistics give {}",
+                        e.reporter_side,
+                        e.value
+                            .map(|v| format!(
+                                "{} {} {}",
+                                fmt_num(v),
+                                f.scale.as_deref().unwrap_or(""),
+                                f.unit.as_deref().unwrap_or("")
+                            ))
+                            .unwrap_or_else(|| "no value".into())
+                    )
+                })
+                .collect();
+            let what = format!("{} {} {}", describe(f), period.label(), claimed(f));
+            let mut expl = format!(
+                "not checkable against the source the text cites: {what} is {}'s statistics, which are not loaded (needs {}'s own figures for {})",
+                party_name(cited),
+                party_name(cited),
+                period.label()
+            );
+            if !shown.is_empty() {
+                expl.push_str(&format!("; for comparison, {}", shown.join("; ")));
+            }
+            computation.extend(notes);
+            return done(Verdict::NotCheckable, expl, computation, other);
+        }
+    }
     for r in releases
         .iter()
         .filter(|r| release_matches(r, f) && r.period == period)
@@ -770,8 +811,16 @@ fn check_one(
         return done(Verdict::Forecast, expl, computation, evidence);
     }
     // Sides with a usable comparison.
+    // Statistics decide where they answer; official statements are shown beside them but only
+    // decide where no statistics are loaded (a statement is a source, not the record).
+    let stats_answer = outcomes
+        .iter()
+        .any(|e| e.kind == "store" && e.agrees().is_some());
     let mut sides: Vec<(String, bool, Vec<&Evidence>)> = Vec::new();
-    for e in outcomes.iter().filter(|e| e.agrees().is_some()) {
+    for e in outcomes
+        .iter()
+        .filter(|e| e.agrees().is_some() && (e.kind == "store" || !stats_answer))
+    {
         match sides.iter_mut().find(|s| s.0 == e.reporter_side) {
             Some(s) => {
                 s.1 |= e.agrees() == Some(true);

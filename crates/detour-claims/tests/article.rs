@@ -37,6 +37,7 @@ fn f(
         is_forecast: fc,
         is_record: record,
         attributed_to: Some(by.into()),
+        cites_statistics_of: None,
     }
 }
 

@@ -420,6 +420,7 @@ const ISO3_ALIASES: &[(&str, &str)] = &[
     ("TMP", "TLS"), // East Timor until 2002
     ("PAL", "PSE"), // CEPII's code for Palestine
     ("KSV", "XKX"), // Kosovo in some World Bank files
+    ("WBG", "PSE"), // West Bank and Gaza in IMF and World Bank files
 ];
 
 /// Eurostat geo codes that are not the country's ISO alpha-2.

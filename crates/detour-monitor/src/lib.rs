@@ -331,7 +331,7 @@ fn measure_with(
                 } else {
                     (r, p, *flow, &own)
                 };
-                match select::best_series(rows, rep, par, f, period) {
+                match select::best_series(rows, rep, par, f, period, q.currency.as_deref()) {
                     Some(s) => {
                         if !s.missing.is_empty() {
                             missing.extend(

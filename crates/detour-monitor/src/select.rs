@@ -218,13 +218,15 @@ impl Series {
 }
 
 /// The best file for `rep`→`par` `flow` over `period`: complete monthly, else complete annual
-/// (whole calendar years only), else the one with the fewest gaps.
+/// (whole calendar years only), else the one with the fewest gaps; between equals, the one that
+/// publishes the figure in `currency` (no conversion), then a fixed order.
 pub(crate) fn best_series(
     rows: &[Row],
     rep: &str,
     par: &str,
     flow: Flow,
     period: &Period,
+    currency: Option<&str>,
 ) -> Option<Series> {
     let whole_years = period.start.month == 1 && period.end.month == 12;
     let mut candidates: BTreeMap<(String, bool), Series> = BTreeMap::new();
@@ -267,7 +269,12 @@ pub(crate) fn best_series(
                 .collect();
         }
     }
-    candidates
-        .into_values()
-        .min_by_key(|s| (s.missing.len(), !s.monthly, s.sha256.clone()))
+    candidates.into_values().min_by_key(|s| {
+        (
+            s.missing.len(),
+            !s.monthly,
+            currency.is_some_and(|c| c != s.currency),
+            s.sha256.clone(),
+        )
+    })
 }

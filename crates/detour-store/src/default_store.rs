@@ -38,6 +38,18 @@ pub const FILES: &[(&str, Format, &[u8])] = &[
             "../../../data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv"
         ),
     ),
+    (
+        "national_stats_kaz_kgz_uzb_trade_by_country_yearly.csv.gz",
+        Format::National,
+        include_bytes!(
+            "../../../data/trade/national_stats_kaz_kgz_uzb_trade_by_country_yearly.csv.gz"
+        ),
+    ),
+    (
+        "imf_imts_russia_by_partner_annual_2016_2024.csv.gz",
+        Format::Imf,
+        include_bytes!("../../../data/trade/imf_imts_russia_by_partner_annual_2016_2024.csv.gz"),
+    ),
 ];
 
 fn cache_root() -> PathBuf {

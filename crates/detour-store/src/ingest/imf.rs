@@ -38,8 +38,31 @@ fn time_period(s: &str) -> Result<(i32, Option<u32>), bool> {
     Ok((y, Some(m)))
 }
 
+/// IMF aggregates and residual categories: World is stored as `WLD`; the others (regions,
+/// "not specified", Belgium-Luxembourg) are sums or leftovers of the countries and are not stored.
+fn aggregate(code: &str) -> Option<&'static str> {
+    if matches!(code, "G001" | "W00" | "_T") {
+        return Some("WLD");
+    }
+    let residual = (code.starts_with('G')
+        && code[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == 'X'))
+        || code.starts_with("TX");
+    residual.then_some("")
+}
+
+/// Whose records a Russian figure rests on: Russia has published no partner detail since 2022,
+/// and IMTS fills a non-reporting country's trade from its partners' records.
+const RUS_PARTNER_DERIVED: &str =
+    "2022+: Russia publishes no partner detail; IMF IMTS figure derived from counterpart records";
+
 pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink) -> Result<()> {
     let cols = Columns::new(rdr, sink, FORMAT)?;
+    if cols.find("TIME_PERIOD").is_none() && cols.find("COUNTERPART_COUNTRY.ID").is_some() {
+        return parse_wide(rdr, sink, &cols);
+    }
     let [c_c, c_cp, c_ind, c_t, c_v] = cols.require(
         sink,
         FORMAT,
@@ -112,6 +135,106 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
             flags: None,
             line,
         })?;
+    }
+    Ok(())
+}
+
+/// The IMF data portal's wide download: one row per series (`COUNTRY.ID`, `COUNTERPART_COUNTRY.ID`,
+/// `INDICATOR.ID`, `FREQUENCY.ID`, `SCALE.ID` as a power of ten), one column per year.
+fn parse_wide<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+    cols: &Columns,
+) -> Result<()> {
+    let [c_c, c_cp, c_ind] = cols.require(
+        sink,
+        FORMAT,
+        ["COUNTRY.ID", "COUNTERPART_COUNTRY.ID", "INDICATOR.ID"],
+    )?;
+    let c_freq = cols.find("FREQUENCY.ID");
+    let c_scale = cols.find("SCALE.ID");
+    let years: Vec<(usize, i32)> = cols
+        .names()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            (n.len() == 4)
+                .then(|| n.parse::<i32>().ok())
+                .flatten()
+                .filter(|y| (1900..=2100).contains(y))
+                .map(|y| (i, y))
+        })
+        .collect();
+    if years.is_empty() {
+        return Err(crate::error::StoreError::BadHeader {
+            file: sink.file.clone(),
+            format: FORMAT.into(),
+            message: format!(
+                "the wide layout needs year columns (2016, 2017, …); header is: {}",
+                cols.names().join(",")
+            ),
+        });
+    }
+    let mut codes = Resolver::new(ResolveMode::Canonical);
+    let mut rec = csv::StringRecord::new();
+    while let Some(line) = next_record(rdr, &mut rec, sink)? {
+        let r = Rec { rec: &rec, line };
+        let (flow, valuation) = match r.get(c_ind) {
+            "XG_FOB_USD" => (Flow::Export, "FOB"),
+            "MG_CIF_USD" => (Flow::Import, "CIF"),
+            "MG_FOB_USD" => (Flow::Import, "FOB"),
+            "TBG_USD" => {
+                sink.not_stored("trade balance (derived from exports and imports)");
+                continue;
+            }
+            other => {
+                let e = sink.err(line, "INDICATOR.ID", format!("unknown indicator '{other}'"));
+                sink.bad(e)?;
+                continue;
+            }
+        };
+        if let Some(f) = c_freq.map(|i| r.get(i))
+            && f != "A"
+        {
+            sink.not_stored("not an annual series");
+            continue;
+        }
+        let (reporter, _) = resolve_or_bad!(codes, sink, area(r.get(c_c)), line, "COUNTRY.ID");
+        let cp = r.get(c_cp);
+        let partner = match aggregate(cp) {
+            Some("") => {
+                sink.not_stored("IMF regional aggregate or residual category");
+                continue;
+            }
+            Some(code) => code.to_string(),
+            None => resolve_or_bad!(codes, sink, cp, line, "COUNTERPART_COUNTRY.ID").0,
+        };
+        let mult = match c_scale.map(|i| r.get(i)).filter(|s| !s.is_empty()) {
+            None => 0,
+            Some(_) => field_or_bad!(sink, r.int(sink, c_scale.expect("present"), "SCALE.ID")),
+        };
+        for &(i, year) in &years {
+            let t = r.get(i);
+            if t.is_empty() || t.eq_ignore_ascii_case("NaN") {
+                continue;
+            }
+            let v = field_or_bad!(sink, r.num(sink, i, &year.to_string()));
+            let flags = (reporter == "RUS" && year >= 2022).then_some(RUS_PARTNER_DERIVED);
+            sink.row(&FlowRow {
+                reporter: &reporter,
+                partner: &partner,
+                flow,
+                year,
+                month: None,
+                commodity: "TOTAL",
+                classification: "TOTAL",
+                value: v * 10f64.powi(mult as i32),
+                currency: "USD",
+                valuation: Some(valuation),
+                flags,
+                line,
+            })?;
+        }
     }
     Ok(())
 }

@@ -428,9 +428,24 @@ pub(crate) fn parse(
     if format == Format::Parquet {
         return generic::parse_parquet(path, sink);
     }
-    let f = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let mut f = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    // A gzip file (by its magic bytes, whatever its name) is read through a decoder.
+    let mut magic = [0u8; 2];
+    let gz = {
+        use std::io::{Read, Seek};
+        let n = f.read(&mut magic).map_err(|e| StoreError::io(path, e))?;
+        f.seek(std::io::SeekFrom::Start(0))
+            .map_err(|e| StoreError::io(path, e))?;
+        n == 2 && magic == [0x1f, 0x8b]
+    };
+    let buffered = std::io::BufReader::with_capacity(1 << 20, f);
+    let inner: Box<dyn std::io::Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
     let reader = Counting {
-        inner: std::io::BufReader::with_capacity(1 << 20, f),
+        inner,
         read: 0,
         reported: 0,
         progress,
@@ -491,6 +506,10 @@ impl Columns {
                 .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
                 .collect(),
         })
+    }
+
+    pub(crate) fn names(&self) -> &[String] {
+        &self.names
     }
 
     pub(crate) fn find(&self, name: &str) -> Option<usize> {

@@ -1,5 +1,14 @@
-//! Imports by partner from national statistics offices, partners given by name,
-//! values already converted to EUR by the compiler of the table.
+//! Trade by partner from national statistics offices, partners given by name.
+//!
+//! Two layouts:
+//! - `reporter,partner,year,value_eur`: imports, converted to EUR by the table's compiler;
+//! - `reporter,partner_name,flow,year,month,value_thousand_usd[,source,source_file]`: exports and
+//!   imports in thousand US$, as the offices publish them, partner names in English or Russian.
+//!   The offices' own totals are kept as what they are — `Total`/`Всего` as the world (`WLD`),
+//!   `The EU`/`Страны ЕС` as `EU27` (from 2020; the EU of earlier years as `EU`), `CIS`, `EAEU` —
+//!   flagged `region total`, so that they answer questions about those wholes and are never
+//!   added to country rows; continents and residual lines ("Other countries", "Страны вне ЕС")
+//!   are not stored.
 
 use super::{Columns, Rec, ResolveMode, Resolver, Sink, field_or_bad, next_record, resolve_or_bad};
 use crate::error::Result;
@@ -11,6 +20,9 @@ const FORMAT: &str = "national";
 
 pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink) -> Result<()> {
     let cols = Columns::new(rdr, sink, FORMAT)?;
+    if cols.find("partner_name").is_some() {
+        return parse_by_partner(rdr, sink, &cols);
+    }
     let [c_rep, c_par, c_y, c_v] =
         cols.require(sink, FORMAT, ["reporter", "partner", "year", "value_eur"])?;
     let mut names = Resolver::new(ResolveMode::Name);
@@ -54,6 +66,122 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
             currency: "EUR",
             valuation: None,
             flags: Some("converted to EUR by the table's compiler"),
+            line,
+        })?;
+    }
+    Ok(())
+}
+
+/// What an office's region line stands for: a group code, or `None` when it is not stored
+/// (continents, residuals). `Err(())` for a name that is no region.
+fn region(name: &str, year: i32) -> std::result::Result<Option<&'static str>, ()> {
+    let n = name.trim().to_lowercase();
+    Ok(match n.as_str() {
+        "total" | "всего" | "world" | "мир" => Some("WLD"),
+        "the eu" | "eu" | "european union" | "страны ес" => {
+            Some(if year >= 2020 { "EU27" } else { "EU" })
+        }
+        "cis" | "страны снг" | "снг" => Some("CIS"),
+        "eaeu" | "eaes" | "страны еаэс" | "еаэс" => Some("EAEU"),
+        "asia" | "africa" | "america" | "europe" | "australia and oceania" | "азия" | "африка"
+        | "америка" | "европа" | "австралия и океания" | "other countries"
+        | "остальные страны мира" | "undefined country" | "страны вне ес" | "страны вне еаэс"
+        | "un" | "sco" | "channel islands"
+        // Kyrgyzstan's imports "from the European Union (EU)" beside the EU total ("The EU"):
+        // goods of unspecified EU origin, a line of a few thousand dollars, not the total.
+        | "european union (eu)" => None,
+        _ => return Err(()),
+    })
+}
+
+fn parse_by_partner<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+    cols: &Columns,
+) -> Result<()> {
+    let [c_rep, c_par, c_flow, c_y, c_v] = cols.require(
+        sink,
+        FORMAT,
+        [
+            "reporter",
+            "partner_name",
+            "flow",
+            "year",
+            "value_thousand_usd",
+        ],
+    )?;
+    let c_m = cols.find("month");
+    let mut codes = Resolver::new(ResolveMode::Canonical);
+    let mut names = Resolver::new(ResolveMode::Name);
+    let mut seen = std::collections::HashMap::new();
+    let mut rec = csv::StringRecord::new();
+    while let Some(line) = next_record(rdr, &mut rec, sink)? {
+        let r = Rec { rec: &rec, line };
+        let (reporter, kind) = resolve_or_bad!(codes, sink, r.get(c_rep), line, "reporter");
+        if kind != AreaKind::Country {
+            let e = sink.err(
+                line,
+                "reporter",
+                format!("'{}' is not a country", r.get(c_rep)),
+            );
+            sink.bad(e)?;
+            continue;
+        }
+        let flow = match r.get(c_flow).to_lowercase().as_str() {
+            "export" | "exports" | "x" => Flow::Export,
+            "import" | "imports" | "m" => Flow::Import,
+            other => {
+                let e = sink.err(line, "flow", format!("'{other}' is not export or import"));
+                sink.bad(e)?;
+                continue;
+            }
+        };
+        let year = field_or_bad!(sink, r.year(sink, c_y));
+        let month = match c_m.filter(|&i| !r.get(i).trim().is_empty()) {
+            Some(i) => Some(field_or_bad!(sink, r.month(sink, i))),
+            None => None,
+        };
+        let name = r.get(c_par);
+        let (partner, flags) = match region(name, year) {
+            Ok(Some(code)) => (
+                code.to_string(),
+                Some("region total as published by the office"),
+            ),
+            Ok(None) => {
+                sink.not_stored("continent or residual line of the office's table");
+                continue;
+            }
+            Err(()) => (
+                resolve_or_bad!(names, sink, name, line, "partner_name").0,
+                None,
+            ),
+        };
+        let value = field_or_bad!(sink, r.num(sink, c_v, "value_thousand_usd"));
+        // Offices relabel partners between years ("Czech Republic"/"Czechia"); the same
+        // partner twice in one period would double count.
+        if let Some(first) =
+            seen.insert((reporter.clone(), partner.clone(), flow, year, month), line)
+        {
+            let e = sink.err(
+                line,
+                "partner_name",
+                format!("{partner} {year} already given on line {first}"),
+            );
+            sink.bad(e)?;
+            continue;
+        }
+        sink.row(&FlowRow {
+            reporter: &reporter,
+            partner: &partner,
+            flow,
+            year,
+            month,
+            commodity: "TOTAL",
+            classification: "TOTAL",
+            value: value * 1000.0,
+            currency: "USD",
+            valuation: None,
+            flags,
             line,
         })?;
     }
