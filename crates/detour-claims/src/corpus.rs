@@ -90,6 +90,7 @@ fn gold_frame(g: &Value) -> Frame {
         yoy_growth_pct: g.get("yoy_growth_pct").and_then(Value::as_f64),
         mom_growth_pct: g.get("mom_growth_pct").and_then(Value::as_f64),
         states_base: false,
+        share_pct: None,
         base_value: None,
         abs_change: None,
         growth_base_year: None,

@@ -464,7 +464,8 @@ fn find_growth(s: &str) -> Vec<Growth> {
     let after_re = re(&AFTER, || {
         r"(?i)^\s*(?:[a-z\-]+\s+)?(?P<noun>increase|rise|growth|jump|gain|hike|surge|expansion|advance|decline|drop|decrease|fall|slump|contraction|reduction|plunge|year[- ]on[- ]year|y/y|yoy|on the year|higher|lower|up|down|more|less)\b".to_string()
     });
-    let mut out = Vec::new();
+    let mut out: Vec<Growth> = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
     for c in pct.captures_iter(s) {
         let m = c.get(0).expect("match");
         if c.name("pts").is_some() {
@@ -514,6 +515,19 @@ fn find_growth(s: &str) -> Vec<Growth> {
             // word of its clause wherever it stands (German and Russian put the verb late).
             direction = clause_direction(s, m.start(), m.end());
         }
+        // "59% and 56% higher": a rate in a list takes the direction of the rate it is listed with.
+        if direction.is_none() && LISTED_RATE.get_or_init(listed_rate_re).is_match(after) {
+            pending.push(out.len());
+            out.push(Growth {
+                start: m.start(),
+                end: m.end(),
+                pct: p,
+                tolerance: 0.5 * 10f64.powi(-(decimals as i32)),
+                bound,
+                text: m.as_str().trim().to_string(),
+            });
+            continue;
+        }
         let Some(mut dir) = direction else { continue };
         if matches!(sign, Some("-") | Some("–")) {
             dir = -1.0;
@@ -527,6 +541,17 @@ fn find_growth(s: &str) -> Vec<Growth> {
             text: m.as_str().trim().to_string(),
         });
     }
+    // Listed rates take the sign of the first rate after them that has a direction.
+    for &k in pending.iter().rev() {
+        let sign = (k + 1..out.len())
+            .find(|j| !pending.contains(j))
+            .map(|j| out[j].pct.signum());
+        match sign {
+            Some(sg) if sg != 0.0 => out[k].pct *= sg,
+            _ => out[k].pct = f64::NAN,
+        }
+    }
+    out.retain(|g| !g.pct.is_nan());
     let mult = re(&MULT, || {
         r"(?i)\b(?P<q>more than |almost |nearly |over |about )?(?P<w>doubled|doubling|tripled|trebled|tripling|quadrupled|halved|halving)\b".into()
     });
@@ -668,6 +693,13 @@ fn clause_direction(s: &str, start: usize, end: usize) -> Option<f64> {
         .map(|(_, _, w)| if is_down(w) { -1.0 } else { 1.0 })
 }
 
+static LISTED_RATE: OnceLock<Regex> = OnceLock::new();
+
+fn listed_rate_re() -> Regex {
+    Regex::new(r"(?i)^\s*(?:,|and|or)\s*(?:by\s+)?[+\-]?\d+(?:[.,]\d+)?\s?(?:%|percent|per\s?cent)")
+        .expect("valid regex")
+}
+
 fn qualifier_bound(q: Option<&str>) -> Bound {
     match q.map(|q| q.trim().to_lowercase()).as_deref() {
         Some("more than") | Some("over") => Bound::Over,
@@ -682,6 +714,54 @@ fn floor_char(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// A share: "5 percent of Kyrgyzstan's overall trade", "accounting for 8.4 percent", "the share …
+/// was 42.4 percent".
+#[derive(Debug, Clone)]
+struct Share {
+    start: usize,
+    end: usize,
+    pct: f64,
+}
+
+fn find_shares(s: &str) -> Vec<Share> {
+    static OF: OnceLock<Regex> = OnceLock::new();
+    static FOR: OnceLock<Regex> = OnceLock::new();
+    static SHARE: OnceLock<Regex> = OnceLock::new();
+    let num = r"(?P<p>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)";
+    let of = re(&OF, || {
+        format!(
+            r"(?i){num}\s+of\s+(?:the\s+|its\s+|their\s+)?(?:[\w'\-]+\s+){{0,4}}?(?:trade|exports?|imports?|turnover|commerce|foreign\s+trade)\b"
+        )
+    });
+    let acc = re(&FOR, || {
+        format!(
+            r"(?i)\b(?:accounted\s+for|accounting\s+for|accounts\s+for|account\s+for|making\s+up|makes\s+up|made\s+up|makes|constitut\w*)\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+|some\s+)?{num}"
+        )
+    });
+    let share = re(&SHARE, || {
+        format!(
+            r"(?i)\b(?:share|Anteil|доля)\b[^;%]{{0,90}}?\b(?:was|is|amounted(?:\s+to)?|reached|stood\s+at|fell\s+to|rose\s+to|to|at|of|from|with)\s+(?:about\s+|nearly\s+|almost\s+)?{num}"
+        )
+    });
+    let mut out: Vec<Share> = Vec::new();
+    for r in [of, acc, share] {
+        for c in r.captures_iter(s) {
+            let p = c.name("p").expect("p");
+            let m = c.get(0).expect("match");
+            if out.iter().any(|x| x.start < m.end() && m.start() < x.end) {
+                continue;
+            }
+            out.push(Share {
+                start: p.start(),
+                end: m.end().min(p.end() + 12),
+                pct: parse_num(p.as_str()).map_or(0.0, |v| v.0),
+            });
+        }
+    }
+    out.sort_by_key(|x| x.start);
+    out
 }
 
 // ---------------------------------------------------------------- periods
@@ -813,7 +893,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
     static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
     static BASE: OnceLock<Regex> = OnceLock::new();
     let yof = |y: &str, r: &str| {
-        format!(r"(?:,?\s+(?:of\s+)?(?:(?P<{y}>{YEAR})|(?P<{r}>{RELYEAR})\s+year))?")
+        format!(r"(?:,?\s+(?:of\s+|in\s+)?(?:(?P<{y}>{YEAR})|(?P<{r}>{RELYEAR})\s+year))?")
     };
     let pats = PATTERNS.get_or_init(|| {
         [
@@ -1378,6 +1458,8 @@ fn keep_party(s: &str, p: &PartyMention, attr: Option<(usize, usize)>) -> bool {
 enum AnchorKind {
     Amount(Amount),
     Growth,
+    /// A share standing alone ("The UK's share of Kyrgyzstan's exports was 42.4 percent").
+    Share,
 }
 
 #[derive(Debug, Clone)]
@@ -1393,6 +1475,8 @@ struct Anchor {
     forecast: bool,
     /// The stated base and change of this anchor's level.
     side: Vec<Amount>,
+    /// The share the text gives beside it, in percent.
+    share: Option<f64>,
 }
 
 fn distance(a: (usize, usize), b: (usize, usize), s: &str) -> usize {
@@ -1588,24 +1672,31 @@ fn sentence_claims(
         .into_iter()
         .filter(|a| !other_subject(s, a.start))
         .collect();
+    let shares: Vec<Share> = find_shares(s)
+        .into_iter()
+        .filter(|x| !other_subject(s, x.start))
+        .collect();
     let growths: Vec<Growth> = find_growth(s)
         .into_iter()
         .filter(|g| !other_subject(s, g.start))
         .filter(|g| !amounts.iter().any(|a| g.start < a.end && a.start < g.end))
+        .filter(|g| !shares.iter().any(|x| g.start < x.end && x.start < g.end))
         .collect();
-    if amounts.is_empty() && growths.is_empty() {
+    if amounts.is_empty() && growths.is_empty() && shares.is_empty() {
         return Vec::new();
     }
     let flows = find_flows(s);
     let continues = re(&CONTINUES, || {
-        r"(?i)^(?:it|this|that|the figure|the total|the volume|their|its|they|the two|in\s+\w+(?:\s+\w+)?,\s+it)\b|\b(?:the two countries|both countries|the two sides|both sides|the two nations)\b".into()
+        r"(?i)^\W*(?:it|this|that|the figure|the total|the volume|their|its|they|the two|in\s+\w+(?:\s+\w+)?,\s+it)\b|\b(?:the two countries|both countries|the two sides|both sides|the two nations)\b|\b(?:it|this figure)\s+(?:rose|fell|reached|amounted|increased|decreased|grew|totaled|totalled|stood|was)\b".into()
     })
     .is_match(s);
     let recent_ctx = ctx
         .as_ref()
         .filter(|c| c.paragraph + 1 >= sent.paragraph && c.sentence + 3 >= si)
         .cloned();
-    if flows.is_empty() && !(continues && recent_ctx.is_some()) {
+    // A figure without a trade word is a claim only in a sentence that points back at one
+    // ("It amounted to $9.3 billion in 2022"), even when the sentence before is not at hand.
+    if flows.is_empty() && !continues {
         return Vec::new();
     }
     let attr = attribution(s);
@@ -1648,6 +1739,7 @@ fn sentence_claims(
             record: false,
             forecast: false,
             side: Vec::new(),
+            share: None,
         })
         .collect();
     // Bases and changes belong to the level nearest before them (else after).
@@ -1708,7 +1800,33 @@ fn sentence_claims(
                 record: false,
                 forecast: false,
                 side: Vec::new(),
+                share: None,
             });
+        }
+    }
+    // A share beside a figure qualifies it; a share alone is a claim of its own.
+    for x in &shares {
+        let owner = anchors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| is_level(a) || a.growth.is_some())
+            .min_by_key(|(_, a)| distance((a.start, a.end), (x.start, x.end), s))
+            .map(|(k, _)| k);
+        match owner {
+            Some(k) => anchors[k].share = Some(x.pct),
+            None => anchors.push(Anchor {
+                start: x.start,
+                end: x.end,
+                kind: AnchorKind::Share,
+                growth: None,
+                period: None,
+                base: None,
+                flow: None,
+                record: false,
+                forecast: false,
+                side: Vec::new(),
+                share: Some(x.pct),
+            }),
         }
     }
     anchors.sort_by_key(|a| a.start);
@@ -1747,11 +1865,11 @@ fn sentence_claims(
         // trade") names it.
         let a_start = match &a.kind {
             AnchorKind::Amount(m) => m.start,
-            AnchorKind::Growth => st,
+            AnchorKind::Growth | AnchorKind::Share => st,
         };
         let a_end = match &a.kind {
             AnchorKind::Amount(m) => m.end,
-            AnchorKind::Growth => en,
+            AnchorKind::Growth | AnchorKind::Share => en,
         };
         let before: Vec<&FlowCue> = flows
             .iter()
@@ -1894,10 +2012,13 @@ fn sentence_claims(
         Lang::Ru => Some("RUS"),
         Lang::En => None,
     };
+    let specific_flow = flows.iter().any(|f| !f.generic);
     if let Some(h) = home
         && codes.len() == 1
         && codes[0] != h
         && recent_ctx.as_ref().is_none_or(|c| c.parties.len() < 2)
+        && !refers_two
+        && (lang == Lang::Ru || specific_flow)
     {
         codes.insert(0, h.to_string());
     }
@@ -2117,6 +2238,7 @@ fn sentence_claims(
                 }
             }
         }
+        frame.share_pct = a.share;
         let mut growth_tolerance = 0.05;
         let mut growth_bound = None;
         if let Some(g) = &a.growth {
@@ -2276,7 +2398,7 @@ fn statistics_body(name: &str) -> Option<&'static str> {
             (r"(?i)\bistat\b", "ITA"),
             (r"(?i)\bDGDDI\b|french customs|douanes", "FRA"),
             (
-                r"(?i)\bGACC\b|\bGAC\b|general administration of customs|chinese customs|zollverwaltung chinas|chinesische zolldaten|таможенное управление (?:китая|кнр)|China's customs",
+                r"(?i)\bGACC\b|\bGAC\b|general administration of customs|chinese customs|zollverwaltung chinas|chinesische zolldaten|Chinese Zolldaten|таможенн\w* управлени\w* (?:китая|кнр|China)|China's customs",
                 "CHN",
             ),
             (

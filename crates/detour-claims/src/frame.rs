@@ -68,6 +68,10 @@ pub struct Frame {
     /// Growth in percent against the matched window a year earlier (or `growth_base_year`);
     /// "doubled" is 100, "fell by a third" is -33.3.
     pub yoy_growth_pct: Option<f64>,
+    /// The share the text gives, in percent ("5 percent of Kyrgyzstan's overall trade"): of the
+    /// flow between the parties in `country_a`'s trade with the world.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_pct: Option<f64>,
     /// This figure is the comparison base the text gives for another of its figures ("up from
     /// $9.9bn in 2023"); that figure's frame carries it as `base_value`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

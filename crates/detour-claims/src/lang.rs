@@ -279,14 +279,17 @@ const DE: &[(&str, &str)] = &[
         "trade",
     ),
     (
-        r"\b(?:Exporterlöse|Exportvolumen|Exporte|Ausfuhren|Export|Ausfuhr|Lieferungen)\b",
+        r"\b(?:Exporterlöse|Exportvolumen|Exporten|Exporte|Ausfuhren|Export|Ausfuhr|Lieferungen)\b",
         "exports",
     ),
     (
         r"\b(?:exportierten|exportierte|exportiert|exportieren)\b",
         "exported",
     ),
-    (r"\b(?:Importe|Einfuhren|Import|Einfuhr)\b", "imports"),
+    (
+        r"\b(?:Importen|Importe|Einfuhren|Import|Einfuhr)\b",
+        "imports",
+    ),
     (
         r"\b(?:importierten|importierte|importiert|importieren)\b",
         "imported",
@@ -307,6 +310,9 @@ const DE: &[(&str, &str)] = &[
     ),
     (r"\b(?:Anstieg|Zuwachs|Plus|Wachstum)\b", "increase"),
     (r"\b(?:Rückgang|Minus|Einbruch)\b", "decline"),
+    (r"\bum ein Drittel\b", "by a third"),
+    (r"\bum ein Viertel\b", "by a quarter"),
+    (r"\bum die Hälfte\b", "by half"),
     (r"\bum\b", "by"),
     (r"\bdas Doppelte\b|\bverdoppelt\b", "doubled"),
     (
@@ -391,6 +397,17 @@ const DE: &[(&str, &str)] = &[
     ),
     (r"\blaut\b|\bnach Angaben\b|\bzufolge\b", "according to"),
     (
+        r"\bdiese Zahl\b|\bdieser Wert\b|\bdiese Summe\b|\bdas Volumen\b",
+        "this figure",
+    ),
+    (r"\bdamals\b", "then"),
+    // A bare year in German word order: "2017 wuchs …", "fielen 2022 um …".
+    (r"^((?:19|20)\d\d)\b", "in $1"),
+    (
+        r"\b(fell|rose|exported|imported|amounted|reached)\s+((?:19|20)\d\d)\b",
+        "$1 in $2",
+    ),
+    (
         r"\bbetrugen\b|\bbetrug\b|\bbeliefen sich\b|\bbelief sich\b",
         "amounted",
     ),
@@ -468,6 +485,22 @@ const RU: &[(&str, &str)] = &[
         "in the first half",
     ),
     (r"\b(?:в|за)\s+перв\w+\s+квартал\w*", "in the first quarter"),
+    (
+        r"\b(?:во|в|за)\s+втор\w+\s+квартал\w*",
+        "in the second quarter",
+    ),
+    (
+        r"\b(?:в|за)\s+треть\w+\s+квартал\w*",
+        "in the third quarter",
+    ),
+    (
+        r"\b(?:в|за)\s+четв[её]рт\w+\s+квартал\w*",
+        "in the fourth quarter",
+    ),
+    (
+        r"\b(?:во|в|за)\s+втор\w+\s+(?:полугоди\w*|половин\w*)",
+        "in the second half",
+    ),
     (
         r"\b(?:в|за|по итогам)\s+(?:перв\w+\s+)?(\d{1,2})\s+месяц\w*",
         "in the first $1 months",
@@ -583,6 +616,15 @@ const RU: &[(&str, &str)] = &[
         r"\bпо данным\b|\bсогласно\b|\bпо информации\b",
         "according to",
     ),
+    (r"\bэтот показатель\b|\bданный показатель\b", "this figure"),
+    (r"^\s*(?:\W\s*)?(?:он|она|оно)\b", "it"),
+    (r"\b(?:он|она|оно)\s+(rose|fell|reached|amounted)", "it $1"),
+    (r"\bнемецк\w*", "German"),
+    (r"\bфранцузск\w*", "French"),
+    (r"\bевропейск\w*", "European"),
+    (r"\bодного\b|\bодин\b|\bодна\b", "one"),
+    (r"\bна треть\b", "by a third"),
+    (r"\bстранами\b", "the two countries"),
 ];
 
 /// The sentence in the reader's English forms.
@@ -639,5 +681,16 @@ mod tests {
             ),
             "trade turnover with Kazakhstan in January-May amounted to $3.4 billion"
         );
+    }
+}
+#[cfg(test)]
+mod debug_gloss {
+    #[test]
+    #[ignore]
+    fn show() {
+        for s in std::env::var("GLOSS").unwrap_or_default().split('|') {
+            let l = super::detect(s).unwrap_or(super::Lang::En);
+            println!("{:?} {}", l, super::gloss(s, l));
+        }
     }
 }

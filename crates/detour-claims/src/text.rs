@@ -79,6 +79,8 @@ const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul",
     "aug", "sep", "sept", "oct", "nov", "dec", "gov", "gen", "sen", "rep", "approx", "est", "inc",
     "ltd", "co", "corp", "bln", "mln", "trln", "bn", "mn", "e.g", "i.e", "u.s", "u.k", "u.n",
+    // German and Russian scale and unit abbreviations ("2,9 Mrd. USD", "3,4 млрд. долларов").
+    "mrd", "mio", "tsd", "bzw", "ca", "млрд", "млн", "трлн", "тыс", "руб", "долл", "г", "гг",
 ];
 
 /// Split a text into sentences: at '.', '!' or '?' followed by a space and a capital, a digit

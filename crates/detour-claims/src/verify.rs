@@ -996,7 +996,7 @@ fn check_one(
     }
     let close: Vec<&&Evidence> = outcomes
         .iter()
-        .filter(|e| e.close() == Some(true))
+        .filter(|e| e.close() == Some(true) && (e.kind == "store" || !stats_answer))
         .collect();
     if let Some(best) = close.iter().min_by(|a, b| {
         let k = |e: &Evidence| e.value_gap.unwrap_or(0.0) * 100.0 + e.growth_gap.unwrap_or(0.0);

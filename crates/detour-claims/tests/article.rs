@@ -31,6 +31,7 @@ fn f(
         yoy_growth_pct: g,
         mom_growth_pct: None,
         states_base: false,
+        share_pct: None,
         base_value: None,
         abs_change: None,
         growth_base_year: None,
