@@ -116,6 +116,9 @@ pub struct TradeQuery {
     pub yoy: bool,
     /// Convert to this currency with ECB rates (monthly data at monthly averages, annual data at annual averages).
     pub currency: Option<String>,
+    /// Between equally complete files, take the one published in this currency (no conversion;
+    /// `currency`, when given, comes first). The mirror sets it to the other side's currency.
+    pub prefer_currency: Option<String>,
 }
 
 impl TradeQuery {
@@ -128,6 +131,7 @@ impl TradeQuery {
             side: Side::Auto,
             yoy: false,
             currency: None,
+            prefer_currency: None,
         }
     }
 
@@ -331,7 +335,14 @@ fn measure_with(
                 } else {
                     (r, p, *flow, &own)
                 };
-                match select::best_series(rows, rep, par, f, period, q.currency.as_deref()) {
+                match select::best_series(
+                    rows,
+                    rep,
+                    par,
+                    f,
+                    period,
+                    q.currency.as_deref().or(q.prefer_currency.as_deref()),
+                ) {
                     Some(s) => {
                         if !s.missing.is_empty() {
                             missing.extend(
@@ -484,6 +495,7 @@ pub fn mirror(store: &Store, q: &TradeQuery) -> Result<MirrorResult> {
     let reporter_view = measure(store, &own, &q.period)?;
     let mut other = own.clone();
     other.side = Side::Partner;
+    other.prefer_currency = Some(reporter_view.currency.clone());
     let mut notes = vec![CIF_FOB_NOTE.to_string()];
     let partner_view = match measure(store, &other, &q.period) {
         Ok(v) => Some(v),

@@ -120,7 +120,88 @@ pub(crate) fn load(
         period.start.year,
         period.end.year
     );
-    let batches = store.sql_blocking(&q)?;
+    let mut out = rows_of(store, &q, period)?;
+    if partners.iter().any(|p| p == "WLD") {
+        out.extend(world_from_partners(
+            store, reporters, period, &commodity, &out,
+        )?);
+    }
+    Ok(out)
+}
+
+/// The smallest number of partner countries a file must list for one reporter and period before
+/// their sum stands for the world: an office's table by partner (Uzbekistan lists 230), not an
+/// extract of a few partners (Eurostat's file here has 30).
+const WORLD_FROM_PARTNERS: usize = 150;
+
+/// World totals a file does not state but implies: the sum over its partner countries and its
+/// unallocated lines, for files that list (nearly) every partner of a reporter and have no world
+/// line for it.
+fn world_from_partners(
+    store: &Store,
+    reporters: &[String],
+    period: &Period,
+    commodity: &str,
+    stated: &[Row],
+) -> Result<Vec<Row>> {
+    let have: std::collections::BTreeSet<(String, String)> = stated
+        .iter()
+        .filter(|r| r.partner == "WLD")
+        .map(|r| (r.sha.clone(), r.reporter.clone()))
+        .collect();
+    let q = format!(
+        "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value \
+         FROM flows WHERE {commodity} AND reporter IN ({}) \
+         AND year BETWEEN {} AND {} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+        quoted(reporters),
+        period.start.year,
+        period.end.year
+    );
+    let countries = detour_core::country::Countries::global();
+    type Key = (String, String, String, String, i32, Option<u32>, String);
+    let mut sums: BTreeMap<Key, (f64, usize)> = BTreeMap::new();
+    for r in rows_of(store, &q, period)? {
+        if have.contains(&(r.sha.clone(), r.reporter.clone()))
+            || r.partner == r.reporter
+            || countries.get(&r.partner).is_none_or(|a| {
+                !matches!(
+                    a.kind,
+                    detour_core::country::AreaKind::Country
+                        | detour_core::country::AreaKind::Unallocated
+                )
+            })
+        {
+            continue;
+        }
+        let e = sums
+            .entry((
+                r.source, r.sha, r.reporter, r.flow, r.year, r.month, r.currency,
+            ))
+            .or_insert((0.0, 0));
+        e.0 += r.value;
+        e.1 += 1;
+    }
+    Ok(sums
+        .into_iter()
+        .filter(|(_, (_, n))| *n >= WORLD_FROM_PARTNERS)
+        .map(
+            |((source, sha, reporter, flow, year, month, currency), (value, _))| Row {
+                source,
+                sha,
+                reporter,
+                partner: "WLD".into(),
+                flow,
+                year,
+                month,
+                currency,
+                value,
+            },
+        )
+        .collect())
+}
+
+fn rows_of(store: &Store, q: &str, period: &Period) -> Result<Vec<Row>> {
+    let batches = store.sql_blocking(q)?;
     let mut out = Vec::new();
     for b in batches {
         let cols: Vec<ArrayRef> = b.columns().iter().map(Arc::clone).collect();

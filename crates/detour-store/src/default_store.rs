@@ -65,13 +65,29 @@ fn cache_root() -> PathBuf {
     std::env::temp_dir().join("detour")
 }
 
-/// Where the default store lives for this build.
+/// Bumped whenever the ingest of a shipped file changes what it stores, so that a store built by
+/// an earlier detour is not reused.
+const INGEST_REVISION: &str = "2026-12-01 national by partner, IMF wide layout";
+
+/// The reference tables names and codes are resolved with: a change to them changes the rows.
+const RESOLUTION_TABLES: &[&[u8]] = &[
+    include_bytes!("../../../data/reference/country_aliases.csv"),
+    include_bytes!("../../../data/reference/country_codes.csv"),
+    include_bytes!("../../../data/reference/country_groups.csv"),
+];
+
+/// Where the default store lives for this build: named after the embedded files, the tables that
+/// resolve their names and the ingest revision.
 pub fn path() -> PathBuf {
     let mut h = Sha256::new();
     for (name, _, bytes) in FILES {
         h.update(name.as_bytes());
         h.update(bytes);
     }
+    for t in RESOLUTION_TABLES {
+        h.update(t);
+    }
+    h.update(INGEST_REVISION.as_bytes());
     let tag = format!("{:x}", h.finalize());
     cache_root().join(format!("default-{}", &tag[..12]))
 }

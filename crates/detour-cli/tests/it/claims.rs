@@ -143,7 +143,8 @@ fn checks_against_the_store_on_each_side() {
         [
             "consistent_one_side",
             "consistent_one_side",
-            "consistent",
+            // Kazakhstan's own statistics for its 2021 exports to Russia (7.02 bn) differ.
+            "consistent_one_side",
             "inconsistent",
             "consistent",
             "not_checkable"

@@ -81,9 +81,122 @@ fn fcs_russia_kazakhstan_2021() {
 fn national_statistics_resolve_names() {
     let rows = sql_rows(
         None,
-        "SELECT value FROM flows WHERE source='national-stats' AND reporter='KGZ' AND partner='RUS' AND year=2023",
+        "SELECT value FROM flows WHERE source='national-stats' AND reporter='KGZ' AND partner='RUS' AND year=2023 AND currency='EUR'",
     );
     assert_eq!(rows, vec![vec!["2040118854.21".to_string()]]);
+}
+
+/// The offices' own tables by partner (thousand US$, partner names in English and Russian):
+/// Kyrgyzstan's 2023 trade with Russia (823,728.781 exported, 2,182,927.174 imported), Kazakhstan's
+/// 2022 trade with `Россия` (9,091,390.9169 and 17,880,630.52827), Kyrgyzstan's 2023 `Total` kept as
+/// the world and flagged as the office's region total (3,384,856.093 and 12,351,968.058), all read
+/// off `national_stats_kaz_kgz_uzb_trade_by_country_yearly.csv` with Python's csv module.
+#[test]
+fn national_statistics_by_partner_in_both_flows() {
+    let q = |rep: &str, par: &str, year: i32| {
+        sql_rows(
+            None,
+            &format!(
+                "SELECT flow, value, currency, coalesce(flags, '') FROM flows WHERE source='national-stats' \
+                 AND currency='USD' AND reporter='{rep}' AND partner='{par}' AND year={year} ORDER BY flow"
+            ),
+        )
+    };
+    let kgz = q("KGZ", "RUS", 2023);
+    assert_eq!(kgz.len(), 2);
+    assert!((num(&kgz[0][1]) - 823_728_781.0).abs() < 1e-3, "{kgz:?}");
+    assert!((num(&kgz[1][1]) - 2_182_927_174.0).abs() < 1e-3, "{kgz:?}");
+    let kaz = q("KAZ", "RUS", 2022);
+    assert!((num(&kaz[0][1]) - 9_091_390_916.9).abs() < 1e-2, "{kaz:?}");
+    assert!(
+        (num(&kaz[1][1]) - 17_880_630_528.27).abs() < 1e-2,
+        "{kaz:?}"
+    );
+    let world = q("KGZ", "WLD", 2023);
+    assert!(
+        (num(&world[0][1]) - 3_384_856_093.0).abs() < 1e-3,
+        "{world:?}"
+    );
+    assert!(world[1][3].contains("region total"), "{world:?}");
+    // A query for the world takes the office's total, not the sum over its partners as well.
+    let t = super::monitor::trade_json(&[
+        "--reporter",
+        "KGZ",
+        "--partner",
+        "WLD",
+        "--period",
+        "2023",
+        "--currency",
+        "USD",
+    ]);
+    assert!(
+        (t["value"].as_f64().unwrap() - 3_384_856_093.0).abs() < 1.0,
+        "{t}"
+    );
+}
+
+/// Uzbekistan publishes no world line: its world figure is the sum over its partner countries and
+/// its "Other countries" line (2023 exports + imports: 63,528,431.1 thousand US$, the sum of all
+/// of Uzbekistan's 2023 rows of the file, Python's csv module).
+#[test]
+fn world_total_from_a_full_partner_table() {
+    let rows = sql_rows(
+        None,
+        "SELECT SUM(value) FROM flows WHERE source='national-stats' AND currency='USD' AND reporter='UZB' \
+         AND partner NOT IN ('WLD', 'EU27', 'EU', 'CIS', 'EAEU') AND year=2023",
+    );
+    let t = super::monitor::trade_json(&[
+        "--reporter",
+        "UZB",
+        "--partner",
+        "WLD",
+        "--flow",
+        "turnover",
+        "--period",
+        "2023",
+        "--currency",
+        "USD",
+    ]);
+    assert!(
+        (t["value"].as_f64().unwrap() - num(&rows[0][0])).abs() < 1.0,
+        "{t}"
+    );
+    assert!(
+        (num(&rows[0][0]) - 63_528_431_100.0).abs() < 1.0,
+        "{rows:?}"
+    );
+    // An extract of a few partners (Eurostat's, here) gives no world figure.
+    let out = run_err(detour().args([
+        "trade",
+        "--reporter",
+        "EU27",
+        "--partner",
+        "WLD",
+        "--period",
+        "2023-01",
+        "--format",
+        "json",
+    ]));
+    assert!(!out.status.success());
+}
+
+/// The IMF data portal's wide layout: Russia's exports FOB to Kazakhstan, 2021 (18,474.116961 US$
+/// million in the file, `SCALE.ID` 6), and 2023, flagged as derived from counterpart records.
+#[test]
+fn imf_wide_layout_russia() {
+    let rows = sql_rows(
+        None,
+        "SELECT year, value, valuation, coalesce(flags, '') FROM flows WHERE source='imf-imts' AND reporter='RUS' \
+         AND partner='KAZ' AND flow='export' AND year IN (2021, 2023) ORDER BY year",
+    );
+    assert_eq!(rows.len(), 2);
+    assert!(
+        (num(&rows[0][1]) - 18_474_116_961.0).abs() < 1.0,
+        "{rows:?}"
+    );
+    assert_eq!(rows[0][2], "FOB");
+    assert_eq!(rows[0][3], "");
+    assert!(rows[1][3].contains("counterpart records"), "{rows:?}");
 }
 
 /// Every country code in every shipped file resolves: the default store holds every row of each file
@@ -94,11 +207,53 @@ fn every_shipped_row_is_stored() {
     let out = run_ok(detour().args(["sources", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let arr = v.as_array().unwrap();
-    assert_eq!(arr.len(), 4);
+    assert_eq!(arr.len(), 6);
     for e in arr {
         let file = e["file"].as_str().unwrap();
-        let lines = std::fs::read_to_string(data(&format!("trade/{file}"))).unwrap();
+        let bytes = std::fs::read(data(&format!("trade/{file}"))).unwrap();
+        let lines = if file.ends_with(".gz") {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut s)
+                .unwrap();
+            s
+        } else {
+            String::from_utf8(bytes).unwrap()
+        };
         let mut rdr = csv::Reader::from_reader(lines.as_bytes());
+        if file.starts_with("imf_") {
+            // One row per series, years as columns: every non-empty cell of a country or World
+            // series is a stored row; the IMF's regional aggregates are the rows not stored.
+            let h = rdr.headers().unwrap().clone();
+            let cp = h
+                .iter()
+                .position(|c| c == "COUNTERPART_COUNTRY.ID")
+                .unwrap();
+            let years: Vec<usize> = (0..h.len()).filter(|&i| h[i].len() == 4).collect();
+            let (mut cells, mut aggregates) = (0u64, 0u64);
+            for r in rdr.records() {
+                let r = r.unwrap();
+                let code = &r[cp];
+                if code != "G001"
+                    && (code.starts_with("TX")
+                        || code.starts_with("GX")
+                        || (code.starts_with('G')
+                            && code[1..].starts_with(|c: char| c.is_ascii_digit())))
+                {
+                    aggregates += 1;
+                    continue;
+                }
+                cells += years.iter().filter(|&&i| !r[i].is_empty()).count() as u64;
+            }
+            assert_eq!(e["rows"].as_u64().unwrap(), cells, "{file}");
+            let not_stored: u64 = e["coverage"]["not_stored"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_u64().unwrap())
+                .sum();
+            assert_eq!(not_stored, aggregates, "{file}");
+            continue;
+        }
         let n = rdr.records().count() as u64;
         let empty = e["coverage"]["not_stored"]
             .as_object()
@@ -110,6 +265,9 @@ fn every_shipped_row_is_stored() {
             empty,
             if file.starts_with("russia_fcs") {
                 12
+            } else if file.starts_with("national_stats_kaz_kgz_uzb") {
+                // Continents and complements ("Europe", "Страны вне ЕС") of the offices' tables.
+                389
             } else {
                 0
             },

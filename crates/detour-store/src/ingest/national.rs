@@ -7,8 +7,8 @@
 //!   The offices' own totals are kept as what they are — `Total`/`Всего` as the world (`WLD`),
 //!   `The EU`/`Страны ЕС` as `EU27` (from 2020; the EU of earlier years as `EU`), `CIS`, `EAEU` —
 //!   flagged `region total`, so that they answer questions about those wholes and are never
-//!   added to country rows; continents and residual lines ("Other countries", "Страны вне ЕС")
-//!   are not stored.
+//!   added to country rows; lines of no one country ("Other countries", "Undefined country") as
+//!   `X_OTHER`; continents and complements ("Europe", "Страны вне ЕС") are not stored.
 
 use super::{Columns, Rec, ResolveMode, Resolver, Sink, field_or_bad, next_record, resolve_or_bad};
 use crate::error::Result;
@@ -83,13 +83,30 @@ fn region(name: &str, year: i32) -> std::result::Result<Option<&'static str>, ()
         }
         "cis" | "страны снг" | "снг" => Some("CIS"),
         "eaeu" | "eaes" | "страны еаэс" | "еаэс" => Some("EAEU"),
-        "asia" | "africa" | "america" | "europe" | "australia and oceania" | "азия" | "африка"
-        | "америка" | "европа" | "австралия и океания" | "other countries"
-        | "остальные страны мира" | "undefined country" | "страны вне ес" | "страны вне еаэс"
-        | "un" | "sco" | "channel islands"
-        // Kyrgyzstan's imports "from the European Union (EU)" beside the EU total ("The EU"):
-        // goods of unspecified EU origin, a line of a few thousand dollars, not the total.
-        | "european union (eu)" => None,
+        // Lines that are part of the world but of no one country: kept as `X_OTHER`, so that a
+        // world total summed over partners includes them. Kyrgyzstan's imports "from the
+        // European Union (EU)" beside its EU total ("The EU") are such a line: goods of
+        // unspecified EU origin, a few thousand dollars.
+        "other countries" | "undefined country" | "channel islands" | "european union (eu)" => {
+            Some("X_OTHER")
+        }
+        // Sums of other lines (continents, complements, organisations): not stored. Kazakhstan's
+        // "rest of the world" is such a complement (tens of billions a year), not a residual.
+        "остальные страны мира"
+        | "asia"
+        | "africa"
+        | "america"
+        | "europe"
+        | "australia and oceania"
+        | "азия"
+        | "африка"
+        | "америка"
+        | "европа"
+        | "австралия и океания"
+        | "страны вне ес"
+        | "страны вне еаэс"
+        | "un"
+        | "sco" => None,
         _ => return Err(()),
     })
 }
@@ -143,12 +160,18 @@ fn parse_by_partner<R: std::io::Read>(
         };
         let name = r.get(c_par);
         let (partner, flags) = match region(name, year) {
+            Ok(Some("X_OTHER")) => (
+                "X_OTHER".to_string(),
+                Some("unallocated line of the office's table"),
+            ),
             Ok(Some(code)) => (
                 code.to_string(),
                 Some("region total as published by the office"),
             ),
             Ok(None) => {
-                sink.not_stored("continent or residual line of the office's table");
+                sink.not_stored(
+                    "continent or complement line of the office's table (a sum of other lines)",
+                );
                 continue;
             }
             Err(()) => (
@@ -158,9 +181,11 @@ fn parse_by_partner<R: std::io::Read>(
         };
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_thousand_usd"));
         // Offices relabel partners between years ("Czech Republic"/"Czechia"); the same
-        // partner twice in one period would double count.
-        if let Some(first) =
-            seen.insert((reporter.clone(), partner.clone(), flow, year, month), line)
+        // partner twice in one period would double count. (Several unallocated lines are
+        // distinct parts of the world and all stay.)
+        if partner != "X_OTHER"
+            && let Some(first) =
+                seen.insert((reporter.clone(), partner.clone(), flow, year, month), line)
         {
             let e = sink.err(
                 line,
