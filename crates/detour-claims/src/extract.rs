@@ -2701,4 +2701,281 @@ mod tests {
             (Some("DEU"), Some("KAZ"))
         );
     }
+
+    // Regression tests for phenomena met in real news (issue 14); the sentences are our own.
+
+    fn all(s: &str, date: Option<&str>) -> Vec<Frame> {
+        let opts = ExtractOptions {
+            date: date.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+        };
+        extract(s, &opts).into_iter().map(|c| c.frame).collect()
+    }
+
+    #[test]
+    fn numbers_as_news_prints_them() {
+        let v = |s: &str| {
+            find_amounts(s)
+                .iter()
+                .map(|a| (a.value, a.scale.clone(), a.currency.clone()))
+                .collect::<Vec<_>>()
+        };
+        let m = Some("million".to_string());
+        let b = Some("billion".to_string());
+        assert_eq!(
+            v("trade made $ 1 246.7 million"),
+            [(1246.7, m.clone(), "USD".into())]
+        );
+        assert_eq!(
+            v("exports of $117,7 million"),
+            [(117.7, m.clone(), "USD".into())]
+        );
+        assert_eq!(
+            v("some $18,229.03 million"),
+            [(18229.03, m.clone(), "USD".into())]
+        );
+        let mixed = v("reached 3 billion 160 million dollars");
+        assert_eq!(mixed.len(), 1);
+        assert!((mixed[0].0 - 3.16).abs() < 1e-9 && mixed[0].1 == b);
+        assert_eq!(
+            v("fell to six billion euro"),
+            [(6.0, b.clone(), "EUR".into())]
+        );
+        assert_eq!(v("rose to KZT9 million"), [(9.0, m.clone(), "KZT".into())]);
+        assert_eq!(v("worth Dh5.5 billion"), [(5.5, b.clone(), "AED".into())]);
+        assert_eq!(
+            v("of 379.7 billion yen"),
+            [(379.7, b.clone(), "JPY".into())]
+        );
+        assert_eq!(
+            v("over three trillion Russian rubles"),
+            [(3.0, Some("trillion".into()), "RUB".into())]
+        );
+        // A year before a currency code is no amount; a stray % makes a rate.
+        assert!(
+            v("from EUR 129.9 billion in 2002 to EUR 433.5 billion")
+                .iter()
+                .all(|a| a.0 != 2002.0)
+        );
+        assert!(v("rose 21.04% to $21.04%").is_empty());
+        // "France (25 billion)": the currency of the amount before.
+        assert_eq!(v("97 billion euros, France (25 billion)")[1].2, "EUR");
+    }
+
+    #[test]
+    fn bases_changes_and_alternates_are_not_levels_of_their_own() {
+        let f = all(
+            "Uzbekistan's exports to Kazakhstan reached $455.7 million in 2023, up 10.9% compared to $410.9 million in 2022.",
+            None,
+        );
+        let level = f.iter().find(|f| !f.states_base).unwrap();
+        assert_eq!(
+            (level.value, level.yoy_growth_pct, level.base_value),
+            (Some(455.7), Some(10.9), Some(410.9))
+        );
+        let base = f.iter().find(|f| f.states_base).unwrap();
+        assert_eq!(
+            (base.value, base.period_start.as_deref()),
+            (Some(410.9), Some("2022-01"))
+        );
+        let f = one(
+            "Trade between Georgia and Armenia exceeded USD 4 billion in 2024, USD 362 million or 9.8% more than in 2023.",
+            None,
+        );
+        assert_eq!((f.value, f.abs_change), (Some(4.0), Some(0.362)));
+        let f = one(
+            "Trade between Russia and Belarus was over 3 trillion roubles in 2022, or 111 bln Belarusian rubles.",
+            None,
+        );
+        assert_eq!(f.unit.as_deref(), Some("RUB"));
+    }
+
+    #[test]
+    fn lists_of_parties_with_their_own_figures() {
+        let f = all(
+            "Spain (40 million euros), Greece (12.5 million euros) and Malta (3 million euros) exported the most to Georgia in May.",
+            Some("2023-02-01"),
+        );
+        let got: Vec<(String, String, Option<String>)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.country_a.clone().unwrap(),
+                    f.country_b.clone().unwrap(),
+                    f.period_start.clone(),
+                )
+            })
+            .collect();
+        let may = Some("2022-05".to_string());
+        assert_eq!(
+            got,
+            [
+                ("ESP".into(), "GEO".into(), may.clone()),
+                ("GRC".into(), "GEO".into(), may.clone()),
+                ("MLT".into(), "GEO".into(), may)
+            ]
+        );
+        // Not a list: one pair spoken of twice.
+        let f = all(
+            "Armenia's exports to Georgia totalled $1 billion in 2023, while imports from Georgia reached $0.8 billion.",
+            None,
+        );
+        assert_eq!(f[1].country_a.as_deref(), Some("ARM"));
+        assert_eq!(f[1].country_b.as_deref(), Some("GEO"));
+    }
+
+    #[test]
+    fn rates_listed_respectively_and_month_on_month() {
+        let f = all(
+            "In May, Estonia's exports to Armenia amounted to 8.1 million euros, and Latvia's supply was 6.2 million euros, which is 12% and 7% higher than last year's figures, respectively.",
+            Some("2023-07-01"),
+        );
+        assert_eq!(
+            f.iter().map(|f| f.yoy_growth_pct).collect::<Vec<_>>(),
+            [Some(12.0), Some(7.0)]
+        );
+        let f = one(
+            "Armenia's exports to Georgia fell by 8% in monthly terms in March 2023.",
+            None,
+        );
+        assert_eq!((f.yoy_growth_pct, f.mom_growth_pct), (None, Some(-8.0)));
+    }
+
+    #[test]
+    fn shares_fiscal_years_and_cross_year_ranges() {
+        let f = one(
+            "In 2022, trade with Armenia accounted for 7 percent of Georgia's overall trade, reaching $1.1 billion.",
+            None,
+        );
+        assert_eq!((f.value, f.share_pct), (Some(1.1), Some(7.0)));
+        let f = one(
+            "India's exports to Kazakhstan were $0.5 billion in the fiscal year 2021-22.",
+            None,
+        );
+        assert_eq!(
+            (f.period_start.as_deref(), f.period_end.as_deref()),
+            (Some("2021-04"), Some("2022-03"))
+        );
+        let f = one(
+            "India's imports from Kazakhstan reached $0.3 billion in FY23.",
+            None,
+        );
+        assert_eq!(f.period_end.as_deref(), Some("2023-03"));
+        let f = one(
+            "Trade between India and Armenia over April 2022-March 2023 reached $0.4 billion.",
+            None,
+        );
+        assert_eq!(
+            (f.period_start.as_deref(), f.period_end.as_deref()),
+            (Some("2022-04"), Some("2023-03"))
+        );
+    }
+
+    #[test]
+    fn context_from_sentences_without_figures_and_pointing_back() {
+        let f = all(
+            "Armenia is deepening its trade ties with Georgia.\nLast year, trade turnover reached $1.2 billion. This figure increased by 15 percent compared to 2021.",
+            Some("2023-03-01"),
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(
+            (f[0].country_a.as_deref(), f[0].country_b.as_deref()),
+            (Some("ARM"), Some("GEO"))
+        );
+        assert_eq!((f[0].value, f[0].yoy_growth_pct), (Some(1.2), Some(15.0)));
+        // A rate before, a level after that points back: one claim.
+        let f = all(
+            "Trade between Georgia and Armenia rose by 20 percent. Over the first six months of 2023, it amounted to $0.6 billion.",
+            None,
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!((f[0].value, f[0].yoy_growth_pct), (Some(0.6), Some(20.0)));
+    }
+
+    #[test]
+    fn balances_take_the_sign_of_their_own_word_and_vague_sources_are_none() {
+        let f = all(
+            "Georgia's trade deficit with Armenia was $0.4 billion in March 2023 and turned into a surplus of $0.1 billion in April 2023.",
+            None,
+        );
+        assert_eq!(
+            f.iter().map(|f| f.value).collect::<Vec<_>>(),
+            [Some(-0.4), Some(0.1)]
+        );
+        let f = one(
+            "The data showed that Armenia's exports to Georgia reached $0.2 billion in 2023.",
+            None,
+        );
+        assert_eq!(f.attributed_to, None);
+        let f = one(
+            "According to Georgia's statistics office, trade with Armenia reached $1.3 billion in 2023.",
+            None,
+        );
+        assert_eq!(f.cites_statistics_of.as_deref(), Some("GEO"));
+        let f = one(
+            "Exports to Armenia fell to €0.5 billion in 2023, Destatis said.",
+            None,
+        );
+        assert_eq!(
+            (f.country_a.as_deref(), f.cites_statistics_of.as_deref()),
+            (Some("DEU"), Some("DEU"))
+        );
+    }
+
+    #[test]
+    fn german_and_russian_sentences() {
+        let f = one(
+            "Die deutschen Exporte nach Armenien stiegen 2023 um 12,5 Prozent auf 1,2 Milliarden Euro.",
+            None,
+        );
+        assert_eq!(
+            (
+                f.country_a.as_deref(),
+                f.country_b.as_deref(),
+                f.flow,
+                f.value,
+                f.scale.as_deref(),
+                f.period_start.as_deref(),
+                f.yoy_growth_pct
+            ),
+            (
+                Some("DEU"),
+                Some("ARM"),
+                Some(Flow::Exports),
+                Some(1.2),
+                Some("billion"),
+                Some("2023-01"),
+                Some(12.5)
+            )
+        );
+        let f = one(
+            "Товарооборот России и Армении по итогам 2023 года вырос на 8,5% и составил $7,3 млрд.",
+            None,
+        );
+        assert_eq!(
+            (
+                f.country_a.as_deref(),
+                f.country_b.as_deref(),
+                f.flow,
+                f.value,
+                f.unit.as_deref(),
+                f.period_end.as_deref(),
+                f.yoy_growth_pct
+            ),
+            (
+                Some("RUS"),
+                Some("ARM"),
+                Some(Flow::Turnover),
+                Some(7.3),
+                Some("USD"),
+                Some("2023-12"),
+                Some(8.5)
+            )
+        );
+        // A Russian report on trade "with Armenia" names only the other side: Russia's trade.
+        let f = one("Товарооборот с Арменией в 2022 году достиг $5 млрд.", None);
+        assert_eq!(
+            (f.country_a.as_deref(), f.country_b.as_deref()),
+            (Some("RUS"), Some("ARM"))
+        );
+    }
 }

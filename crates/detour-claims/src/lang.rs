@@ -404,14 +404,15 @@ const DE: &[(&str, &str)] = &[
     // A bare year in German word order: "2017 wuchs …", "fielen 2022 um …".
     (r"^((?:19|20)\d\d)\b", "in $1"),
     (
-        r"\b(fell|rose|exported|imported|amounted|reached)\s+((?:19|20)\d\d)\b",
-        "$1 in $2",
-    ),
-    (
         r"\bbetrugen\b|\bbetrug\b|\bbeliefen sich\b|\bbelief sich\b",
         "amounted",
     ),
     (r"\berreichten\b|\berreichte\b", "reached"),
+    // After the verbs are glossed: a bare year after one ("beliefen sich 2023 auf …").
+    (
+        r"\b(fell|rose|exported|imported|amounted|reached)\s+((?:19|20)\d\d)\b",
+        "$1 in $2",
+    ),
 ];
 
 /// Russian → the reader's English.
@@ -681,16 +682,5 @@ mod tests {
             ),
             "trade turnover with Kazakhstan in January-May amounted to $3.4 billion"
         );
-    }
-}
-#[cfg(test)]
-mod debug_gloss {
-    #[test]
-    #[ignore]
-    fn show() {
-        for s in std::env::var("GLOSS").unwrap_or_default().split('|') {
-            let l = super::detect(s).unwrap_or(super::Lang::En);
-            println!("{:?} {}", l, super::gloss(s, l));
-        }
     }
 }
