@@ -115,9 +115,14 @@ pub fn parse(file: &str, jsonl: &str) -> Result<Vec<Line>, String> {
         let text = string(&v, "sentence")
             .or_else(|| string(&v, "text"))
             .ok_or_else(|| format!("{file}:{}: field 'sentence': missing", i + 1))?;
+        // A page dated to the month only ("2022-03") is read as of its first day.
         let date = string(&v, "page_date")
             .or_else(|| string(&v, "date_for_check"))
-            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+            .and_then(|d| {
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .or_else(|_| NaiveDate::parse_from_str(&format!("{d}-01"), "%Y-%m-%d"))
+                    .ok()
+            });
         let tags: Vec<String> = v
             .get("tags")
             .and_then(Value::as_array)

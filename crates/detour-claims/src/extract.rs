@@ -940,7 +940,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
             ),
             // 12: relative years and bases (13 below: a named base year)
             format!(
-                r"(?i)\b(?:(?P<r>{RELYEAR})\s+year|(?P<same>the same (?:period|month|months)(?:\s+(?:of|in|a)\s+(?:(?P<sy>{YEAR})|(?P<sr>{RELYEAR})\s+year|year\s+earlier)|\s+last\s+year|\s+a\s+year\s+(?:earlier|ago|before))?)|(?P<ago>a year (?:earlier|ago|before)))\b"
+                r"(?i)\b(?:(?P<r>{RELYEAR})\s+year|(?P<same>the same (?:period|month|months)(?:\s+(?:of|in|a)\s+(?:(?P<sy>{YEAR})|(?P<sr>{RELYEAR})\s+year|year\s+earlier)|\s+last\s+year|\s+a\s+year\s+(?:earlier|ago|before))?)|(?P<ago>a year (?:earlier|ago|before))|(?P<yend>(?:at|by)\s+(?:the\s+)?year[- ]end|(?:at|by)\s+the\s+end\s+of\s+the\s+year|over\s+the\s+year|during\s+the\s+year|in\s+the\s+course\s+of\s+the\s+year))\b"
             ),
             // 13: a named comparison base: "compared with 2021", "than in 2022", "versus 2021"
             format!(
@@ -1089,7 +1089,13 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                         });
                         continue;
                     }
-                    (1, 12, year_ref(&c, &[], &["r"]))
+                    if c.name("yend").is_some() {
+                        // "at the end of the year", "over the year": the last full year before
+                        // the text.
+                        (1, 12, YearRef::Unstated)
+                    } else {
+                        (1, 12, year_ref(&c, &[], &["r"]))
+                    }
                 }
             };
             let before = &s[..m.start()];
@@ -1432,6 +1438,16 @@ fn keep_party(s: &str, p: &PartyMention, attr: Option<(usize, usize)>) -> bool {
         r"^\s+(?:President|Prime|Premier|Deputy|Minister|official|officials|leader|leaders|government|economist|expert|analyst|ambassador|customs|authorities|Foreign|PM|Economy|Economic\s+Development|Finance|side|delegation|tactical|nuclear|military|troops|army|optical|satellites?|forces)\b".into()
     });
     if org_after.is_match(after) || org_before.is_match(before) {
+        return false;
+    }
+    // "the war in Ukraine", "vor Beginn des Ukraine-Kriegs": a war's place, not a trading party.
+    static WAR_BEFORE: OnceLock<Regex> = OnceLock::new();
+    static WAR_AFTER: OnceLock<Regex> = OnceLock::new();
+    let war_before = re(&WAR_BEFORE, || {
+        r"(?i)\b(?:war|invasion|attack|offensive|conflict|aggression|Krieg\w*)\s+(?:in|of|on|against|gegen)\s+(?:the\s+)?$".into()
+    });
+    let war_after = re(&WAR_AFTER, || r"^(?:-|\s)(?:Krieg\w*|war)\b".into());
+    if war_before.is_match(before) || war_after.is_match(after) {
         return false;
     }
     if p.kind == MentionKind::Adjective && person_after.is_match(after) {
@@ -2022,6 +2038,24 @@ fn sentence_claims(
     {
         codes.insert(0, h.to_string());
     }
+    // "Russia's main partner among the CIS countries": a bloc that holds both named countries
+    // qualifies them; it is not a third party.
+    if codes.len() > 2 {
+        let groups = detour_core::group::Groups::global();
+        let day = date.unwrap_or_else(|| NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date"));
+        let countries: Vec<String> = codes
+            .iter()
+            .filter(|c| !groups.is_group(c))
+            .cloned()
+            .collect();
+        codes.retain(|c| {
+            !groups.is_group(c)
+                || countries.len() < 2
+                || !groups
+                    .members_on(c, day)
+                    .is_ok_and(|m| countries.iter().all(|x| m.contains(x)))
+        });
+    }
     // The sentence names no party of its own: it talks about the running context's.
     let from_ctx = codes.is_empty() && recent_ctx.as_ref().is_some_and(|c| !c.parties.is_empty());
     if codes.is_empty() || (codes.len() == 1 && refers_two && recent_ctx.is_some()) {
@@ -2052,7 +2086,7 @@ fn sentence_claims(
         let partners: Vec<&PartyMention> = parties.iter().collect();
         partners.len() >= anchors.len()
             && anchors.iter().enumerate().all(|(i, a)| {
-                let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+                let prev_end = if i > 0 { anchors[i - 1].end } else { 0 };
                 parties
                     .iter()
                     .any(|p| p.start >= prev_end && p.end <= a.start)
@@ -2063,7 +2097,7 @@ fn sentence_claims(
                 let mut seen: Vec<&str> = Vec::new();
                 let mut disjoint = true;
                 for (i, a) in anchors.iter().enumerate() {
-                    let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+                    let prev_end = if i > 0 { anchors[i - 1].end } else { 0 };
                     let window: Vec<&str> = parties
                         .iter()
                         .filter(|p| p.start >= prev_end && p.end <= a.start)
@@ -2099,7 +2133,7 @@ fn sentence_claims(
             .iter()
             .enumerate()
             .filter_map(|(i, a)| {
-                let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+                let prev_end = if i > 0 { anchors[i - 1].end } else { 0 };
                 own_party(&parties, s, prev_end, a.start).map(|p| p.code.clone())
             })
             .collect()
@@ -2118,7 +2152,7 @@ fn sentence_claims(
             a.flow.or(ctx_flow)
         };
         let (ca, cb) = if per_anchor_party {
-            let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
+            let prev_end = if i > 0 { anchors[i - 1].end } else { 0 };
             let p = own_party(&parties, s, prev_end, a.start).map(|p| p.code.clone());
             // The hub: a party named in the sentence that is no anchor's own ("Germany (…), Italy
             // (…) and Poland (…) exported the most to Russia"), else the running context's.
@@ -2280,6 +2314,16 @@ fn sentence_claims(
             // "That is 29.5% more than a year earlier.": the period of the sentence before.
             frame.period_start = Some(ps);
             frame.period_end = Some(pe);
+        }
+        // "rose by 5.4% compared with 2022" and no period of its own: the year after the base.
+        if frame.period_start.is_none()
+            && let Some(b) = &a.base
+            && let YearRef::Abs(by) = b.year
+            && b.m1 == 1
+            && b.m2 == 12
+        {
+            frame.period_start = Some(format!("{:04}-01", by + 1));
+            frame.period_end = Some(format!("{:04}-12", by + 1));
         }
         if let Some(b) = &a.base
             && let Some((ps, _)) = b.resolve(date)

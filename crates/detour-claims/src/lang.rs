@@ -249,6 +249,10 @@ const DE: &[(&str, &str)] = &[
         "over the year",
     ),
     (
+        r"\bzum Jahresende\b|\bam Jahresende\b|\bEnde des Jahres\b",
+        "at the end of the year",
+    ),
+    (
         r"\b(?:im|in der)\s+ersten\s+(?:Halbjahr|Jahreshälfte)\b",
         "in the first half",
     ),
@@ -474,7 +478,7 @@ const RU: &[(&str, &str)] = &[
     ),
     (r"\b((?:19|20)\d\d)\s+год\w*", "in $1"),
     (
-        r"\b(?:в прошлом году|за прошлый год|по итогам прошлого года|прошлого года|в минувшем году|за минувший год)\b",
+        r"\b(?:в прошлом году|за весь прошлый год|весь прошлый год|за прошлый год|по итогам прошлого года|прошлого года|в минувшем году|за минувший год)\b",
         "last year",
     ),
     (
