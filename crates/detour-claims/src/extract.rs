@@ -786,6 +786,9 @@ struct PeriodMention {
     is_base: bool,
     /// The last month falls this many years after the first ("April 2022 to March 2023": 1).
     end_year_offset: i32,
+    /// "between 2019 and 2024", "2019–2024": the period is the last year, and a rate over the
+    /// range is against the first.
+    range_base: Option<i32>,
     text: String,
 }
 
@@ -956,6 +959,10 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
             ),
             // 16: a fiscal year by its end: "FY24", "FY2024", "fiscal 2024"
             format!(r"\b(?:FY\s?|[Ff]iscal\s+(?:year\s+)?)(?P<y>\d\d|{YEAR})\b"),
+            // 17: a range of years: "2019–2024", "between 2021 and 2023", "in the years 2016-2019"
+            format!(
+                r"(?i)\b(?:between\s+)?(?P<y1>{YEAR})\s*(?:-|–|—|\band\b|\bto\b)\s*(?P<y2>{YEAR})\b"
+            ),
         ]
         .iter()
         .map(|p| Regex::new(p).expect("valid period regex"))
@@ -967,7 +974,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
     let mut out: Vec<PeriodMention> = Vec::new();
     // Named bases (13) before plain years (11), so that "compared with 2021" is read as a base.
     for k in [
-        14usize, 15, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 11, 12,
+        14usize, 15, 16, 17, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 11, 12,
     ] {
         let p = &pats[k];
         for c in p.captures_iter(s) {
@@ -976,7 +983,17 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                 continue;
             }
             let mut end_year_offset = 0;
+            let mut range_base = None;
             let (m1, m2, year) = match k {
+                17 => {
+                    let (y1, y2): (i32, i32) =
+                        (c["y1"].parse().unwrap_or(0), c["y2"].parse().unwrap_or(0));
+                    if y2 <= y1 || y2 - y1 > 30 {
+                        continue;
+                    }
+                    range_base = Some(y1);
+                    (1, 12, YearRef::Abs(y2))
+                }
                 14 => {
                     // "April 2022 to March 2023", "the fiscal year April 2022 and March 2023".
                     let (Some(a), Some(b)) = (month_num(&c["m1"]), month_num(&c["m2"])) else {
@@ -1069,6 +1086,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                         year: year_ref(&c, &["y"], &[]),
                         is_base: true,
                         end_year_offset: 0,
+                        range_base: None,
                         text: m.as_str().to_string(),
                     });
                     continue;
@@ -1085,6 +1103,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                             year: y,
                             is_base: true,
                             end_year_offset: 0,
+                            range_base: None,
                             text: m.as_str().to_string(),
                         });
                         continue;
@@ -1136,6 +1155,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                 year,
                 is_base,
                 end_year_offset,
+                range_base,
                 text: m.as_str().trim().to_string(),
             });
         }
@@ -2315,6 +2335,12 @@ fn sentence_claims(
             frame.period_start = Some(ps);
             frame.period_end = Some(pe);
         }
+        if let Some(p) = &a.period
+            && let Some(y1) = p.range_base
+            && (frame.yoy_growth_pct.is_some() || frame.base_value.is_some())
+        {
+            frame.growth_base_year = Some(y1);
+        }
         // "rose by 5.4% compared with 2022" and no period of its own: the year after the base.
         if frame.period_start.is_none()
             && let Some(b) = &a.base
@@ -2911,6 +2937,22 @@ mod tests {
         assert_eq!(
             (f.period_start.as_deref(), f.period_end.as_deref()),
             (Some("2022-04"), Some("2023-03"))
+        );
+    }
+
+    #[test]
+    fn a_range_of_years_is_its_last_year_against_its_first() {
+        let f = one(
+            "Trade between Armenia and Georgia grew by 80 percent between 2019 and 2023, to $1.3 billion.",
+            None,
+        );
+        assert_eq!(
+            (
+                f.period_start.as_deref(),
+                f.growth_base_year,
+                f.yoy_growth_pct
+            ),
+            (Some("2023-01"), Some(2019), Some(80.0))
         );
     }
 

@@ -5,7 +5,7 @@
 //! test here says it is skipped. Split rule (fixed before tuning): in each file, lines whose
 //! 1-based number is a multiple of 5 are held out; the rest is the tuning part. The floors below
 //! are the scores reached so far, so that they cannot silently drop; the issue's targets are
-//! printed beside them.
+//! written beside them (not reached yet: see the README).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -80,31 +80,35 @@ fn extraction(held: bool, langs: &[&str], name: &str) -> Option<(Report, Report)
 fn english_tuning_part_extraction() {
     corpus_or_skip!();
     let (r, _) = extraction(false, &["en"], "English, tuning part").unwrap();
-    // Targets (issue 14): F1 >= 0.97, every field >= 0.95.
-    assert!(r.f1 >= 0.0, "claim detection F1 {:.3}", r.f1);
-    assert!(min_field(&r) >= 0.0);
+    // Reached: F1 0.863, weakest field (period) 0.479. Targets (issue 14): F1 0.97, fields 0.95.
+    assert!(r.f1 >= 0.85, "claim detection F1 {:.3}", r.f1);
+    assert!(min_field(&r) >= 0.46, "weakest field {:.3}", min_field(&r));
 }
 
 #[test]
 fn english_held_out_part_extraction() {
     corpus_or_skip!();
     let (r, _) = extraction(true, &["en"], "English, held-out part").unwrap();
-    // Targets (issue 14): F1 >= 0.95, every field >= 0.90.
-    assert!(r.f1 >= 0.0, "claim detection F1 {:.3}", r.f1);
+    // Reached: F1 0.727. Targets (issue 14): F1 0.95, fields 0.90.
+    assert!(r.f1 >= 0.72, "claim detection F1 {:.3}", r.f1);
 }
 
 #[test]
 fn german_and_russian_extraction() {
     corpus_or_skip!();
-    for (lang, name) in [("de", "German"), ("ru", "Russian")] {
-        for held in [false, true] {
+    // Reached (F1): German 0.899 tuning, 0.667 held-out; Russian 0.857 and 0.815.
+    for (lang, name, floors) in [
+        ("de", "German", [0.89, 0.66]),
+        ("ru", "Russian", [0.85, 0.81]),
+    ] {
+        for (held, floor) in [(false, floors[0]), (true, floors[1])] {
             let (r, _) = extraction(
                 held,
                 &[lang],
                 &format!("{name}, {} part", if held { "held-out" } else { "tuning" }),
             )
             .unwrap();
-            assert!(r.f1 >= 0.0, "{name} F1 {:.3}", r.f1);
+            assert!(r.f1 >= floor, "{name} F1 {:.3}", r.f1);
         }
     }
 }
@@ -124,13 +128,26 @@ fn verdict_report(held: bool, langs: &[&str]) -> Option<corpus::VerdictReport> {
 #[test]
 fn verdicts_on_the_corpus() {
     corpus_or_skip!();
-    for (held, name) in [(false, "tuning"), (true, "held-out")] {
+    // Reached: tuning 0.711 (0.346 where the data answers), held-out 0.680 (0.176).
+    for (held, name, floors) in [
+        (false, "tuning", [0.70, 0.34]),
+        (true, "held-out", [0.67, 0.17]),
+    ] {
         let r = verdict_report(held, &["en", "de", "ru"]).unwrap();
         println!("== verdicts, {name} part\n{}", r.table());
         for e in &r.errors {
             println!("  {e}");
         }
-        // Targets (issue 14): tuning >= 0.90; held-out >= 0.85 overall, >= 0.80 where the data answers.
-        assert!(r.accuracy() >= 0.0);
+        // Targets (issue 14): tuning 0.90; held-out 0.85 overall, 0.80 where the data answers.
+        assert!(
+            r.accuracy() >= floors[0],
+            "{name} verdicts {:.3}",
+            r.accuracy()
+        );
+        assert!(
+            r.checkable_accuracy() >= floors[1],
+            "{name} verdicts where the data answers {:.3}",
+            r.checkable_accuracy()
+        );
     }
 }
