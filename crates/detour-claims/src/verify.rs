@@ -1052,16 +1052,20 @@ fn record_note(
             if !ended(&p) {
                 continue;
             }
-            let mut q = TradeQuery::new(a, b, flow_kind(flow), p);
-            q.currency = f.unit.clone();
-            if let Ok(r) = detour_monitor::trade(st, &q)
-                && r.complete
-            {
-                years.push((
-                    y,
-                    r.value / scale_factor(f.scale.as_deref()),
-                    format!("{} statistics", r.reporter_side),
-                ));
+            // Each side's statistics: a record in one country's figures may not be one in the other's.
+            for side in [Side::Reporter, Side::Partner] {
+                let mut q = TradeQuery::new(a, b, flow_kind(flow), p);
+                q.currency = f.unit.clone();
+                q.side = side;
+                if let Ok(r) = detour_monitor::trade(st, &q)
+                    && r.complete
+                {
+                    years.push((
+                        y,
+                        r.value / scale_factor(f.scale.as_deref()),
+                        format!("{} statistics", r.reporter_side),
+                    ));
+                }
             }
         }
     }
@@ -1070,21 +1074,38 @@ fn record_note(
     }
     years.sort_by(|x, y| y.1.total_cmp(&x.1));
     // The highest figure of each year, three years.
+    let mut by_year = years.clone();
     let mut seen = Vec::new();
-    years.retain(|(y, _, _)| {
+    by_year.retain(|(y, _, _)| {
         let new = !seen.contains(y);
         seen.push(*y);
         new
     });
-    let top: Vec<String> = years
+    let top: Vec<String> = by_year
         .iter()
         .take(3)
         .map(|(y, v, s)| format!("{y} {} ({s})", fmt_num(*v)))
         .collect();
-    format!(
+    let mut note = format!(
         "; the record claim against the full years loaded (highest first): {}",
         top.join(", ")
-    )
+    );
+    // The statistics alone: each side's highest year, where it differs from the top above.
+    let mut stats: Vec<String> = Vec::new();
+    let mut sides_seen: Vec<&str> = Vec::new();
+    for (y, v, src) in years.iter().filter(|x| x.2.ends_with("statistics")) {
+        if !sides_seen.contains(&src.as_str()) {
+            sides_seen.push(src);
+            stats.push(format!("{src}: {y} {}", fmt_num(*v)));
+        }
+    }
+    if !stats.is_empty() {
+        note.push_str(&format!(
+            "; highest year in the statistics alone — {}",
+            stats.join("; ")
+        ));
+    }
+    note
 }
 
 /// Claims in one text about the same pair and flow, nested windows of one year: a Jan–Jun and a

@@ -459,3 +459,15 @@ fn german_russian_and_cited_statistics() {
     );
     assert!(e.contains("EU27's statistics give"), "{e}");
 }
+
+/// The example article's "record exceeding $28 billion" for Russia–Kazakhstan against the
+/// statistics of both sides: Kazakhstan's own (2023: 27,054,449.6 thousand US$, exports + imports
+/// with `Россия` in the national file) and Russia's as IMF IMTS gives them (2022: 27,119.0 US$
+/// million, exports + imports with KAZ; sums by Python's csv module). Neither reaches $28 billion.
+#[test]
+fn example_record_claim_against_both_sides_statistics() {
+    let v = check_json(&article(), &["--date", "2024-12-26"]);
+    let e = v["claims"][1]["explanation"].as_str().unwrap();
+    assert!(e.contains("KAZ statistics: 2023 27.05"), "{e}");
+    assert!(e.contains("RUS statistics: 2022 27.12"), "{e}");
+}
