@@ -46,6 +46,13 @@ pub const FILES: &[(&str, Format, &[u8])] = &[
         ),
     ),
     (
+        "eurostat_comext_cn8_eu_member_exports_to_rus_neighbours_monthly_2020_2022.csv.gz",
+        Format::EurostatMonthly,
+        include_bytes!(
+            "../../../data/trade/eurostat_comext_cn8_eu_member_exports_to_rus_neighbours_monthly_2020_2022.csv.gz"
+        ),
+    ),
+    (
         "imf_imts_russia_by_partner_annual_2016_2024.csv.gz",
         Format::Imf,
         include_bytes!("../../../data/trade/imf_imts_russia_by_partner_annual_2016_2024.csv.gz"),
@@ -67,7 +74,7 @@ fn cache_root() -> PathBuf {
 
 /// Bumped whenever the ingest of a shipped file changes what it stores, so that a store built by
 /// an earlier detour is not reused.
-const INGEST_REVISION: &str = "2026-12-01 national by partner, IMF wide layout";
+const INGEST_REVISION: &str = "2026-12-01 national by partner, IMF wide layout, CN8 products";
 
 /// The reference tables names and codes are resolved with: a change to them changes the rows.
 const RESOLUTION_TABLES: &[&[u8]] = &[

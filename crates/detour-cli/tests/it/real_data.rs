@@ -207,7 +207,7 @@ fn every_shipped_row_is_stored() {
     let out = run_ok(detour().args(["sources", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let arr = v.as_array().unwrap();
-    assert_eq!(arr.len(), 6);
+    assert_eq!(arr.len(), 7);
     for e in arr {
         let file = e["file"].as_str().unwrap();
         let bytes = std::fs::read(data(&format!("trade/{file}"))).unwrap();
@@ -303,4 +303,47 @@ fn reference_tables() {
         "SELECT COUNT(*) FROM fx_monthly WHERE currency='RUB' AND year >= 2022 AND month >= 3",
     );
     assert_eq!(rub[0][0], "0");
+}
+
+/// Eurostat's product-level file: both levels are stored, each with its classification, and the
+/// heading's rows are flagged as overlapping the CN8 rows beneath them. Germany's 2021 exports to
+/// Russia under heading 8542 (integrated circuits, a CHPL heading): the CN8 rows sum to
+/// 91,250,814 EUR (Python's csv module over the file); no total reads this file.
+#[test]
+fn eurostat_products_at_two_levels_never_summed_together() {
+    let levels = sql_rows(
+        None,
+        "SELECT classification, COUNT(*) FROM flows WHERE file_sha256 IN (SELECT DISTINCT file_sha256 FROM flows WHERE classification = 'CN8') GROUP BY 1 ORDER BY 1",
+    );
+    assert_eq!(
+        levels,
+        vec![
+            vec!["CN8".to_string(), "997559".into()],
+            vec!["HS4".into(), "144111".into()]
+        ]
+    );
+    let cn8 = sql_rows(
+        None,
+        "SELECT SUM(value) FROM flows WHERE classification = 'CN8' AND reporter='DEU' AND partner='RUS' AND year=2021 AND commodity LIKE '8542%'",
+    );
+    assert!((num(&cn8[0][0]) - 91_250_814.0).abs() < 1e-3, "{cn8:?}");
+    let flags = sql_rows(
+        None,
+        "SELECT DISTINCT flags FROM flows WHERE classification = 'HS4'",
+    );
+    assert!(flags[0][0].contains("never sum both"), "{flags:?}");
+    // Totals come from the total-goods files only: Germany's exports to Russia in 2021 are the
+    // monthly file's TOTAL rows, not these products.
+    let t =
+        super::monitor::trade_json(&["--reporter", "DEU", "--partner", "RUS", "--period", "2021"]);
+    let files: Vec<&str> = t["provenance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv"]
+    );
 }

@@ -1,6 +1,13 @@
-//! Eurostat Comext extracts (total goods, values in EUR).
+//! Eurostat Comext extracts (values in EUR): total goods by month or year, and member states'
+//! monthly exports by product.
 //!
 //! Eurostat values exports FOB and imports CIF at the EU border.
+//!
+//! The product layout (`reporter,partner,product,month,value_eur`: reporter as Eurostat's label,
+//! product a CN8 code or an HS-4 heading, month `YYYY-MM`) mixes two levels: a heading's rows
+//! overlap the CN8 rows beneath it. Both are stored, each with its own `classification` (`CN8`,
+//! `HS4`), and neither counts as a total: a file without `TOTAL` rows is summed over 6-digit codes
+//! only, so no sum takes a heading and its subheadings together.
 
 use super::{Columns, Rec, ResolveMode, Resolver, Sink, field_or_bad, next_record, resolve_or_bad};
 use crate::error::Result;
@@ -31,6 +38,9 @@ pub(super) fn parse_monthly<R: std::io::Read>(
     sink: &mut Sink,
 ) -> Result<()> {
     let cols = Columns::new(rdr, sink, FORMAT)?;
+    if cols.find("product").is_some() {
+        return parse_products(rdr, sink, &cols);
+    }
     let [c_rep, c_par, c_flow, c_y, c_m, c_v] = cols.require(
         sink,
         FORMAT,
@@ -123,6 +133,78 @@ pub(super) fn parse_yearly<R: std::io::Read>(
             currency: "EUR",
             valuation: Some(valuation(flow)),
             flags: None,
+            line,
+        })?;
+    }
+    Ok(())
+}
+
+/// Member states' monthly exports by product (CN8 codes and HS-4 headings).
+fn parse_products<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut Sink,
+    cols: &Columns,
+) -> Result<()> {
+    let [c_rep, c_par, c_prod, c_m, c_v] = cols.require(
+        sink,
+        FORMAT,
+        ["reporter", "partner", "product", "month", "value_eur"],
+    )?;
+    let c_flow = cols.find("flow");
+    let mut reporters = Resolver::new(ResolveMode::Name);
+    let mut partners = Resolver::new(ResolveMode::Canonical);
+    let mut rec = csv::StringRecord::new();
+    while let Some(line) = next_record(rdr, &mut rec, sink)? {
+        let r = Rec { rec: &rec, line };
+        let (reporter, _) = resolve_or_bad!(reporters, sink, r.get(c_rep), line, "reporter");
+        let (partner, _) = resolve_or_bad!(partners, sink, r.get(c_par), line, "partner");
+        let flow = match c_flow {
+            Some(i) => field_or_bad!(sink, r.flow(sink, i)),
+            None => Flow::Export,
+        };
+        let product = r.get(c_prod).trim();
+        let classification = match product.len() {
+            8 => "CN8",
+            4 => "HS4",
+            6 => "HS6",
+            2 => "HS2",
+            _ => "",
+        };
+        if classification.is_empty() || !product.bytes().all(|b| b.is_ascii_digit()) {
+            let e = sink.err(
+                line,
+                "product",
+                format!("'{product}' is not a 2-, 4-, 6- or 8-digit product code"),
+            );
+            sink.bad(e)?;
+            continue;
+        }
+        let m = r.get(c_m).trim();
+        let (year, month) = match m
+            .split_once('-')
+            .and_then(|(y, mo)| Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?)))
+        {
+            Some((y, mo)) if (1..=12).contains(&mo) && (1900..=2100).contains(&y) => (y, mo),
+            _ => {
+                let e = sink.err(line, "month", format!("'{m}' is not YYYY-MM"));
+                sink.bad(e)?;
+                continue;
+            }
+        };
+        let value = field_or_bad!(sink, r.num(sink, c_v, "value_eur"));
+        sink.row(&FlowRow {
+            reporter: &reporter,
+            partner: &partner,
+            flow,
+            year,
+            month: Some(month),
+            commodity: product,
+            classification,
+            value,
+            currency: "EUR",
+            valuation: Some(valuation(flow)),
+            flags: (classification == "HS4")
+                .then_some("heading: overlaps the CN8 rows beneath it, never sum both"),
             line,
         })?;
     }
