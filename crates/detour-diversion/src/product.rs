@@ -117,8 +117,6 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
     };
     let tiers: Vec<&str> = q.tiers.iter().map(String::as_str).collect();
     let (matched, unmatched) = chpl_in_edition(&tiers, edition);
-    let chpl_codes: HashMap<&str, &ChplMatch> =
-        matched.iter().map(|m| (m.data_code.as_str(), m)).collect();
     let groups = detour_core::group::Groups::global();
     let day = chrono::NaiveDate::from_ymd_opt(a0, 1, 1).expect("a date");
     let senders = if groups.is_group(&q.senders) {
@@ -142,7 +140,46 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         list(&senders),
         list(&dests)
     );
-    let batches = store.sql_blocking(&sql).map_err(wrap)?;
+    let mut batches = store.sql_blocking(&sql).map_err(wrap)?;
+    let mut edition = edition;
+    let mut matched = matched;
+    let mut unmatched = unmatched;
+    let mut mixed_cn = false;
+    if batches.iter().all(|b| b.num_rows() == 0) {
+        // No HS-6 data: Eurostat's CN8 codes summed to their HS-6 subheading. CN follows HS 2017 in
+        // 2020-2021 and HS 2022 from 2022, so the panel is put in HS 2017 terms: the CHPL codes
+        // HS 2022 created are mapped back through the correlation table, and goods whose codes
+        // changed otherwise drop out (below).
+        let cn = format!(
+            "SELECT substr(commodity, 1, 6) AS commodity, partner, year, SUM(value) AS v FROM flows \
+             WHERE flow = 'export' AND classification = 'CN8' AND reporter IN ({}) AND partner IN ({}) \
+             AND year BETWEEN {b0} AND {a1} AND NOT (year > {b1} AND year < {a0}) \
+             GROUP BY 1, partner, year",
+            list(&senders),
+            list(&dests)
+        );
+        batches = store.sql_blocking(&cn).map_err(wrap)?;
+        if batches.iter().any(|b| b.num_rows() > 0) {
+            mixed_cn = true;
+            notes.retain(|n: &String| !n.starts_with("HS edition not named"));
+            edition = HsEdition::Hs2017;
+            (matched, unmatched) = chpl_in_edition(&tiers, edition);
+            notes.push(
+                "CN8 data summed to HS-6 and read in HS 2017 terms (CN 2022 follows HS 2022): the CHPL codes HS 2022 created are mapped to the HS 2017 codes that held them (partial matches); goods present only before or only after the HS 2022 change are left out".into(),
+            );
+        }
+    }
+    let recode: HashMap<String, String> = if mixed_cn {
+        matched
+            .iter()
+            .filter(|m| m.chpl != m.data_code)
+            .map(|m| (m.chpl.clone(), m.data_code.clone()))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let chpl_codes: HashMap<&str, &ChplMatch> =
+        matched.iter().map(|m| (m.data_code.as_str(), m)).collect();
     // (product, destination) -> year -> value
     let mut cells: BTreeMap<(String, String), BTreeMap<i32, f64>> = BTreeMap::new();
     for b in &batches {
@@ -157,16 +194,36 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
             if !value.is_finite() || value < 0.0 {
                 continue;
             }
+            let year: i32 = y[i].parse().unwrap_or(0);
+            let code = match recode.get(&k[i]) {
+                Some(old) if year >= 2022 => old.clone(),
+                _ => k[i].clone(),
+            };
             *cells
-                .entry((k[i].clone(), p[i].clone()))
+                .entry((code, p[i].clone()))
                 .or_default()
-                .entry(y[i].parse().unwrap_or(0))
+                .entry(year)
                 .or_default() += value;
         }
     }
+    if mixed_cn {
+        // A code seen only before or only after the HS 2022 change is a product renamed, not one
+        // that appeared or vanished.
+        let mut before: BTreeSet<String> = BTreeSet::new();
+        let mut after: BTreeSet<String> = BTreeSet::new();
+        for ((k, _), by_year) in &cells {
+            if by_year.iter().any(|(t, v)| *t <= b1 && *v > 0.0) {
+                before.insert(k.clone());
+            }
+            if by_year.iter().any(|(t, v)| *t >= a0 && *v > 0.0) {
+                after.insert(k.clone());
+            }
+        }
+        cells.retain(|(k, _), _| before.contains(k) && after.contains(k));
+    }
     if cells.is_empty() {
         return Err(wrap(format!(
-            "no HS-6 exports of {} to {} in {b0}..{a1} are loaded; load product-level data (e.g. BACI) first",
+            "no HS-6 exports of {} to {} in {b0}..{a1} are loaded; load product-level data (BACI, Comtrade HS-6, Eurostat CN8) first",
             q.senders,
             dests.join(", ")
         )));
