@@ -266,6 +266,43 @@ fn baci_layout() {
     assert_eq!(rows[2][..2], ["FRA", "RUS"]);
 }
 
+/// Real CEPII BACI bytes (HS 2017, 2020, release 202301: every flow with Afghanistan or South
+/// Africa, 72,097 rows; gzip of the original, see tests/fixtures/README.md): space-padded
+/// quantities, codes that lost their leading zero (5,133 rows), values in thousand US$. Reference
+/// sums by Python's csv module: Afghanistan to South Africa 95.959, South Africa to Afghanistan
+/// 461.724 (thousand US$).
+#[test]
+fn baci_real_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = run_ok(&mut ingest(
+        &store,
+        &fixture("BACI_HS17_Y2020_V202301_extract_AFG_ZAF.csv.gz"),
+        "baci",
+    ));
+    assert!(out.contains("stored 72097 rows"), "{out}");
+    let rows = sql_rows(
+        Some(&store),
+        "SELECT COUNT(*), MIN(length(commodity)), MAX(length(commodity)), MIN(classification) FROM flows",
+    );
+    assert_eq!(rows[0], ["72097", "6", "6", "HS2017"]);
+    let zero = sql_rows(
+        Some(&store),
+        "SELECT COUNT(*) FROM flows WHERE substr(commodity, 1, 1) = '0'",
+    );
+    assert_eq!(zero[0][0], "5133");
+    let pair = |a: &str, b: &str| {
+        sql_rows(
+            Some(&store),
+            &format!("SELECT SUM(value) FROM flows WHERE reporter='{a}' AND partner='{b}'"),
+        )[0][0]
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!((pair("AFG", "ZAF") - 95_959.0).abs() < 1e-6);
+    assert!((pair("ZAF", "AFG") - 461_724.0).abs() < 1e-6);
+}
+
 #[test]
 fn imf_layout() {
     let tmp = tempfile::tempdir().unwrap();
