@@ -484,8 +484,7 @@ fn missing_months_as_zero_fits_ppml_and_keeps_every_member() {
 /// computed independently from the file with Python's csv module (CN8 rows summed to HS-6, the six
 /// CHPL codes HS 2022 created mapped back, goods seen only before or only after 2022 left out,
 /// product-destination pairs with any exports: 6,778 pairs x 3 years = 20,334; 1,297 products).
-/// The estimates are findings on real data, checked for what could fail: exports of CHPL goods to
-/// Russia fell relative to other goods (the interval excludes zero), and the panel is the one above.
+/// The estimates are checked against pyfixest on the same model (reference in tests/fixtures).
 #[test]
 fn product_level_on_real_cn8_data() {
     let out = run_ok(
@@ -515,6 +514,32 @@ fn product_level_on_real_cn8_data() {
     let rus = &v["effects"][0];
     assert!(rus["name"].as_str().unwrap().contains("RUS"));
     assert!(rus["ci_high"].as_f64().unwrap() < 0.0, "{rus}");
+    // The same model fitted by pyfixest on a panel built independently from the file
+    // (bench/pyfixest_product_did.py): coefficients to 1e-6, standard errors to 1e-4, relative.
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::fixture("pyfixest_product_did_cn8.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(reference["nobs"], v["nobs"]);
+    assert_eq!(reference["chpl_in_data"], v["chpl_in_data"]);
+    for (k, name) in [(0, "chpl_rus_after"), (1, "chpl_conduits_after")] {
+        let (b, se) = (
+            v["effects"][k]["estimate"].as_f64().unwrap(),
+            v["effects"][k]["std_error"].as_f64().unwrap(),
+        );
+        let (rb, rse) = (
+            reference["coefficients"][name].as_f64().unwrap(),
+            reference["std_errors"][name].as_f64().unwrap(),
+        );
+        assert!(
+            (b - rb).abs() <= 1e-6 * rb.abs(),
+            "{name}: {b} vs pyfixest {rb}"
+        );
+        assert!(
+            (se - rse).abs() <= 1e-4 * rse,
+            "{name}: s.e. {se} vs pyfixest {rse}"
+        );
+    }
     assert!(
         v["notes"]
             .as_array()
