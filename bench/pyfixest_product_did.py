@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Reference estimate from pyfixest for the product-level difference-in-differences on the embedded
-Eurostat CN8 data (`detour diversion --products all`, EU27 senders, target RUS, conduits ARM, GEO,
-KAZ, KGZ, UZB, years 2020-2021 against 2022).
+"""Reference estimates from pyfixest for the product-level difference-in-differences on the embedded
+Eurostat CN8 data (`detour diversion --products chpl`, EU27 senders, target RUS, conduits ARM, GEO,
+KAZ, KGZ, UZB): years 2020-2021 against 2022, and months 2020-01..2022-02 against 2022-03..2022-11
+(destination x month effects).
 
 Builds the panel independently from data/trade (CN8 rows summed to HS-6; in 2022, CN follows HS 2022,
 so the CHPL codes HS 2022 created are mapped back to their HS 2017 codes through
@@ -32,52 +33,57 @@ chpl = set()
 for r in csv.DictReader(open("data/reference/chpl_common_high_priority_hs6_2024-02.csv")):
     chpl.add(recode.get(r["hs6"], r["hs6"]))
 
-cells = defaultdict(float)
+ROWS = []
 with gzip.open("data/trade/eurostat_comext_cn8_eu_member_exports_to_rus_neighbours_monthly_2020_2022.csv.gz", "rt") as f:
     for x in csv.DictReader(f):
-        if len(x["product"]) != 8 or x["partner"] not in DESTS:
+        if len(x["product"]) == 8 and x["partner"] in DESTS:
+            ROWS.append((x["product"][:6], x["partner"], int(x["month"][:4]), int(x["month"][5:7]), float(x["value_eur"])))
+
+
+def estimate(times, is_after, time_of):
+    """The panel over `times` (year, or year*12+month-1), `is_after(t)`; `time_of(year, month)`."""
+    cells = defaultdict(float)
+    for k, d, year, month, v in ROWS:
+        t = time_of(year, month)
+        if t not in times:
             continue
-        year = int(x["month"][:4])
-        k = x["product"][:6]
         if year >= 2022 and k in recode:
             k = recode[k]
-        cells[(k, x["partner"], year)] += float(x["value_eur"])
-
-before = {k for (k, d, y), v in cells.items() if y <= 2021 and v > 0}
-after = {k for (k, d, y), v in cells.items() if y >= 2022 and v > 0}
-pairs = sorted({(k, d) for (k, d, y) in cells if k in before and k in after})
-rows = []
-for k, d in pairs:
-    for y in YEARS:
-        rows.append(
-            {
-                "v": cells.get((k, d, y), 0.0),
-                "pd": f"{k}:{d}",
-                "dt": f"{d}:{y}",
-                "product": k,
-                "chpl_rus_after": float(k in chpl and d == "RUS" and y >= 2022),
-                "chpl_conduits_after": float(k in chpl and d != "RUS" and y >= 2022),
-            }
-        )
-df = pd.DataFrame(rows)
-fit = pf.fepois(
-    "v ~ chpl_rus_after + chpl_conduits_after | pd + dt",
-    data=df,
-    vcov={"CRV1": "product"},
-    fixef_tol=1e-10,
-    iwls_tol=1e-10,
-)
-coef = fit.coef()
-se = fit.se()
-print(
-    json.dumps(
-        {
-            "pyfixest": pf.__version__,
-            "nobs": int(fit._N),
-            "chpl_in_data": sorted(chpl & {k for k, _ in pairs}),
-            "coefficients": {n: float(coef[n]) for n in coef.index},
-            "std_errors": {n: float(se[n]) for n in se.index},
-        },
-        indent=2,
+        cells[(k, d, t)] += v
+    before = {k for (k, d, t), v in cells.items() if not is_after(t) and v > 0}
+    after = {k for (k, d, t), v in cells.items() if is_after(t) and v > 0}
+    pairs = sorted({(k, d) for (k, d, t) in cells if k in before and k in after})
+    rows = []
+    for k, d in pairs:
+        for t in times:
+            rows.append(
+                {
+                    "v": cells.get((k, d, t), 0.0),
+                    "pd": f"{k}:{d}",
+                    "dt": f"{d}:{t}",
+                    "product": k,
+                    "chpl_rus_after": float(k in chpl and d == "RUS" and is_after(t)),
+                    "chpl_conduits_after": float(k in chpl and d != "RUS" and is_after(t)),
+                }
+            )
+    fit = pf.fepois(
+        "v ~ chpl_rus_after + chpl_conduits_after | pd + dt",
+        data=pd.DataFrame(rows),
+        vcov={"CRV1": "product"},
+        fixef_tol=1e-10,
+        iwls_tol=1e-10,
     )
-)
+    coef, se = fit.coef(), fit.se()
+    return {
+        "nobs": int(fit._N),
+        "chpl_in_data": sorted(chpl & {k for k, _ in pairs}),
+        "coefficients": {n: float(coef[n]) for n in coef.index},
+        "std_errors": {n: float(se[n]) for n in se.index},
+    }
+
+
+# Years 2020-2021 against 2022 (the yearly reading); months 2020-01..2022-02 against 2022-03..2022-11.
+yearly = estimate([2020, 2021, 2022], lambda t: t >= 2022, lambda y, m: y)
+m0, m1, m2 = 2020 * 12, 2022 * 12 + 1, 2022 * 12 + 10
+monthly = estimate(list(range(m0, m2 + 1)), lambda t: t > m1, lambda y, m: y * 12 + m - 1)
+print(json.dumps({"pyfixest": pf.__version__, "yearly": yearly, "monthly": monthly}, indent=2))

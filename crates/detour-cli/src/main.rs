@@ -308,7 +308,9 @@ fn run(cli: Cli) -> Result<()> {
                     conduits,
                     baseline_years: (b.start.year, b.end.year),
                     after_years: (a.start.year, a.end.year),
-                    tiers: if tiers.eq_ignore_ascii_case("all") {
+                    tiers: if tiers.eq_ignore_ascii_case("all")
+                        || tiers.eq_ignore_ascii_case("chpl")
+                    {
                         Vec::new()
                     } else {
                         tiers.split(',').map(|t| t.trim().to_string()).collect()
@@ -321,6 +323,7 @@ fn run(cli: Cli) -> Result<()> {
                         }
                         None => None,
                     },
+                    windows: Some((b, a)),
                 };
                 let d = detour_diversion::product::product_did(&store, &q)?;
                 print!("{}", product_output(&d, format)?);
@@ -751,12 +754,15 @@ fn product_output(d: &detour_diversion::product::ProductDid, format: OutFormat) 
             e.effect_pct
         );
     }
-    let _ = writeln!(s, "\nevent study (reference: the last baseline year):");
+    let _ = writeln!(
+        s,
+        "\nevent study (reference: the last baseline year, or for monthly data the three months before the after window):"
+    );
     for p in &d.event_study {
         let _ = writeln!(
             s,
-            "  {} {:<10} {:>8.4} [{:.3}, {:.3}]",
-            p.year, p.destination, p.estimate, p.ci_low, p.ci_high
+            "  {:<7} {:<10} {:>8.4} [{:.3}, {:.3}]",
+            p.period, p.destination, p.estimate, p.ci_low, p.ci_high
         );
     }
     let _ = writeln!(

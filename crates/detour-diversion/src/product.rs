@@ -35,11 +35,19 @@ pub struct ProductQuery {
     pub tiers: Vec<String>,
     /// The HS edition of the data; `None`: read from the file names (`BACI_HS17_…`), else the edition in force.
     pub edition: Option<HsEdition>,
+    /// The baseline and after windows by month. Monthly data (Eurostat's CN8 file) is then read
+    /// month by month (baseline 2020-01..2022-02 against 2022-03..2022-11); yearly data (BACI)
+    /// uses the years above.
+    pub windows: Option<(detour_core::period::Period, detour_core::period::Period)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EventPoint {
+    /// The calendar year of the point (of its first month for monthly data).
     pub year: i32,
+    /// The point's period: a year, or for monthly data the three months starting `YYYY-MM`
+    /// (counted back from the after window; the three months before it are the reference).
+    pub period: String,
     pub destination: String,
     pub estimate: f64,
     pub ci_low: f64,
@@ -100,9 +108,20 @@ fn edition_from_files(store: &Store) -> Option<HsEdition> {
 
 /// Run the product-level analysis.
 pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error> {
-    let (b0, b1) = q.baseline_years;
-    let (a0, a1) = q.after_years;
-    if !(b0 <= b1 && b1 < a0 && a0 <= a1) {
+    let (mut b0, mut b1) = q.baseline_years;
+    let (mut a0, mut a1) = q.after_years;
+    let month_index = |m: detour_core::period::Month| m.year * 12 + m.month as i32 - 1;
+    if let Some((bw, aw)) = &q.windows
+        && bw.end >= aw.start
+    {
+        return Err(wrap(format!(
+            "the baseline {} must end before the after window {} starts",
+            bw.label(),
+            aw.label()
+        )));
+    }
+    let years_ok = b0 <= b1 && b1 < a0 && a0 <= a1;
+    if !years_ok && q.windows.is_none() {
         return Err(wrap(format!(
             "baseline years {b0}..{b1} must end before the after years {a0}..{a1} start"
         )));
@@ -140,7 +159,13 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         list(&senders),
         list(&dests)
     );
-    let mut batches = store.sql_blocking(&sql).map_err(wrap)?;
+    let mut batches = if years_ok {
+        store.sql_blocking(&sql).map_err(wrap)?
+    } else {
+        Vec::new()
+    };
+    // Monthly panels count time in months (year × 12 + month − 1); yearly ones in years.
+    let mut monthly = false;
     let mut edition = edition;
     let mut matched = matched;
     let mut unmatched = unmatched;
@@ -150,14 +175,30 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         // 2020-2021 and HS 2022 from 2022, so the panel is put in HS 2017 terms: the CHPL codes
         // HS 2022 created are mapped back through the correlation table, and goods whose codes
         // changed otherwise drop out (below).
-        let cn = format!(
-            "SELECT substr(commodity, 1, 6) AS commodity, partner, year, SUM(value) AS v FROM flows \
-             WHERE flow = 'export' AND classification = 'CN8' AND reporter IN ({}) AND partner IN ({}) \
-             AND year BETWEEN {b0} AND {a1} AND NOT (year > {b1} AND year < {a0}) \
-             GROUP BY 1, partner, year",
-            list(&senders),
-            list(&dests)
-        );
+        let cn = match &q.windows {
+            Some((bw, aw)) => {
+                monthly = true;
+                (b0, b1) = (month_index(bw.start), month_index(bw.end));
+                (a0, a1) = (month_index(aw.start), month_index(aw.end));
+                format!(
+                    "SELECT substr(commodity, 1, 6) AS commodity, partner, year * 12 + month - 1 AS t, SUM(value) AS v FROM flows \
+                     WHERE flow = 'export' AND classification = 'CN8' AND month IS NOT NULL \
+                     AND reporter IN ({}) AND partner IN ({}) \
+                     AND ((year * 12 + month - 1) BETWEEN {b0} AND {b1} OR (year * 12 + month - 1) BETWEEN {a0} AND {a1}) \
+                     GROUP BY 1, partner, 3",
+                    list(&senders),
+                    list(&dests)
+                )
+            }
+            None => format!(
+                "SELECT substr(commodity, 1, 6) AS commodity, partner, year, SUM(value) AS v FROM flows \
+                 WHERE flow = 'export' AND classification = 'CN8' AND reporter IN ({}) AND partner IN ({}) \
+                 AND year BETWEEN {b0} AND {a1} AND NOT (year > {b1} AND year < {a0}) \
+                 GROUP BY 1, partner, year",
+                list(&senders),
+                list(&dests)
+            ),
+        };
         batches = store.sql_blocking(&cn).map_err(wrap)?;
         if batches.iter().any(|b| b.num_rows() > 0) {
             mixed_cn = true;
@@ -194,7 +235,8 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
             if !value.is_finite() || value < 0.0 {
                 continue;
             }
-            let year: i32 = y[i].parse().unwrap_or(0);
+            let t: i32 = y[i].parse().unwrap_or(0);
+            let year = if monthly { t.div_euclid(12) } else { t };
             let code = match recode.get(&k[i]) {
                 Some(old) if year >= 2022 => old.clone(),
                 _ => k[i].clone(),
@@ -202,7 +244,7 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
             *cells
                 .entry((code, p[i].clone()))
                 .or_default()
-                .entry(year)
+                .entry(t)
                 .or_default() += value;
         }
     }
@@ -223,12 +265,23 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
     }
     if cells.is_empty() {
         return Err(wrap(format!(
-            "no HS-6 exports of {} to {} in {b0}..{a1} are loaded; load product-level data (BACI, Comtrade HS-6, Eurostat CN8) first",
+            "no HS-6 exports of {} to {} in {} are loaded; load product-level data (BACI, Comtrade HS-6, Eurostat CN8) first",
             q.senders,
-            dests.join(", ")
+            dests.join(", "),
+            match &q.windows {
+                Some((bw, aw)) => format!("{}..{}", bw.start, aw.end),
+                None => format!("{b0}..{a1}"),
+            }
         )));
     }
     let years: Vec<i32> = (b0..=b1).chain(a0..=a1).collect();
+    let label = |t: i32| {
+        if monthly {
+            format!("{:04}-{:02}", t.div_euclid(12), t.rem_euclid(12) + 1)
+        } else {
+            t.to_string()
+        }
+    };
     let chpl_in_data: BTreeSet<String> = cells
         .keys()
         .filter(|(k, _)| chpl_codes.contains_key(k.as_str()))
@@ -267,7 +320,15 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
             x: x.iter().map(|(n, v)| (n.clone(), v.as_slice())).collect(),
             fe: vec![
                 ("product^destination".into(), &pd),
-                ("destination^year".into(), &dt),
+                (
+                    if monthly {
+                        "destination^month"
+                    } else {
+                        "destination^year"
+                    }
+                    .into(),
+                    &dt,
+                ),
             ],
             cluster: vec![("product".into(), &cl)],
             ..Default::default()
@@ -288,16 +349,27 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
             dummy(&|r| r.0 && !r.1 && r.2 >= a0),
         ),
     ])?;
-    // Event study: one dummy per year and destination type, the last baseline year the reference.
+    // Event study: one dummy per year (monthly data: per three months counted from the after
+    // window's start) and destination type; the last baseline year (the three months before the
+    // after window) is the reference.
+    let bucket = |t: i32| if monthly { (t - a0).div_euclid(3) } else { t };
+    let reference = bucket(b1);
+    let buckets: BTreeSet<i32> = years.iter().map(|&t| bucket(t)).collect();
     let mut ex = Vec::new();
-    for &t in years.iter().filter(|&&t| t != b1) {
+    for &k in buckets.iter().filter(|&&k| k != reference) {
+        let start = if monthly { a0 + 3 * k } else { k };
+        let first = years
+            .iter()
+            .copied()
+            .find(|&t| bucket(t) == k)
+            .unwrap_or(start);
         ex.push((
-            format!("CHPL × {} × {t}", q.target),
-            dummy(&|r| r.0 && r.1 && r.2 == t),
+            format!("CHPL × {} × {}", q.target, label(first)),
+            dummy(&|r| r.0 && r.1 && bucket(r.2) == k),
         ));
         ex.push((
-            format!("CHPL × conduits × {t}"),
-            dummy(&|r| r.0 && !r.1 && r.2 == t),
+            format!("CHPL × conduits × {}", label(first)),
+            dummy(&|r| r.0 && !r.1 && bucket(r.2) == k),
         ));
     }
     let ev = fit(ex)?;
@@ -306,10 +378,12 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         .iter()
         .filter_map(|c| {
             let mut parts = c.name.rsplitn(2, " × ");
-            let year: i32 = parts.next()?.parse().ok()?;
+            let period = parts.next()?.to_string();
+            let year: i32 = period.get(..4)?.parse().ok()?;
             let dest = parts.next()?.trim_start_matches("CHPL × ").to_string();
             Some(EventPoint {
                 year,
+                period,
                 destination: dest,
                 estimate: c.estimate,
                 ci_low: c.ci_low,
@@ -318,10 +392,13 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         })
         .collect();
     // Substitution ratios per CHPL product.
+    // Per year: monthly means are scaled to twelve months.
+    let per_year = if monthly { 12.0 } else { 1.0 };
     let mean = |m: Option<&BTreeMap<i32, f64>>, y0: i32, y1: i32| -> f64 {
-        (y0..=y1)
-            .map(|t| m.and_then(|m| m.get(&t)).copied().unwrap_or(0.0))
-            .sum::<f64>()
+        per_year
+            * (y0..=y1)
+                .map(|t| m.and_then(|m| m.get(&t)).copied().unwrap_or(0.0))
+                .sum::<f64>()
             / f64::from(y1 - y0 + 1)
     };
     let substitution = chpl_in_data
@@ -348,10 +425,21 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         .collect();
     let products = cells.keys().map(|(k, _)| k).collect::<BTreeSet<_>>().len();
     Ok(ProductDid {
-        model: format!(
-            "PPML: exports ~ CHPL×{t}×after + CHPL×conduits×after | product×destination + destination×year, s.e. clustered by product; years {b0}-{b1} against {a0}-{a1}",
-            t = q.target
-        ),
+        model: if monthly {
+            format!(
+                "PPML: exports ~ CHPL×{t}×after + CHPL×conduits×after | product×destination + destination×month, s.e. clustered by product; months {}..{} against {}..{}",
+                label(b0),
+                label(b1),
+                label(a0),
+                label(a1),
+                t = q.target
+            )
+        } else {
+            format!(
+                "PPML: exports ~ CHPL×{t}×after + CHPL×conduits×after | product×destination + destination×year, s.e. clustered by product; years {b0}-{b1} against {a0}-{a1}",
+                t = q.target
+            )
+        },
         edition: format!("{edition:?}"),
         nobs: did.nobs,
         products,
