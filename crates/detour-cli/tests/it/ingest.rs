@@ -361,3 +361,33 @@ fn unknown_format_is_named() {
         stderr(&o)
     );
 }
+
+/// An office's table by partner: an unknown partner name, in Russian or English, stops the ingest
+/// with the file, line, field and name, and nothing is stored.
+#[test]
+fn national_by_partner_bad_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bad) in [
+        ("ru.csv", "Неизвестностан"),
+        ("en.csv", "Atlantis Republic"),
+    ] {
+        let f = tmp.path().join(name);
+        std::fs::write(
+            &f,
+            format!(
+                "reporter,partner_name,flow,year,month,value_thousand_usd\n\
+                 KAZ,Россия,export,2022,,9091390.9169\n\
+                 KAZ,{bad},export,2022,,10.0\n"
+            ),
+        )
+        .unwrap();
+        let store = tmp.path().join(format!("s-{name}"));
+        let out = run_err(&mut ingest(&store, &f, "national"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{name}:3")) && err.contains("partner_name") && err.contains(bad),
+            "{err}"
+        );
+        assert!(!store.exists(), "nothing is stored");
+    }
+}
