@@ -63,6 +63,9 @@ struct TradeArgs {
     /// Whose statistics: auto (reporter's own, else the partner's mirror), reporter or partner.
     #[arg(long, default_value = "auto")]
     side: String,
+    /// Goods instead of total trade: HS/CN codes or prefixes (`854231,8471`), `chpl` or `chpl:TIER`.
+    #[arg(long)]
+    commodity: Option<String>,
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     format: OutFormat,
 }
@@ -90,6 +93,11 @@ impl TradeArgs {
         .with_yoy(self.yoy);
         q.side = side;
         q.currency = self.currency.clone();
+        q.commodity = self
+            .commodity
+            .as_deref()
+            .map(detour_monitor::Commodity::parse)
+            .transpose()?;
         Ok(q)
     }
 }

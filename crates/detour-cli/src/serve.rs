@@ -147,7 +147,14 @@ fn flag(p: &BTreeMap<String, String>, k: &str) -> Result<bool> {
 }
 
 const TRADE_PARAMS: &[&str] = &[
-    "reporter", "partner", "flow", "period", "yoy", "currency", "side",
+    "reporter",
+    "partner",
+    "flow",
+    "period",
+    "yoy",
+    "currency",
+    "side",
+    "commodity",
 ];
 
 fn trade_args(p: &BTreeMap<String, String>) -> Result<TradeArgs> {
@@ -159,6 +166,7 @@ fn trade_args(p: &BTreeMap<String, String>) -> Result<TradeArgs> {
         yoy: flag(p, "yoy")?,
         currency: p.get("currency").cloned().filter(|c| !c.is_empty()),
         side: p.get("side").cloned().unwrap_or_else(|| "auto".into()),
+        commodity: p.get("commodity").cloned().filter(|c| !c.is_empty()),
         format: OutFormat::Json,
     })
 }

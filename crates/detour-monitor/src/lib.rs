@@ -59,6 +59,9 @@ pub enum MonitorError {
     Core(#[from] detour_core::CoreError),
     #[error(transparent)]
     Store(#[from] detour_store::StoreError),
+    /// A `--commodity` selection that names no goods.
+    #[error("--commodity {0}")]
+    BadCommodity(String),
     /// The store has no rows for this question at all.
     #[error("no data for {what}: {detail}")]
     NoData { what: String, detail: String },
@@ -119,6 +122,83 @@ pub struct TradeQuery {
     /// Between equally complete files, take the one published in this currency (no conversion;
     /// `currency`, when given, comes first). The mirror sets it to the other side's currency.
     pub prefer_currency: Option<String>,
+    /// Goods instead of total trade: the sum over these products (see [`Commodity::parse`]).
+    pub commodity: Option<Commodity>,
+}
+
+/// A selection of goods: HS/CN codes or prefixes, or the CHPL. Summed at the finest level a file
+/// has (CN8 rows, else HS-6 rows), never with a heading's own rows, so no good counts twice; CN8
+/// rolls up to HS-6 by its first six digits. The HS edition belongs to the period: to 2021 the
+/// CHPL is looked for in HS 2017 codes (the codes HS 2022 created through their HS 2017
+/// predecessors, partial matches), from 2022 in HS 2022 codes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commodity {
+    /// What was summed, for people.
+    pub label: String,
+    /// Code prefixes for periods up to 2021 (HS 2017 terms) and from 2022 (HS 2022 terms).
+    pub before_2022: Vec<String>,
+    pub from_2022: Vec<String>,
+}
+
+impl Commodity {
+    /// `8542,847150` (codes or prefixes of 2 to 8 digits), `chpl` or `chpl:TIER[,TIER]`.
+    pub fn parse(spec: &str) -> Result<Commodity> {
+        let spec = spec.trim();
+        let lower = spec.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix("chpl") {
+            let tiers: Vec<String> = rest
+                .trim_start_matches(':')
+                .split(',')
+                .map(|t| t.trim().to_ascii_uppercase())
+                .filter(|t| !t.is_empty())
+                .collect();
+            let t: Vec<&str> = tiers.iter().map(String::as_str).collect();
+            let (old, _) = detour_core::hs::chpl_in_edition(&t, detour_core::hs::HsEdition::Hs2017);
+            let (new, _) = detour_core::hs::chpl_in_edition(&t, detour_core::hs::HsEdition::Hs2022);
+            if new.is_empty() {
+                return Err(MonitorError::BadCommodity(format!(
+                    "'{spec}': no CHPL tier {}",
+                    tiers.join(",")
+                )));
+            }
+            let mut before: Vec<String> = old.iter().map(|m| m.data_code.clone()).collect();
+            before.sort();
+            before.dedup();
+            let from: Vec<String> = new.iter().map(|m| m.data_code.clone()).collect();
+            return Ok(Commodity {
+                label: format!(
+                    "CHPL{} ({} HS-6 codes; to 2021 in HS 2017 codes, the six created in 2022 through their HS 2017 predecessors, partial matches)",
+                    if tiers.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" tiers {}", tiers.join(","))
+                    },
+                    from.len()
+                ),
+                before_2022: before,
+                from_2022: from,
+            });
+        }
+        let codes: Vec<String> = spec
+            .split(',')
+            .map(|c| c.trim().replace('.', ""))
+            .filter(|c| !c.is_empty())
+            .collect();
+        if codes.is_empty()
+            || codes
+                .iter()
+                .any(|c| !(2..=8).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(MonitorError::BadCommodity(format!(
+                "'{spec}': expected HS/CN codes or prefixes of 2 to 8 digits, `chpl` or `chpl:TIER`"
+            )));
+        }
+        Ok(Commodity {
+            label: format!("HS/CN {}", codes.join(", ")),
+            before_2022: codes.clone(),
+            from_2022: codes,
+        })
+    }
 }
 
 impl TradeQuery {
@@ -132,6 +212,7 @@ impl TradeQuery {
             yoy: false,
             currency: None,
             prefer_currency: None,
+            commodity: None,
         }
     }
 
@@ -192,6 +273,9 @@ pub struct TradeResult {
     pub yoy_pct: Option<f64>,
     /// Human notes: which rule chose the side, the members of a group, …
     pub notes: Vec<String>,
+    /// The goods summed, when the question is about goods rather than total trade.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commodity: Option<String>,
 }
 
 /// Expand a party: a group with a membership table becomes its members at `date`
@@ -275,7 +359,7 @@ fn measure_with(
     period: &Period,
     pre: Option<&Preloaded>,
 ) -> Result<TradeResult> {
-    let codes = select::reporting_codes(store)?;
+    let codes = select::reporting_codes(store, q.commodity.is_some())?;
     let day = period.last_day();
     let (reporters, rnote) = expand(&codes, &q.reporter, day, day)?;
     let (partners, pnote) = expand(&codes, &q.partner, day, day)?;
@@ -296,8 +380,8 @@ fn measure_with(
     let (own, mirror) = match pre {
         Some((o, m)) => (select::within(o, period), select::within(m, period)),
         None => (
-            select::load(store, &reporters, &partners, period)?,
-            select::load(store, &partners, &reporters, period)?,
+            select::load(store, &reporters, &partners, period, q.commodity.as_ref())?,
+            select::load(store, &partners, &reporters, period, q.commodity.as_ref())?,
         ),
     };
     let use_mirror = match q.side {
@@ -318,6 +402,40 @@ fn measure_with(
         q.partner,
         period.label()
     );
+    // Goods: within the span of a product file that covers the pair, a month or a member without a
+    // row traded none of these goods (Comext publishes no zero rows), so it counts as zero.
+    let spans: Vec<(String, String, &detour_store::ingest::Coverage)> = if q.commodity.is_some() {
+        store
+            .manifest()
+            .entries
+            .iter()
+            .filter(|e| e.coverage.total_rows == Some(0))
+            .filter_map(|e| {
+                Some((
+                    e.coverage.first_period.clone()?,
+                    e.coverage.last_period.clone()?,
+                    &e.coverage,
+                ))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (p0, p1) = (period.start.to_string(), period.end.to_string());
+    let zero_filled = |rep: &str, par: &str| {
+        spans.iter().any(|(a, b, c)| {
+            a.len() == 7
+                && *a <= p0
+                && p1 <= *b
+                && c.reporters.contains(rep)
+                && c.partners.contains(par)
+        })
+    };
+    if !spans.is_empty() {
+        notes.push(
+            "goods: within a product file's span, months and members without a row count as zero (Comext publishes no zero rows)".into(),
+        );
+    }
     let mut total_by_currency: BTreeMap<String, f64> = BTreeMap::new();
     let mut missing = Vec::new();
     let mut provenance = Vec::new();
@@ -344,7 +462,7 @@ fn measure_with(
                     q.currency.as_deref().or(q.prefer_currency.as_deref()),
                 ) {
                     Some(s) => {
-                        if !s.missing.is_empty() {
+                        if !s.missing.is_empty() && !zero_filled(rep, par) {
                             missing.extend(
                                 s.missing
                                     .iter()
@@ -376,6 +494,7 @@ fn measure_with(
                             }
                         }
                     }
+                    None if zero_filled(rep, par) => {}
                     None => missing.push(format!("{rep}->{par} {}: no data", f.as_str())),
                 }
             }
@@ -422,6 +541,7 @@ fn measure_with(
         previous_complete: None,
         yoy_pct: None,
         notes,
+        commodity: q.commodity.as_ref().map(|c| c.label.clone()),
     })
 }
 
@@ -659,13 +779,25 @@ fn cut(period: &Period, freq: Frequency) -> Vec<Period> {
 
 /// Compute the question for every month, quarter or year of `q.period`, loading the rows once.
 pub fn series(store: &Store, q: &TradeQuery, freq: Frequency) -> Result<SeriesResult> {
-    let codes = select::reporting_codes(store)?;
+    let codes = select::reporting_codes(store, q.commodity.is_some())?;
     let (from, to) = (q.period.first_day(), q.period.last_day());
     let (reporters, _) = expand(&codes, &q.reporter, from, to)?;
     let (partners, _) = expand(&codes, &q.partner, from, to)?;
     let pre = (
-        select::load(store, &reporters, &partners, &q.period)?,
-        select::load(store, &partners, &reporters, &q.period)?,
+        select::load(
+            store,
+            &reporters,
+            &partners,
+            &q.period,
+            q.commodity.as_ref(),
+        )?,
+        select::load(
+            store,
+            &partners,
+            &reporters,
+            &q.period,
+            q.commodity.as_ref(),
+        )?,
     );
     let mut points = Vec::new();
     let mut provenance: Vec<Provenance> = Vec::new();

@@ -41,11 +41,14 @@ pub(crate) fn within(rows: &[Row], period: &Period) -> Vec<Row> {
 }
 
 /// Codes that appear as reporters in the store (to know whether a group reports as a whole).
-pub(crate) fn reporting_codes(store: &Store) -> Result<Vec<String>> {
+/// Codes that report as themselves (a group among them is used as such, not summed over its
+/// members); with `products`, only in the files that hold product rows.
+pub(crate) fn reporting_codes(store: &Store, products: bool) -> Result<Vec<String>> {
     let mut v: Vec<String> = store
         .manifest()
         .entries
         .iter()
+        .filter(|e| !products || e.coverage.total_rows == Some(0))
         .flat_map(|e| e.coverage.reporters.iter().cloned())
         .collect();
     v.sort();
@@ -90,9 +93,34 @@ pub(crate) fn load(
     reporters: &[String],
     partners: &[String],
     period: &Period,
+    goods: Option<&crate::Commodity>,
 ) -> Result<Vec<Row>> {
     if reporters.is_empty() || partners.is_empty() {
         return Ok(Vec::new());
+    }
+    if let Some(g) = goods {
+        // The finest level of each file: CN8 rows, else 6-digit rows; never a heading's rows.
+        let like = |codes: &[String]| {
+            codes
+                .iter()
+                .map(|c| format!("commodity LIKE '{}%'", c.replace('\'', "")))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        let q = format!(
+            "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value \
+             FROM flows WHERE (classification = 'CN8' OR (length(commodity) = 6 AND classification <> 'HS4')) \
+             AND ((year < 2022 AND ({})) OR (year >= 2022 AND ({}))) \
+             AND reporter IN ({}) AND partner IN ({}) \
+             AND year BETWEEN {} AND {} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+            like(&g.before_2022),
+            like(&g.from_2022),
+            quoted(reporters),
+            quoted(partners),
+            period.start.year,
+            period.end.year
+        );
+        return rows_of(store, &q, period);
     }
     // Totals: the `TOTAL` rows; a file with product rows only (BACI, a Comtrade HS-6 extract) is
     // summed over its 6-digit rows instead.

@@ -737,3 +737,62 @@ fn implied_base_from_a_level_and_its_growth() {
     assert!((j["implied_base"].as_f64().unwrap() - 100.0).abs() < 1e-9);
     crate::run_err(crate::detour().args(["implied-base", "5", "-100"]));
 }
+
+/// Goods instead of total trade (`--commodity`), on Eurostat's CN8 file: EU27 exports to Kazakhstan
+/// of integrated circuits (HS 854231/32/33/39) in 2021 are 6,067,408 EUR, the sum of the file's CN8
+/// rows under those subheadings over all member states (Python's csv module). Heading 2106 is in
+/// the file twice (its HS-4 rows: 40,218,626 EUR; its CN8 rows: 40,218,622 EUR): the sum takes the
+/// CN8 rows only. Months and members without a row are zeros, so the window is complete.
+#[test]
+fn trade_in_goods_by_code_prefix_and_chpl() {
+    let v = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KAZ",
+        "--period",
+        "2021",
+        "--commodity",
+        "854231,854232,854233,854239",
+    ]);
+    assert_eq!(v["value"].as_f64().unwrap(), 6_067_408.0);
+    assert_eq!(v["complete"], true);
+    assert!(v["commodity"].as_str().unwrap().contains("854231"));
+    let h = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KAZ",
+        "--period",
+        "2021",
+        "--commodity",
+        "2106",
+    ]);
+    assert_eq!(h["value"].as_f64().unwrap(), 40_218_622.0);
+    // The CHPL across the HS 2022 change inside one file: 2021 in HS 2017 codes, 2022 in HS 2022.
+    let c = trade_json(&[
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2022-01..2022-11",
+        "--commodity",
+        "chpl",
+        "--yoy",
+    ]);
+    assert!(c["commodity"].as_str().unwrap().contains("HS 2017"));
+    assert!(c["yoy_pct"].as_f64().unwrap() > 100.0, "{c}");
+    let out = crate::run_err(detour().args([
+        "trade",
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KAZ",
+        "--period",
+        "2021",
+        "--commodity",
+        "85x",
+    ]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--commodity '85x'"));
+}
