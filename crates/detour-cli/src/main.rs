@@ -790,6 +790,21 @@ fn product_output(d: &detour_diversion::product::ProductDid, format: OutFormat) 
                 .unwrap_or_else(|| "–".into())
         );
     }
+    let _ = writeln!(
+        s,
+        "\nplain growth, after against baseline (per-year means): CHPL goods / all goods of the panel / total goods"
+    );
+    let p = |x: Option<f64>| x.map(|v| format!("{v:+.1}%")).unwrap_or_else(|| "–".into());
+    for g in &d.growth {
+        let _ = writeln!(
+            s,
+            "  {:<10} {:>9} {:>9} {:>9}",
+            g.destination,
+            p(g.chpl_pct),
+            p(g.panel_goods_pct),
+            p(g.total_goods_pct)
+        );
+    }
     for m in d.chpl_matched.iter().filter(|m| m.how != "same code") {
         let _ = writeln!(
             s,

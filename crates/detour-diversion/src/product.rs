@@ -65,6 +65,19 @@ pub struct Substitution {
     pub ratio: Option<f64>,
 }
 
+/// CHPL against other goods without a model: the change in percent, after against baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct GrowthComparison {
+    /// The target, or `conduits` (summed).
+    pub destination: String,
+    pub chpl_pct: Option<f64>,
+    /// All goods of the panel (for Eurostat's CN8 file: the goods the sanctions annexes name, so
+    /// mostly other listed goods).
+    pub panel_goods_pct: Option<f64>,
+    /// All goods, from the total-goods rows of the same senders (where loaded).
+    pub total_goods_pct: Option<f64>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProductDid {
     pub model: String,
@@ -78,6 +91,9 @@ pub struct ProductDid {
     pub effects: Vec<GravityEffect>,
     pub event_study: Vec<EventPoint>,
     pub substitution: Vec<Substitution>,
+    /// Plain growth, after against baseline (per-year means): CHPL goods, all goods of the panel,
+    /// and total goods from the total-goods statistics, for the target and the conduits together.
+    pub growth: Vec<GrowthComparison>,
     pub converged: bool,
     pub notes: Vec<String>,
 }
@@ -423,6 +439,73 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
             }
         })
         .collect();
+    // Plain growth, per-year means after against baseline.
+    let pct = |before: f64, after: f64| (before > 0.0).then(|| 100.0 * (after / before - 1.0));
+    let window_sum = |d: &dyn Fn(&str) -> bool, chpl_only: bool, lo: i32, hi: i32| -> f64 {
+        cells
+            .iter()
+            .filter(|((k, dd), _)| d(dd) && (!chpl_only || chpl_in_data.contains(k)))
+            .map(|(_, by)| by.range(lo..=hi).map(|(_, v)| v).sum::<f64>())
+            .sum::<f64>()
+            / f64::from(hi - lo + 1)
+    };
+    // Total goods of the same senders, from TOTAL rows (monthly or yearly as the panel).
+    let totals = |dests_in: &[String]| -> Option<(f64, f64)> {
+        let time = if monthly {
+            "year * 12 + month - 1"
+        } else {
+            "year"
+        };
+        let month_cond = if monthly {
+            "month IS NOT NULL"
+        } else {
+            "month IS NULL"
+        };
+        let q = format!(
+            "SELECT {time} AS t, SUM(value) AS v FROM flows WHERE commodity = 'TOTAL' AND flow = 'export' \
+             AND {month_cond} AND reporter IN ({}) AND partner IN ({}) GROUP BY 1",
+            list(&senders),
+            list(dests_in)
+        );
+        let batches = store.sql_blocking(&q).ok()?;
+        let (mut b, mut a, mut nb, mut na) = (0.0, 0.0, 0, 0);
+        for bt in &batches {
+            let (t, v) = (column_strings(bt, 0).ok()?, column_strings(bt, 1).ok()?);
+            for i in 0..bt.num_rows() {
+                let t: i32 = t[i].parse().ok()?;
+                let v: f64 = v[i].parse().ok()?;
+                if (b0..=b1).contains(&t) {
+                    b += v;
+                    nb += 1;
+                } else if (a0..=a1).contains(&t) {
+                    a += v;
+                    na += 1;
+                }
+            }
+        }
+        let (wb, wa) = (f64::from(b1 - b0 + 1), f64::from(a1 - a0 + 1));
+        (nb > 0 && na > 0).then_some((b / wb, a / wa))
+    };
+    let target = q.target.clone();
+    let conduits = q.conduits.clone();
+    let is_target = |d: &str| d == target;
+    let is_conduit = |d: &str| conduits.iter().any(|c| c == d);
+    let growth: Vec<GrowthComparison> = [
+        (
+            target.clone(),
+            &is_target as &dyn Fn(&str) -> bool,
+            vec![target.clone()],
+        ),
+        ("conduits".to_string(), &is_conduit, conduits.clone()),
+    ]
+    .into_iter()
+    .map(|(name, d, list_of)| GrowthComparison {
+        destination: name,
+        chpl_pct: pct(window_sum(d, true, b0, b1), window_sum(d, true, a0, a1)),
+        panel_goods_pct: pct(window_sum(d, false, b0, b1), window_sum(d, false, a0, a1)),
+        total_goods_pct: totals(&list_of).and_then(|(b, a)| pct(b, a)),
+    })
+    .collect();
     let products = cells.keys().map(|(k, _)| k).collect::<BTreeSet<_>>().len();
     Ok(ProductDid {
         model: if monthly {
@@ -449,6 +532,7 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         effects: did.coefficients.iter().map(GravityEffect::from).collect(),
         event_study,
         substitution,
+        growth,
         converged: did.converged,
         notes,
     })

@@ -529,6 +529,16 @@ fn product_level_on_real_cn8_data() {
         periods.contains(&"2022-03") && !periods.contains(&"2021-12"),
         "{periods:?}"
     );
+    // Plain growth beside the model: total goods to Russia from the monthly total-goods file,
+    // the 27 members' exports, monthly means 2022-03..11 against 2020-01..2022-02: -41.956%
+    // (Python's csv module over eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv).
+    let g = &m["growth"][0];
+    assert_eq!(g["destination"], "RUS");
+    assert!(
+        (g["total_goods_pct"].as_f64().unwrap() + 41.956_299).abs() < 1e-4,
+        "{g}"
+    );
+    assert!(g["chpl_pct"].as_f64().unwrap() < g["panel_goods_pct"].as_f64().unwrap());
 }
 
 fn agrees_with_pyfixest(v: &Value, reference: &Value) {
