@@ -796,3 +796,53 @@ fn trade_in_goods_by_code_prefix_and_chpl() {
     ]));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--commodity '85x'"));
 }
+
+/// The neighbours' own records beside the other side's: Russia's exports to Kazakhstan in 2023 as
+/// the IMF gives them (16,991.044 US$ million; derived from counterpart records from 2022) against
+/// Kazakhstan's recorded imports from `Россия` (16,847,033.9314 thousand US$), and Kyrgyzstan's
+/// recorded imports from `The EU` in 2022 (526,857.272 thousand US$) against Eurostat's EU27
+/// exports, asked in US$: the partner side is the office's own table, unconverted. File values read
+/// with Python's csv module.
+#[test]
+fn mirror_with_the_neighbours_own_records() {
+    let mut c = detour();
+    c.args([
+        "mirror",
+        "--reporter",
+        "RUS",
+        "--partner",
+        "KAZ",
+        "--period",
+        "2023",
+        "--format",
+        "json",
+    ]);
+    let m: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    assert!((m["reporter_view"]["value"].as_f64().unwrap() - 16_991_044_297.006).abs() < 1.0);
+    assert_eq!(m["partner_view"]["reporter_side"], "KAZ");
+    assert!((m["partner_view"]["value"].as_f64().unwrap() - 16_847_033_931.4).abs() < 1.0);
+    assert!((m["gap"].as_f64().unwrap() + 144_010_365.6).abs() < 1.0);
+    let mut c = detour();
+    c.args([
+        "mirror",
+        "--reporter",
+        "EU27",
+        "--partner",
+        "KGZ",
+        "--period",
+        "2022",
+        "--currency",
+        "USD",
+        "--format",
+        "json",
+    ]);
+    let m: serde_json::Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    assert_eq!(m["partner_view"]["reporter_side"], "KGZ");
+    assert!((m["partner_view"]["value"].as_f64().unwrap() - 526_857_272.0).abs() < 1.0);
+    assert!(
+        m["partner_view"]["rates"]
+            .as_array()
+            .is_none_or(|r| r.is_empty())
+    );
+    assert_eq!(m["reporter_view"]["currency"], "USD");
+}
