@@ -2492,20 +2492,25 @@ fn statistics_body(name: &str) -> Option<&'static str> {
 
 /// Where the clause that contains `at` starts: after the last clause break before it.
 fn clause_start(s: &str, at: usize) -> usize {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let r = re(&RE, || {
-        r"(?i);|,\s+(?:and\s+(?:the|a|an|its|their)\b|which\b|while\b|but\b|whereas\b)".into()
-    });
-    r.find_iter(&s[..at]).last().map_or(0, |m| m.end())
+    clause_breaks()
+        .find_iter(&s[..at])
+        .last()
+        .map_or(0, |m| m.end())
 }
 
 /// Where the clause that contains `at` ends: a semicolon, ", and the", ", which", ", while", ", but".
 fn clause_break(s: &str, at: usize) -> usize {
+    clause_breaks()
+        .find_at(s, at)
+        .map_or(s.len(), |m| m.start())
+}
+
+/// What ends a clause: a semicolon, ", and the", ", which", ", while", ", but", ", whereas".
+fn clause_breaks() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let r = re(&RE, || {
+    re(&RE, || {
         r"(?i);|,\s+(?:and\s+(?:the|a|an|its|their)\b|which\b|while\b|but\b|whereas\b)".into()
-    });
-    r.find_at(s, at).map_or(s.len(), |m| m.start())
+    })
 }
 
 fn round_to(x: f64, d: i32) -> f64 {

@@ -243,6 +243,16 @@ fn meet(a: (f64, f64), b: (f64, f64)) -> bool {
     a.0 <= b.1 + 1e-9 && b.0 <= a.1 + 1e-9
 }
 
+/// A source's value in the claim's scale and unit ("2.73 billion EUR").
+fn in_units(f: &Frame, v: f64) -> String {
+    format!(
+        "{} {} {}",
+        fmt_num(v),
+        f.scale.as_deref().unwrap_or(""),
+        f.unit.as_deref().unwrap_or("")
+    )
+}
+
 fn fmt_num(x: f64) -> String {
     if x.abs() >= 100.0 {
         format!("{x:.1}")
@@ -694,6 +704,7 @@ fn check_one(
         }
         return done(Verdict::NotCheckable, expl, computation, Vec::new());
     };
+    let what = format!("{} {} {}", describe(f), period.label(), claimed(f));
     let mut evidence = Vec::new();
     if let Some(st) = store {
         evidence.extend(store_evidence(st, claim, &period, &mut notes));
@@ -715,17 +726,11 @@ fn check_one(
                         "{}'s statistics give {}",
                         e.reporter_side,
                         e.value
-                            .map(|v| format!(
-                                "{} {} {}",
-                                fmt_num(v),
-                                f.scale.as_deref().unwrap_or(""),
-                                f.unit.as_deref().unwrap_or("")
-                            ))
+                            .map(|v| in_units(f, v))
                             .unwrap_or_else(|| "no value".into())
                     )
                 })
                 .collect();
-            let what = format!("{} {} {}", describe(f), period.label(), claimed(f));
             let mut expl = format!(
                 "not checkable against the source the text cites: {what} is {}'s statistics, which are not loaded (needs {}'s own figures for {})",
                 party_name(cited),
@@ -753,12 +758,7 @@ fn check_one(
             e.reporter_side,
             e.period,
             e.value
-                .map(|v| format!(
-                    "{} {} {}",
-                    fmt_num(v),
-                    f.scale.as_deref().unwrap_or(""),
-                    f.unit.as_deref().unwrap_or("")
-                ))
+                .map(|v| in_units(f, v))
                 .unwrap_or_else(|| "no value".into()),
             e.yoy_growth_pct
                 .map(|g| format!(", {g:+.1}% year on year"))
@@ -771,7 +771,6 @@ fn check_one(
         ));
     }
     computation.extend(notes);
-    let what = format!("{} {} {}", describe(f), period.label(), claimed(f));
     let outcomes: Vec<&Evidence> = evidence.iter().filter(|e| !e.is_forecast).collect();
     if f.is_forecast {
         let compared: Vec<&&Evidence> = outcomes
@@ -837,10 +836,8 @@ fn check_one(
             && e.value_agrees == Some(false)
         {
             parts.push(format!(
-                "{} {} {} ({:+.1}% from the claim)",
-                fmt_num(v),
-                f.scale.as_deref().unwrap_or(""),
-                f.unit.as_deref().unwrap_or(""),
+                "{} ({:+.1}% from the claim)",
+                in_units(f, v),
                 100.0 * (v / cv - 1.0)
             ));
         }

@@ -9,7 +9,9 @@
 //! `HS4`), and neither counts as a total: a file without `TOTAL` rows is summed over 6-digit codes
 //! only, so no sum takes a heading and its subheadings together.
 
-use super::{Columns, Rec, ResolveMode, Resolver, Sink, field_or_bad, next_record, resolve_or_bad};
+use super::{
+    Columns, Rec, ResolveMode, Resolver, Sink, field_or_bad, next_record, once, resolve_or_bad,
+};
 use crate::error::Result;
 use crate::schema::FlowRow;
 use detour_core::Flow;
@@ -110,17 +112,18 @@ pub(super) fn parse_yearly<R: std::io::Read>(
         let flow = field_or_bad!(sink, r.flow(sink, c_flow));
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_eur"));
-        // The extract labels partners in English or French by year; two labels of one
-        // partner in one year would double count.
-        if let Some(first) = seen.insert((reporter.clone(), partner.clone(), flow, year), line) {
-            let e = sink.err(
+        // The extract labels partners in English or French by year.
+        field_or_bad!(
+            sink,
+            once(
+                &mut seen,
+                (reporter.clone(), partner.clone(), flow, year),
+                sink,
                 line,
                 "partner",
-                format!("{partner} {year} already given on line {first}"),
-            );
-            sink.bad(e)?;
-            continue;
-        }
+                format_args!("{partner} {year}")
+            )
+        );
         sink.row(&FlowRow {
             reporter: &reporter,
             partner: &partner,
@@ -179,18 +182,7 @@ fn parse_products<R: std::io::Read>(
             sink.bad(e)?;
             continue;
         }
-        let m = r.get(c_m).trim();
-        let (year, month) = match m
-            .split_once('-')
-            .and_then(|(y, mo)| Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?)))
-        {
-            Some((y, mo)) if (1..=12).contains(&mo) && (1900..=2100).contains(&y) => (y, mo),
-            _ => {
-                let e = sink.err(line, "month", format!("'{m}' is not YYYY-MM"));
-                sink.bad(e)?;
-                continue;
-            }
-        };
+        let (year, month) = field_or_bad!(sink, r.year_month(sink, c_m, "month"));
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_eur"));
         sink.row(&FlowRow {
             reporter: &reporter,

@@ -58,6 +58,26 @@ fn aggregate(code: &str) -> Option<&'static str> {
 const RUS_PARTNER_DERIVED: &str =
     "2022+: Russia publishes no partner detail; IMF IMTS figure derived from counterpart records";
 
+/// What an IMTS indicator holds: a flow and its valuation; `None` (counted as not stored) for the
+/// trade balance, which is derived from the two.
+fn indicator(
+    sink: &mut Sink,
+    r: &Rec,
+    i: usize,
+    field: &str,
+) -> Result<Option<(Flow, &'static str)>> {
+    Ok(Some(match r.get(i) {
+        "XG_FOB_USD" => (Flow::Export, "FOB"),
+        "MG_CIF_USD" => (Flow::Import, "CIF"),
+        "MG_FOB_USD" => (Flow::Import, "FOB"),
+        "TBG_USD" => {
+            sink.not_stored("trade balance (derived from exports and imports)");
+            return Ok(None);
+        }
+        other => return Err(sink.err(r.line, field, format!("unknown indicator '{other}'"))),
+    }))
+}
+
 pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink) -> Result<()> {
     let cols = Columns::new(rdr, sink, FORMAT)?;
     if cols.find("TIME_PERIOD").is_none() && cols.find("COUNTERPART_COUNTRY.ID").is_some() {
@@ -79,19 +99,9 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
-        let (flow, valuation) = match r.get(c_ind) {
-            "XG_FOB_USD" => (Flow::Export, "FOB"),
-            "MG_CIF_USD" => (Flow::Import, "CIF"),
-            "MG_FOB_USD" => (Flow::Import, "FOB"),
-            "TBG_USD" => {
-                sink.not_stored("trade balance (derived from exports and imports)");
-                continue;
-            }
-            other => {
-                let e = sink.err(line, "INDICATOR", format!("unknown indicator '{other}'"));
-                sink.bad(e)?;
-                continue;
-            }
+        let Some((flow, valuation)) = field_or_bad!(sink, indicator(sink, &r, c_ind, "INDICATOR"))
+        else {
+            continue;
         };
         let (year, month) = match time_period(r.get(c_t)) {
             Ok(v) => v,
@@ -179,19 +189,10 @@ fn parse_wide<R: std::io::Read>(
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
-        let (flow, valuation) = match r.get(c_ind) {
-            "XG_FOB_USD" => (Flow::Export, "FOB"),
-            "MG_CIF_USD" => (Flow::Import, "CIF"),
-            "MG_FOB_USD" => (Flow::Import, "FOB"),
-            "TBG_USD" => {
-                sink.not_stored("trade balance (derived from exports and imports)");
-                continue;
-            }
-            other => {
-                let e = sink.err(line, "INDICATOR.ID", format!("unknown indicator '{other}'"));
-                sink.bad(e)?;
-                continue;
-            }
+        let Some((flow, valuation)) =
+            field_or_bad!(sink, indicator(sink, &r, c_ind, "INDICATOR.ID"))
+        else {
+            continue;
         };
         if let Some(f) = c_freq.map(|i| r.get(i))
             && f != "A"

@@ -579,12 +579,40 @@ impl Rec<'_> {
         i32::try_from(y).map_err(|_| sink.err(self.line, "year", format!("impossible year {y}")))
     }
 
+    /// A month written `YYYY-MM`.
+    pub(crate) fn year_month(&self, sink: &Sink, i: usize, field: &str) -> Result<(i32, u32)> {
+        let m = self.get(i).trim();
+        match m
+            .split_once('-')
+            .and_then(|(y, mo)| Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?)))
+        {
+            Some((y, mo)) if (1..=12).contains(&mo) && (1900..=2100).contains(&y) => Ok((y, mo)),
+            _ => Err(sink.err(self.line, field, format!("'{m}' is not YYYY-MM"))),
+        }
+    }
+
     pub(crate) fn month(&self, sink: &Sink, i: usize) -> Result<u32> {
         let m = self.int(sink, i, "month")?;
         if !(1..=12).contains(&m) {
             return Err(sink.err(self.line, "month", format!("impossible month {m}")));
         }
         Ok(m as u32)
+    }
+}
+
+/// The same key twice in one file would double count (a partner relabelled between years, two
+/// labels of one partner): the second is a bad row naming the first. `what` describes the key.
+pub(crate) fn once<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, u64>,
+    key: K,
+    sink: &Sink,
+    line: u64,
+    field: &str,
+    what: impl std::fmt::Display,
+) -> Result<()> {
+    match seen.insert(key, line) {
+        Some(first) => Err(sink.err(line, field, format!("{what} already given on line {first}"))),
+        None => Ok(()),
     }
 }
 

@@ -10,7 +10,9 @@
 //!   added to country rows; lines of no one country ("Other countries", "Undefined country") as
 //!   `X_OTHER`; continents and complements ("Europe", "Страны вне ЕС") are not stored.
 
-use super::{Columns, Rec, ResolveMode, Resolver, Sink, field_or_bad, next_record, resolve_or_bad};
+use super::{
+    Columns, Rec, ResolveMode, Resolver, Sink, field_or_bad, next_record, once, resolve_or_bad,
+};
 use crate::error::Result;
 use crate::schema::FlowRow;
 use detour_core::Flow;
@@ -30,30 +32,22 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
-        let (reporter, kind) = resolve_or_bad!(names, sink, r.get(c_rep), line, "reporter");
-        if kind != AreaKind::Country {
-            let e = sink.err(
-                line,
-                "reporter",
-                format!("'{}' is not a country", r.get(c_rep)),
-            );
-            sink.bad(e)?;
-            continue;
-        }
+        let reporter = field_or_bad!(sink, country(&mut names, sink, &r, c_rep));
         let (partner, _) = resolve_or_bad!(names, sink, r.get(c_par), line, "partner");
         let year = field_or_bad!(sink, r.year(sink, c_y));
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_eur"));
-        // Offices relabel partners between years ("Czech Republic"/"Czechia"); the same
-        // partner twice in one year would double count.
-        if let Some(first) = seen.insert((reporter.clone(), partner.clone(), year), line) {
-            let e = sink.err(
+        // Offices relabel partners between years ("Czech Republic"/"Czechia").
+        field_or_bad!(
+            sink,
+            once(
+                &mut seen,
+                (reporter.clone(), partner.clone(), year),
+                sink,
                 line,
                 "partner",
-                format!("{partner} {year} already given on line {first}"),
-            );
-            sink.bad(e)?;
-            continue;
-        }
+                format_args!("{partner} {year}")
+            )
+        );
         sink.row(&FlowRow {
             reporter: &reporter,
             partner: &partner,
@@ -70,6 +64,16 @@ pub(super) fn parse<R: std::io::Read>(rdr: &mut csv::Reader<R>, sink: &mut Sink)
         })?;
     }
     Ok(())
+}
+
+/// The reporter: a country (an office reports for its own country, never for a group).
+fn country(res: &mut Resolver, sink: &Sink, r: &Rec, i: usize) -> Result<String> {
+    let text = r.get(i);
+    match res.resolve(text) {
+        Ok((code, AreaKind::Country)) => Ok(code.to_string()),
+        Ok(_) => Err(sink.err(r.line, "reporter", format!("'{text}' is not a country"))),
+        Err(msg) => Err(sink.err(r.line, "reporter", msg)),
+    }
 }
 
 /// What an office's region line stands for: a group code, or `None` when it is not stored
@@ -134,16 +138,7 @@ fn parse_by_partner<R: std::io::Read>(
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
-        let (reporter, kind) = resolve_or_bad!(codes, sink, r.get(c_rep), line, "reporter");
-        if kind != AreaKind::Country {
-            let e = sink.err(
-                line,
-                "reporter",
-                format!("'{}' is not a country", r.get(c_rep)),
-            );
-            sink.bad(e)?;
-            continue;
-        }
+        let reporter = field_or_bad!(sink, country(&mut codes, sink, &r, c_rep));
         let flow = match r.get(c_flow).to_lowercase().as_str() {
             "export" | "exports" | "x" => Flow::Export,
             "import" | "imports" | "m" => Flow::Import,
@@ -180,20 +175,20 @@ fn parse_by_partner<R: std::io::Read>(
             ),
         };
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_thousand_usd"));
-        // Offices relabel partners between years ("Czech Republic"/"Czechia"); the same
-        // partner twice in one period would double count. (Several unallocated lines are
-        // distinct parts of the world and all stay.)
-        if partner != "X_OTHER"
-            && let Some(first) =
-                seen.insert((reporter.clone(), partner.clone(), flow, year, month), line)
-        {
-            let e = sink.err(
-                line,
-                "partner_name",
-                format!("{partner} {year} already given on line {first}"),
+        // Offices relabel partners between years ("Czech Republic"/"Czechia"). (Several
+        // unallocated lines are distinct parts of the world and all stay.)
+        if partner != "X_OTHER" {
+            field_or_bad!(
+                sink,
+                once(
+                    &mut seen,
+                    (reporter.clone(), partner.clone(), flow, year, month),
+                    sink,
+                    line,
+                    "partner_name",
+                    format_args!("{partner} {year}")
+                )
             );
-            sink.bad(e)?;
-            continue;
         }
         sink.row(&FlowRow {
             reporter: &reporter,
