@@ -391,3 +391,41 @@ fn national_by_partner_bad_names() {
         assert!(!store.exists(), "nothing is stored");
     }
 }
+
+/// The new layouts' bad rows name file, line and field, and leave nothing stored: the IMF's wide
+/// download with an unknown indicator, Eurostat's product file with a 5-digit code and a bad month.
+#[test]
+fn wide_imf_and_product_layouts_bad_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "imf_wide.csv",
+            "imf",
+            "COUNTRY.ID,COUNTERPART_COUNTRY.ID,INDICATOR.ID,FREQUENCY.ID,SCALE.ID,2021,2022\n\
+             RUS,KAZ,XG_FOB_USD,A,6,18474.1,18198.3\n\
+             RUS,KAZ,XX_USD,A,6,1.0,2.0\n",
+            ":3: field 'INDICATOR.ID'",
+        ),
+        (
+            "cn8_code.csv",
+            "eurostat-monthly",
+            "reporter,partner,product,month,value_eur\nAustria,ARM,85423111,2021-01,5.0\nAustria,ARM,85423,2021-01,5.0\n",
+            ":3: field 'product'",
+        ),
+        (
+            "cn8_month.csv",
+            "eurostat-monthly",
+            "reporter,partner,product,month,value_eur\nAustria,ARM,85423111,2021-13,5.0\n",
+            ":2: field 'month'",
+        ),
+    ];
+    for (name, format, body, msg) in cases {
+        let f = tmp.path().join(name);
+        std::fs::write(&f, body).unwrap();
+        let store = tmp.path().join(format!("s-{name}"));
+        let out = run_err(&mut ingest(&store, &f, format));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{name}{msg}")), "{err}");
+        assert!(!store.exists(), "nothing is stored");
+    }
+}
