@@ -3,6 +3,24 @@
 //! The binary parses arguments, calls the library crates and prints; nothing
 //! here computes anything a library user could not get from the crates.
 
+/// `print!` that ends the process quietly when the reader of stdout has gone (`detour … | head`),
+/// instead of panicking as `print!` does.
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::output::emit(&format!($($t)*))
+    };
+}
+
+/// `println!`, the same way.
+macro_rules! outln {
+    () => {
+        $crate::output::emit("\n")
+    };
+    ($($t:tt)*) => {
+        $crate::output::emit(&format!("{}\n", format_args!($($t)*)))
+    };
+}
+
 mod check;
 mod estimate;
 mod output;
@@ -310,31 +328,17 @@ fn run(cli: Cli) -> Result<()> {
                     Period::parse(&baseline).with_context(|| format!("--baseline '{baseline}'"))?,
                     Period::parse(&after).with_context(|| format!("--after '{after}'"))?,
                 );
-                let q = detour_diversion::product::ProductQuery {
-                    senders,
-                    target,
-                    conduits,
-                    baseline_years: (b.start.year, b.end.year),
-                    after_years: (a.start.year, a.end.year),
-                    tiers: if tiers.eq_ignore_ascii_case("all")
-                        || tiers.eq_ignore_ascii_case("chpl")
-                    {
-                        Vec::new()
-                    } else {
-                        tiers.split(',').map(|t| t.trim().to_string()).collect()
-                    },
-                    edition: match &hs_edition {
-                        Some(e) => {
-                            Some(detour_core::hs::HsEdition::parse(e).with_context(|| {
-                                format!("--hs-edition '{e}': expected 2017, 2022, …")
-                            })?)
-                        }
-                        None => None,
-                    },
-                    windows: Some((b, a)),
-                };
+                let mut q = detour_diversion::product::ProductQuery::by_windows(
+                    &senders, &target, &conduits, b, a, &tiers,
+                );
+                if let Some(e) = &hs_edition {
+                    q.edition =
+                        Some(detour_core::hs::HsEdition::parse(e).with_context(|| {
+                            format!("--hs-edition '{e}': expected 2017, 2022, …")
+                        })?);
+                }
                 let d = detour_diversion::product::product_did(&store, &q)?;
-                print!("{}", product_output(&d, format)?);
+                out!("{}", product_output(&d, format)?);
                 return Ok(());
             }
             let q = detour_diversion::Query {
@@ -361,34 +365,34 @@ fn run(cli: Cli) -> Result<()> {
                 detour_monitor::png::write_chart(path, &diversion_chart(&d))
                     .with_context(|| format!("writing {}", path.display()))?;
             }
-            print!("{}", diversion_output(&d, format)?);
+            out!("{}", diversion_output(&d, format)?);
             Ok(())
         }
         Command::Simulate(args) => {
-            print!("{}", simulate::run(&args)?);
+            out!("{}", simulate::run(&args)?);
             Ok(())
         }
         Command::Check(args) => {
             let store = cli.store.clone();
-            print!("{}", check::check(&args, &|| open_store(&store))?);
+            out!("{}", check::check(&args, &|| open_store(&store))?);
             Ok(())
         }
         Command::Report(args) => {
             let store = open_store(&cli.store)?;
             summary(&store)?;
-            println!();
+            outln!();
             let path = report::run(&args, &store)?;
-            println!("report written to {}", path.display());
+            outln!("report written to {}", path.display());
             Ok(())
         }
         Command::Serve(args) => serve::open(&args, open_store(&cli.store)?),
         Command::Extract(args) => {
-            print!("{}", check::extract(&args)?);
+            out!("{}", check::extract(&args)?);
             Ok(())
         }
         Command::Estimate(args) => {
             let store = cli.store.clone();
-            print!("{}", estimate::run(&args, &|| open_store(&store))?);
+            out!("{}", estimate::run(&args, &|| open_store(&store))?);
             Ok(())
         }
         Command::Ingest {
@@ -420,12 +424,16 @@ fn run(cli: Cli) -> Result<()> {
             pb.finish_and_clear();
             match outcome? {
                 IngestOutcome::Stored(e) => {
-                    println!(
+                    outln!(
                         "stored {} rows from {} ({}, source {}) sha256 {}",
-                        e.rows, e.file, e.format, e.source, e.sha256
+                        e.rows,
+                        e.file,
+                        e.format,
+                        e.source,
+                        e.sha256
                     );
                     let c = &e.coverage;
-                    println!(
+                    outln!(
                         "coverage: {} reporters, {} partners, {} .. {}",
                         c.reporters.len(),
                         c.partners.len(),
@@ -433,24 +441,26 @@ fn run(cli: Cli) -> Result<()> {
                         c.last_period.as_deref().unwrap_or("-")
                     );
                     if c.skipped_rows > 0 {
-                        println!(
+                        outln!(
                             "skipped {} bad rows (--skip-bad); first ones:",
                             c.skipped_rows
                         );
                         for s in &c.skipped_examples {
-                            println!("  line {}: field '{}': {}", s.line, s.field, s.message);
+                            outln!("  line {}: field '{}': {}", s.line, s.field, s.message);
                         }
                     }
                     let mut reasons: Vec<_> = c.not_stored.iter().collect();
                     reasons.sort();
                     for (reason, n) in reasons {
-                        println!("not stored by design: {n} rows ({reason})");
+                        outln!("not stored by design: {n} rows ({reason})");
                     }
                 }
                 IngestOutcome::AlreadyPresent(e) => {
-                    println!(
+                    outln!(
                         "already stored: {} (sha256 {}, ingested {}); nothing changed",
-                        e.file, e.sha256, e.ingested_at
+                        e.file,
+                        e.sha256,
+                        e.ingested_at
                     );
                 }
             }
@@ -467,7 +477,7 @@ fn run(cli: Cli) -> Result<()> {
             let store = open_store(&cli.store)?;
             match format {
                 OutFormat::Json => {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&store.manifest().entries)?
                     );
@@ -481,7 +491,7 @@ fn run(cli: Cli) -> Result<()> {
                     output::print_batches(&batches, format)?;
                     for e in &store.manifest().entries {
                         let c = &e.coverage;
-                        println!(
+                        outln!(
                             "{}: reporters {}; {} partners; flows {}; currency {}",
                             e.file,
                             c.reporters.iter().cloned().collect::<Vec<_>>().join(" "),
@@ -496,13 +506,13 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Country { query } => {
             let a = Countries::global().resolve_any(&query)?;
-            println!("{}", serde_json::to_string_pretty(a)?);
+            outln!("{}", serde_json::to_string_pretty(a)?);
             Ok(())
         }
         Command::Group { group, date } => {
             let g = Groups::global();
             let Some(group) = group else {
-                println!("groups: {}", g.names().join(", "));
+                outln!("groups: {}", g.names().join(", "));
                 return Ok(());
             };
             let date = match date {
@@ -512,7 +522,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             let code = group.to_ascii_uppercase();
             let members = g.members_on(&code, date)?;
-            println!("{code} on {date}: {} members", members.len());
+            outln!("{code} on {date}: {} members", members.len());
             for m in &members {
                 let row = g
                     .rows()
@@ -522,7 +532,7 @@ fn run(cli: Cli) -> Result<()> {
                     .get(m)
                     .map(|a| a.name.as_str())
                     .unwrap_or("");
-                println!(
+                outln!(
                     "  {m}  {name:<28} {}",
                     row.map(|r| r.basis.as_str()).unwrap_or("")
                 );
@@ -547,19 +557,19 @@ fn run(cli: Cli) -> Result<()> {
                     p.label()
                 );
             };
-            println!("{}", serde_json::to_string_pretty(&c)?);
+            outln!("{}", serde_json::to_string_pretty(&c)?);
             Ok(())
         }
         Command::Trade(args) => {
             let store = open_store(&cli.store)?;
             let r = detour_monitor::trade(&store, &args.query()?)?;
             match args.format {
-                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                OutFormat::Json => outln!("{}", serde_json::to_string_pretty(&r)?),
                 OutFormat::Csv => {
-                    println!(
+                    outln!(
                         "reporter,partner,flow,period,value,currency,reporter_side,complete,previous_value,yoy_pct"
                     );
-                    println!(
+                    outln!(
                         "{},{},{:?},{},{},{},{},{},{},{}",
                         r.reporter,
                         r.partner,
@@ -573,7 +583,7 @@ fn run(cli: Cli) -> Result<()> {
                         r.yoy_pct.map(|v| format!("{v:.2}")).unwrap_or_default()
                     );
                 }
-                OutFormat::Table => print!("{}", output::trade_table(&r)),
+                OutFormat::Table => out!("{}", output::trade_table(&r)),
             }
             Ok(())
         }
@@ -581,21 +591,21 @@ fn run(cli: Cli) -> Result<()> {
             let store = open_store(&cli.store)?;
             let m = detour_monitor::mirror(&store, &args.query()?)?;
             match args.format {
-                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&m)?),
+                OutFormat::Json => outln!("{}", serde_json::to_string_pretty(&m)?),
                 _ => {
-                    print!("{}", output::trade_table(&m.reporter_view));
+                    out!("{}", output::trade_table(&m.reporter_view));
                     match &m.partner_view {
-                        Some(p) => print!("{}", output::trade_table(p)),
-                        None => println!("(no partner-side record loaded)"),
+                        Some(p) => out!("{}", output::trade_table(p)),
+                        None => outln!("(no partner-side record loaded)"),
                     }
                     if let (Some(g), Some(pct)) = (m.gap, m.gap_pct) {
-                        println!(
+                        outln!(
                             "gap (partner - reporter): {g:.0} {} ({pct:+.1}%)",
                             m.reporter_view.currency
                         );
                     }
                     for n in &m.notes {
-                        println!("note: {n}");
+                        outln!("note: {n}");
                     }
                 }
             }
@@ -605,27 +615,27 @@ fn run(cli: Cli) -> Result<()> {
             let store = open_store(&cli.store)?;
             let r = detour_monitor::records(&store, &args.query()?)?;
             match args.format {
-                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                OutFormat::Json => outln!("{}", serde_json::to_string_pretty(&r)?),
                 _ => {
-                    println!("{}: {:.0}", r.period, r.value);
+                    outln!("{}: {:.0}", r.period, r.value);
                     for (p, v) in &r.history {
-                        println!("  {p:<18} {v:.0}");
+                        outln!("  {p:<18} {v:.0}");
                     }
                     if r.is_highest {
-                        println!(
+                        outln!(
                             "the highest of the {} comparable windows loaded",
                             r.history.len() + 1
                         );
                     } else if let Some(s) = &r.highest_since {
-                        println!("highest since {s}");
+                        outln!("highest since {s}");
                     }
                     if r.is_lowest {
-                        println!(
+                        outln!(
                             "the lowest of the {} comparable windows loaded",
                             r.history.len() + 1
                         );
                     } else if let Some(s) = &r.lowest_since {
-                        println!("lowest since {s}");
+                        outln!("lowest since {s}");
                     }
                 }
             }
@@ -646,16 +656,16 @@ fn run(cli: Cli) -> Result<()> {
                 eprintln!("chart written to {}", path.display());
             }
             match args.format {
-                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+                OutFormat::Json => outln!("{}", serde_json::to_string_pretty(&s)?),
                 _ => {
                     if matches!(args.format, OutFormat::Csv) {
-                        println!("period,value,complete");
+                        outln!("period,value,complete");
                     }
                     for p in &s.points {
                         let v = p.value.map(|v| format!("{v:.0}")).unwrap_or_default();
                         match args.format {
-                            OutFormat::Csv => println!("{},{v},{}", p.period, p.complete),
-                            _ => println!(
+                            OutFormat::Csv => outln!("{},{v},{}", p.period, p.complete),
+                            _ => outln!(
                                 "{:<10} {v:>18} {}",
                                 p.period,
                                 if p.complete { "" } else { "incomplete" }
@@ -670,9 +680,9 @@ fn run(cli: Cli) -> Result<()> {
             let store = open_store(&cli.store)?;
             let r = detour_monitor::share(&store, &args.query()?, &of)?;
             match args.format {
-                OutFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                OutFormat::Json => outln!("{}", serde_json::to_string_pretty(&r)?),
                 _ => {
-                    println!(
+                    outln!(
                         "{} share of {}'s {:?} with {} in {}: {:.2}%",
                         r.part.partner,
                         r.part.reporter,
@@ -682,7 +692,7 @@ fn run(cli: Cli) -> Result<()> {
                         r.share_pct
                     );
                     if let (Some(p), Some(c)) = (r.previous_share_pct, r.change_pp) {
-                        println!("  a year earlier: {p:.2}% ({c:+.2} percentage points)");
+                        outln!("  a year earlier: {p:.2}% ({c:+.2} percentage points)");
                     }
                 }
             }
@@ -699,7 +709,7 @@ fn run(cli: Cli) -> Result<()> {
                 Some(p) => Some(Period::parse(p)?.matched_previous_year().label()),
                 None => None,
             };
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::json!({
                     "value": value,
@@ -714,7 +724,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Period { text } => {
             let p = Period::parse(&text)?;
             let prev = p.matched_previous_year();
-            println!(
+            outln!(
                 "{} = {} .. {} ({} months, {:?}); matched window one year earlier: {}",
                 p.label(),
                 p.start,
@@ -818,6 +828,20 @@ fn product_output(d: &detour_diversion::product::ProductDid, format: OutFormat) 
     Ok(s)
 }
 
+/// The EU sanctions packages adopted within `months` (`YYYY-MM`): (number, index of the month).
+fn package_markers(months: &[String]) -> Vec<(String, usize)> {
+    detour_core::group::sanctions_packages()
+        .iter()
+        .filter_map(|p| {
+            let key = p.adopted.format("%Y-%m").to_string();
+            months
+                .iter()
+                .position(|m| *m == key)
+                .map(|i| (p.number.to_string(), i))
+        })
+        .collect()
+}
+
 fn diversion_chart(d: &detour_diversion::Diversion) -> String {
     let months: Vec<String> = d.pairs[0].index.iter().map(|(m, _)| m.clone()).collect();
     let lines: Vec<(String, Vec<Option<f64>>)> = d
@@ -832,16 +856,7 @@ fn diversion_chart(d: &detour_diversion::Diversion) -> String {
             )
         })
         .collect();
-    let markers: Vec<(String, usize)> = detour_core::group::sanctions_packages()
-        .iter()
-        .filter_map(|p| {
-            let key = p.adopted.format("%Y-%m").to_string();
-            months
-                .iter()
-                .position(|m| *m == key)
-                .map(|i| (format!("{}", p.number), i))
-        })
-        .collect();
+    let markers = package_markers(&months);
     let footer = format!(
         "Index, mean of {} = 100; vertical lines: EU sanctions packages against Russia (number). Values: {}; detour diversion",
         d.baseline, d.currency
@@ -1022,14 +1037,14 @@ fn diversion_output(d: &detour_diversion::Diversion, format: OutFormat) -> Resul
 }
 
 fn summary(store: &Store) -> Result<()> {
-    println!("detour store: {}", store.dir().display());
-    println!();
+    outln!("detour store: {}", store.dir().display());
+    outln!();
     let batches = store.sql_blocking(
         "SELECT source, file, rows, first_period, last_period FROM sources ORDER BY source, file",
     )?;
     output::print_batches(&batches, OutFormat::Table)?;
-    println!();
-    println!(
+    outln!();
+    outln!(
         "Worked query: EU27 exports to Russia and its neighbours, EUR million (Eurostat Comext, monthly file summed by year; YoY on the same months)"
     );
     let q = "WITH m AS ( \
@@ -1048,12 +1063,12 @@ fn summary(store: &Store) -> Result<()> {
              WHERE c.year >= 2021 ORDER BY c.partner, c.year";
     let batches = store.sql_blocking(q)?;
     output::print_batches(&batches, OutFormat::Table)?;
-    println!("(2024 covers January-August; its YoY compares it with January-August 2023.)");
-    println!();
-    println!(
+    outln!("(2024 covers January-August; its YoY compares it with January-August 2023.)");
+    outln!();
+    outln!(
         "Diversion: how much of the EU's lost exports to Russia reappear as extra exports to its neighbours"
     );
-    println!(
+    outln!(
         "(`detour diversion --target RUS --senders EU27 --conduits ARM,GEO,KAZ,KGZ,UZB --baseline 2019-01..2021-12 --after 2022-03..2024-08`):"
     );
     let q = detour_diversion::Query {
@@ -1071,14 +1086,14 @@ fn summary(store: &Store) -> Result<()> {
         missing_as_zero: false,
     };
     let d = detour_diversion::diversion(store, &q)?;
-    print!("{}", diversion_output(&d, OutFormat::Table)?);
-    println!();
-    println!(
+    out!("{}", diversion_output(&d, OutFormat::Table)?);
+    outln!();
+    outln!(
         "Claims: the example article's trade figures checked against the data and official releases"
     );
-    println!(
+    outln!(
         "(`detour check examples/sanctions_backfire_article.txt --date 2024-12-26`; add --html FILE for the annotated article):"
     );
-    print!("{}", check::example_headline(store)?);
+    out!("{}", check::example_headline(store)?);
     Ok(())
 }

@@ -15,7 +15,7 @@ pub enum OutFormat {
 
 pub fn print_batches(batches: &[RecordBatch], format: OutFormat) -> Result<()> {
     let out = render(batches, format)?;
-    print!("{out}");
+    emit(&out);
     Ok(())
 }
 
@@ -162,4 +162,18 @@ fn group_thousands(v: f64) -> String {
         out.push(c);
     }
     if neg { format!("-{out}") } else { out }
+}
+
+/// Write to stdout; a closed pipe ends the process with success (the reader took what it wanted),
+/// any other write error with a message.
+pub fn emit(s: &str) {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(s.as_bytes()).and_then(|()| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to stdout: {e}");
+        std::process::exit(1);
+    }
 }

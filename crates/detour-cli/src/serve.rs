@@ -272,29 +272,51 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                     "by_sender",
                     "gravity",
                     "event",
+                    "missing_as_zero",
+                    "products",
                 ],
             )?;
             let period = |k: &str, d: &str| -> Result<Period> {
                 let t = p.get(k).map(String::as_str).unwrap_or(d);
                 Period::parse(t).map_err(|e| bad(format!("{k} '{t}': {e}")))
             };
+            let senders = p.get("senders").cloned().unwrap_or_else(|| "EU27".into());
+            let target = p.get("target").cloned().unwrap_or_else(|| "RUS".into());
+            let conduits: Vec<String> = p
+                .get("conduits")
+                .map(|c| {
+                    c.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_else(|| {
+                    crate::report::CONDUITS
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                });
+            if let Some(products) = p.get("products") {
+                // The product-level model; its windows default to the CN8 file's span.
+                let q = detour_diversion::product::ProductQuery::by_windows(
+                    &senders,
+                    &target,
+                    &conduits,
+                    period("baseline", "2020-01..2022-02")?,
+                    period("after", "2022-03..2022-11")?,
+                    products,
+                );
+                let d = detour_diversion::product::product_did(store, &q)
+                    .map_err(|e| bad(e.to_string()))?;
+                return Ok(Reply::json(format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&d)?
+                )));
+            }
             let q = detour_diversion::Query {
-                senders: p.get("senders").cloned().unwrap_or_else(|| "EU27".into()),
-                target: p.get("target").cloned().unwrap_or_else(|| "RUS".into()),
-                conduits: p
-                    .get("conduits")
-                    .map(|c| {
-                        c.split(',')
-                            .map(|s| s.trim().to_string())
-                            .filter(|s| !s.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_else(|| {
-                        crate::report::CONDUITS
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect()
-                    }),
+                senders,
+                target,
+                conduits,
                 baseline: period("baseline", "2019-01..2021-12")?,
                 after: period("after", "2022-03..2024-08")?,
                 by_sender: flag(&p, "by_sender")?,
@@ -469,7 +491,9 @@ pub fn run(args: &ServeArgs, store: Store) -> Result<()> {
     }
     let bound = server.server_addr().to_ip().unwrap_or(args.addr);
     // The first line names the bound address (port 0 picks a free one): scripts read it.
-    println!("detour serve: http://{bound} (dashboard), http://{bound}/api/openapi.json");
+    crate::output::emit(&format!(
+        "detour serve: http://{bound} (dashboard), http://{bound}/api/openapi.json\n"
+    ));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     let server = Arc::new(server);

@@ -41,6 +41,39 @@ pub struct ProductQuery {
     pub windows: Option<(detour_core::period::Period, detour_core::period::Period)>,
 }
 
+impl ProductQuery {
+    /// The question by month windows (the years follow from them). `products`: `chpl` or `all` for
+    /// every CHPL tier, else a comma-separated list of tiers (`1,2`).
+    pub fn by_windows(
+        senders: &str,
+        target: &str,
+        conduits: &[String],
+        baseline: detour_core::period::Period,
+        after: detour_core::period::Period,
+        products: &str,
+    ) -> ProductQuery {
+        let p = products.trim();
+        ProductQuery {
+            senders: senders.to_string(),
+            target: target.to_string(),
+            conduits: conduits.to_vec(),
+            baseline_years: (baseline.start.year, baseline.end.year),
+            after_years: (after.start.year, after.end.year),
+            tiers: if p.eq_ignore_ascii_case("all") || p.eq_ignore_ascii_case("chpl") {
+                Vec::new()
+            } else {
+                p.trim_start_matches("chpl:")
+                    .split(',')
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            },
+            edition: None,
+            windows: Some((baseline, after)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct EventPoint {
     /// The calendar year of the point (of its first month for monthly data).

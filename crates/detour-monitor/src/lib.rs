@@ -469,6 +469,14 @@ fn measure_with(
                                     .map(|m| format!("{rep}->{par} {} {m}", f.as_str())),
                             );
                         }
+                        for (flag, years) in &s.flags {
+                            let years: Vec<String> = years.iter().map(i32::to_string).collect();
+                            let note =
+                                format!("{rep}->{par} {} {}: {flag}", f.as_str(), years.join(", "));
+                            if !notes.contains(&note) {
+                                notes.push(note);
+                            }
+                        }
                         let prov = s.provenance(store);
                         if !provenance.contains(&prov) {
                             provenance.push(prov);

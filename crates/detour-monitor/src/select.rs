@@ -24,6 +24,8 @@ pub struct Row {
     month: Option<u32>,
     currency: String,
     value: f64,
+    /// What the file says of these rows (`flags`: derived figures, region totals), if anything.
+    flags: Option<String>,
 }
 
 /// The rows that fall within `period` (monthly rows by month, annual rows by year).
@@ -108,7 +110,7 @@ pub(crate) fn load(
                 .join(" OR ")
         };
         let q = format!(
-            "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value \
+            "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value, MAX(flags) AS flags \
              FROM flows WHERE (classification = 'CN8' OR (length(commodity) = 6 AND classification <> 'HS4')) \
              AND ((year < 2022 AND ({})) OR (year >= 2022 AND ({}))) \
              AND reporter IN ({}) AND partner IN ({}) \
@@ -140,7 +142,7 @@ pub(crate) fn load(
         )
     };
     let q = format!(
-        "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value \
+        "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value, MAX(flags) AS flags \
          FROM flows WHERE {commodity} AND reporter IN ({}) AND partner IN ({}) \
          AND year BETWEEN {} AND {} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         quoted(reporters),
@@ -178,7 +180,7 @@ fn world_from_partners(
         .map(|r| (r.sha.clone(), r.reporter.clone()))
         .collect();
     let q = format!(
-        "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value \
+        "SELECT source, file_sha256, reporter, partner, flow, year, month, currency, SUM(value) AS value, MAX(flags) AS flags \
          FROM flows WHERE {commodity} AND reporter IN ({}) \
          AND year BETWEEN {} AND {} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         quoted(reporters),
@@ -223,6 +225,7 @@ fn world_from_partners(
                 month,
                 currency,
                 value,
+                flags: None,
             },
         )
         .collect())
@@ -240,11 +243,12 @@ fn rows_of(store: &Store, q: &str, period: &Period) -> Result<Vec<Row>> {
             text(&cols[3])?,
             text(&cols[4])?,
         );
-        let (year, month, cur, val) = (
+        let (year, month, cur, val, flags) = (
             int(&cols[5])?,
             int(&cols[6])?,
             text(&cols[7])?,
             float(&cols[8])?,
+            text(&cols[9])?,
         );
         for i in 0..b.num_rows() {
             let month = if month.is_null(i) {
@@ -269,6 +273,7 @@ fn rows_of(store: &Store, q: &str, period: &Period) -> Result<Vec<Row>> {
                 month,
                 currency: cur.value(i).to_string(),
                 value: val.value(i),
+                flags: (!flags.is_null(i)).then(|| flags.value(i).to_string()),
             });
         }
     }
@@ -286,6 +291,9 @@ pub struct Series {
     pub points: Vec<(i32, Option<u32>, f64)>,
     /// Months (`2024-07`) or years (`2023`) of the period the file does not cover.
     pub missing: Vec<String>,
+    /// What the file says of the rows used (`2022+: … derived from counterpart records`), with the
+    /// years they concern.
+    pub flags: BTreeMap<String, Vec<i32>>,
 }
 
 impl Series {
@@ -356,8 +364,15 @@ pub(crate) fn best_series(
                 monthly,
                 points: Vec::new(),
                 missing: Vec::new(),
+                flags: BTreeMap::new(),
             });
         s.points.push((r.year, r.month, r.value));
+        if let Some(f) = &r.flags {
+            let years = s.flags.entry(f.clone()).or_default();
+            if !years.contains(&r.year) {
+                years.push(r.year);
+            }
+        }
     }
     for s in candidates.values_mut() {
         s.points.sort_by_key(|p| (p.0, p.1));

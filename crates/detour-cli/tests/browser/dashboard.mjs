@@ -42,7 +42,31 @@ try {
   await page.click("#check");
   await page.waitForSelector("#claims-table tbody tr", { timeout: 60000 });
   const verdicts = await page.$$eval("#claims-table tbody tr", (rs) => rs.map((r) => r.dataset.verdict));
-  console.log(JSON.stringify({ rows, chart, mirror, offset, divPaths, verdicts, errors }));
+  // Goods: CHPL exports to Russia by month.
+  await page.selectOption("#partner", "RUS");
+  await page.fill("#from", "2022-01");
+  await page.fill("#to", "2022-06");
+  await page.fill("#commodity", "chpl");
+  await page.click("#show");
+  await page.waitForFunction(() => {
+    const rows = document.querySelectorAll("#series-table tbody tr");
+    return rows.length === 6 && rows[5].dataset.period === "2022-06";
+  });
+  const goods = await page.$$eval("#series-table tbody tr", (rs) =>
+    rs.map((r) => [r.dataset.period, Number(r.dataset.value)]));
+  // The CHPL model and the partner-side mirror.
+  await page.click("#chpl-run");
+  await page.waitForSelector("#chpl-effects tbody tr", { timeout: 120000 });
+  const chpl = await page.$$eval("#chpl-effects tbody tr", (rs) =>
+    rs.map((r) => [r.dataset.name, Number(r.dataset.estimate)]));
+  const chplPaths = await page.$eval("#chpl-chart", (c) => c.querySelectorAll("svg path").length);
+  await page.selectOption("#pm-country", "KAZ");
+  await page.click("#pm-run");
+  await page.waitForFunction(() => document.querySelectorAll("#pm-table tbody tr").length === 9);
+  const pmirror = await page.$$eval("#pm-table tbody tr", (rs) =>
+    rs.map((r) => [r.dataset.pair, r.dataset.year, r.dataset.gap === "" ? null : Number(r.dataset.gap)]));
+  const pmNotes = await page.$eval("#pm-notes", (p) => p.textContent);
+  console.log(JSON.stringify({ rows, chart, mirror, offset, divPaths, verdicts, goods, chpl, chplPaths, pmirror, pmNotes, errors }));
 } finally {
   await browser.close();
 }

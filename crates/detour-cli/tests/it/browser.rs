@@ -83,4 +83,50 @@ fn dashboard_renders_the_chosen_pair_with_the_apis_numbers() {
         v["verdicts"],
         serde_json::json!(["consistent_one_side", "inconsistent"])
     );
+    // Goods: the page's CHPL series is the library's.
+    let goods: Value = serde_json::from_str(&run_ok(detour().args([
+        "series",
+        "--reporter",
+        "EU27",
+        "--partner",
+        "RUS",
+        "--period",
+        "2022-01..2022-06",
+        "--freq",
+        "monthly",
+        "--commodity",
+        "chpl",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let shown = v["goods"].as_array().unwrap();
+    assert_eq!(shown.len(), 6);
+    for (r, p) in shown.iter().zip(goods["points"].as_array().unwrap()) {
+        assert!((r[1].as_f64().unwrap() - p["value"].as_f64().unwrap()).abs() < 1e-6);
+    }
+    // The CHPL model: two terms, the fall to Russia clearly negative; the event study drawn.
+    let chpl = v["chpl"].as_array().unwrap();
+    assert_eq!(chpl.len(), 2, "{chpl:?}");
+    assert!(chpl[0][0].as_str().unwrap().contains("RUS") && chpl[0][1].as_f64().unwrap() < -1.0);
+    assert!(v["chplPaths"].as_u64().unwrap() > 3);
+    // The partner-side mirror: nine comparisons, Kazakhstan's 2023 exports to Russia with the gap
+    // the API gives, and the note that Russia's side after 2021 is derived.
+    let m: Value = crate::monitor::mirror_json("KAZ", "RUS", "2023");
+    let row = v["pmirror"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "KAZ → RUS" && r[1] == "2023")
+        .expect("KAZ → RUS 2023");
+    assert!(
+        (row[2].as_f64().unwrap() - m["gap_pct"].as_f64().unwrap()).abs() < 1e-9,
+        "{row}"
+    );
+    assert!(
+        v["pmNotes"]
+            .as_str()
+            .unwrap()
+            .contains("derived from counterpart records")
+    );
 }

@@ -84,3 +84,39 @@ fn estimate_table() {
     let stable = stable.replace(&ge.display().to_string(), "[DATA]");
     insta::assert_snapshot!("estimate_table", stable);
 }
+
+/// A reader that stops early (`detour … | head -1`) ends detour quietly with success, not a panic.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    let mut child = detour()
+        .args([
+            "sql",
+            "SELECT reporter, partner, year, value FROM flows LIMIT 20000",
+            "--format",
+            "csv",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

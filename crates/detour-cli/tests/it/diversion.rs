@@ -101,6 +101,20 @@ pub fn diversion_args<'a>(
     ]
 }
 
+/// `detour diversion --products TIERS` on the embedded CN8 data: EU27 → RUS, the five conduits,
+/// the CN8 file's windows, JSON.
+pub fn chpl_json(tiers: &str) -> Value {
+    let mut c = detour();
+    c.args(diversion_args(
+        "EU27",
+        "ARM,GEO,KAZ,KGZ,UZB",
+        "2020-01..2022-02",
+        "2022-03..2022-11",
+    ))
+    .args(["--products", tiers, "--format", "json"]);
+    serde_json::from_str(&run_ok(&mut c)).unwrap()
+}
+
 /// `detour diversion` on the embedded data: EU27 → RUS, the five conduits, the standard windows, JSON.
 pub fn eu27_rus_json(extra: &[&str]) -> Value {
     let mut c = detour();

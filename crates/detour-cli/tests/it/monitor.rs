@@ -51,6 +51,23 @@ pub fn trade_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&run_ok(&mut c)).unwrap()
 }
 
+/// `detour mirror … --format json` for one pair and period.
+pub fn mirror_json(reporter: &str, partner: &str, period: &str) -> serde_json::Value {
+    let mut c = detour();
+    c.args([
+        "mirror",
+        "--reporter",
+        reporter,
+        "--partner",
+        partner,
+        "--period",
+        period,
+        "--format",
+        "json",
+    ]);
+    serde_json::from_str(&run_ok(&mut c)).unwrap()
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * b.abs().max(1.0)
 }

@@ -138,6 +138,12 @@ fn api_answers_like_the_cli() {
     let (_, d) = get_json(&s, "/api/diversion");
     let cli_d: Value = crate::diversion::eu27_rus_json(&[]);
     assert_eq!(d["offset_ratio"], cli_d["offset_ratio"]);
+    // The product-level model over the API: tier 1 only, the CN8 file's windows by default.
+    let (st, pd) = get_json(&s, "/api/diversion?products=1");
+    assert_eq!(st, 200, "{pd}");
+    let cli_pd: Value = crate::diversion::chpl_json("1");
+    assert_eq!(pd["effects"], cli_pd["effects"]);
+    assert_eq!(pd["chpl_in_data"], cli_pd["chpl_in_data"]);
     // Claims posted as text.
     let (st, c) = http(
         &s,
@@ -268,7 +274,15 @@ fn report_has_every_section_with_the_librarys_numbers() {
     let out = run_ok(detour().args(["report", "--out"]).arg(dir.path()));
     assert!(out.contains("index.html"));
     let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
-    for id in ["monitoring", "diversion", "gravity", "ge", "claims"] {
+    for id in [
+        "monitoring",
+        "diversion",
+        "gravity",
+        "chpl",
+        "partner-mirror",
+        "ge",
+        "claims",
+    ] {
         assert!(
             html.contains(&format!("<section id=\"{id}\">")),
             "section {id}"
@@ -307,4 +321,37 @@ fn report_has_every_section_with_the_librarys_numbers() {
     let (lo, hi) = ci.split_once(", ").unwrap();
     let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
     assert!(lo < w && w < hi && w < 0.0, "{lo} {w} {hi}");
+    // CHPL: the estimates are the product-level model's; the plain change to Russia, computed
+    // from the monitor's monthly CHPL series, matches the model's own growth comparison (a second
+    // path through the same file) to a tenth of a point.
+    let m: Value = crate::diversion::chpl_json("chpl");
+    let rus = &m["effects"][0];
+    assert_eq!(
+        key(&format!("chpl_{}", rus["name"].as_str().unwrap())),
+        format!("{:.3}", rus["estimate"].as_f64().unwrap())
+    );
+    let change: f64 = key("chpl_change_RUS")
+        .trim_end_matches('%')
+        .parse()
+        .unwrap();
+    assert!(
+        (change - m["growth"][0]["chpl_pct"].as_f64().unwrap()).abs() < 0.1,
+        "{change} vs {}",
+        m["growth"][0]
+    );
+    assert!(key("chpl_CHPL × BLR × after").parse::<f64>().unwrap() < -1.0);
+    // Partner-side mirror: Kazakhstan's 2023 exports to Russia against Russia's side (IMF).
+    let mir: Value = crate::monitor::mirror_json("KAZ", "RUS", "2023");
+    assert_eq!(
+        key("pmirror_KAZ_RUS_x_2023"),
+        format!("{:+.1}%", mir["gap_pct"].as_f64().unwrap())
+    );
+    assert!(
+        mir["partner_view"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("derived from counterpart records"),
+        "{mir}"
+    );
+    assert!(html.contains("derived from counterpart records"));
 }
