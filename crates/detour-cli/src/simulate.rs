@@ -274,7 +274,10 @@ pub fn run(args: &SimulateArgs) -> Result<String> {
         .chain(expenditure_col.iter())
         .cloned()
         .collect();
-    let loaded = crate::estimate::load_csv_with(&data_path, &formula, &[], &extra)?;
+    let (num, text) = detour_hdfe::model::needed(&formula, &extra, None, &[]);
+    let frame = detour_store::frame::read_csv(&data_path, &num, &text)?;
+    let loaded = detour_hdfe::model::ModelData::collect(&frame, &formula, &extra, None, &[])?;
+    drop(frame);
     let n_rows = loaded.rows.len();
     let term_values =
         |t: &detour_hdfe::formula::Term, v: f64| t.func.map(|f| f.apply(v)).unwrap_or(v);

@@ -23,4 +23,26 @@ pub enum Error {
     AllCollinear { names: Vec<String> },
     #[error("the estimate diverged at iteration {iteration}: deviance is {deviance}")]
     Diverged { iteration: usize, deviance: f64 },
+    #[error("{label}: no column '{name}' (columns: {available})")]
+    NoColumn {
+        label: String,
+        name: String,
+        available: String,
+    },
+    #[error("{label}:{line}: field '{column}': '{value}' is not a number")]
+    NotNumber {
+        label: String,
+        line: usize,
+        column: String,
+        value: String,
+    },
+    #[error("{label}:{line}: field '{column}': '{value}' is not a finite number")]
+    NotFiniteCell {
+        label: String,
+        line: usize,
+        column: String,
+        value: f64,
+    },
+    #[error(transparent)]
+    Formula(#[from] crate::formula::ParseError),
 }

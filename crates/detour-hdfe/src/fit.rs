@@ -83,6 +83,8 @@ pub struct Options {
     pub collinear_tol: f64,
     /// Confidence level of the intervals.
     pub level: f64,
+    /// Add an intercept to a model without fixed effects (`y ~ x - 1` says no).
+    pub intercept: bool,
 }
 
 impl Default for Options {
@@ -99,6 +101,7 @@ impl Default for Options {
             separation: SeparationChecks::default(),
             collinear_tol: 1e-10,
             level: 0.95,
+            intercept: true,
         }
     }
 }
@@ -491,7 +494,7 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
         .unwrap_or_else(|| vec![0.0; n]);
     let mut names: Vec<String> = Vec::new();
     let mut xcols: Vec<Vec<f64>> = Vec::new();
-    if fe.is_empty() {
+    if fe.is_empty() && opt.intercept {
         names.push("(Intercept)".into());
         xcols.push(vec![1.0; n]);
     }

@@ -58,7 +58,9 @@ mod error;
 pub mod fe;
 mod fit;
 pub mod formula;
+pub mod frame;
 pub mod linalg;
+pub mod model;
 pub mod separation;
 pub mod stats;
 
@@ -67,3 +69,5 @@ pub use fit::{
     Coef, Design, Dropped, Family, Fit, FixedEffectValues, Options, SeparationChecks, SmallSample,
     VcovType, fit,
 };
+pub use frame::{Column, Frame};
+pub use model::{Estimate, Spec, Vcov, feols, fepois};

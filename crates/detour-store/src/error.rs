@@ -39,6 +39,13 @@ pub enum StoreError {
     /// Writing Parquet failed.
     #[error("writing Parquet {path}: {message}")]
     Parquet { path: PathBuf, message: String },
+    /// A column the caller asked for that the file lacks.
+    #[error("{file}: no column '{name}' (columns: {columns})")]
+    NoColumn {
+        file: String,
+        name: String,
+        columns: String,
+    },
     /// The query engine reported an error (SQL syntax, unknown column, …).
     #[error("query: {0}")]
     Query(String),

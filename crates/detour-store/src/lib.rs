@@ -33,6 +33,7 @@
 
 pub mod default_store;
 pub mod error;
+pub mod frame;
 pub mod ingest;
 pub mod manifest;
 pub mod prefix;
