@@ -40,7 +40,7 @@ use detour_core::country::Countries;
 use detour_core::group::Groups;
 use detour_core::money::EcbRates;
 use detour_core::period::Period;
-use detour_monitor::{FlowKind, Frequency, Side, TradeQuery};
+use detour_monitor::{Frequency, TradeQuery};
 use detour_store::ingest::Format;
 use detour_store::{IngestOptions, IngestOutcome, Store, default_store};
 use output::OutFormat;
@@ -90,33 +90,17 @@ struct TradeArgs {
 
 impl TradeArgs {
     fn query(&self) -> Result<TradeQuery> {
-        let flow = FlowKind::parse(&self.flow).with_context(|| {
-            format!(
-                "--flow '{}': expected exports, imports, turnover or balance",
-                self.flow
-            )
-        })?;
-        let side = match self.side.to_ascii_lowercase().as_str() {
-            "auto" => Side::Auto,
-            "reporter" => Side::Reporter,
-            "partner" | "mirror" => Side::Partner,
-            other => bail!("--side '{other}': expected auto, reporter or partner"),
-        };
-        let mut q = TradeQuery::new(
-            &self.reporter,
-            &self.partner,
-            flow,
-            Period::parse(&self.period)?,
-        )
-        .with_yoy(self.yoy);
-        q.side = side;
-        q.currency = self.currency.clone();
-        q.commodity = self
-            .commodity
-            .as_deref()
-            .map(detour_monitor::Commodity::parse)
-            .transpose()?;
-        Ok(q)
+        Ok(detour_monitor::QueryText {
+            reporter: &self.reporter,
+            partner: &self.partner,
+            flow: &self.flow,
+            period: &self.period,
+            side: &self.side,
+            yoy: self.yoy,
+            currency: self.currency.as_deref(),
+            commodity: self.commodity.as_deref(),
+        }
+        .parse()?)
     }
 }
 
@@ -643,12 +627,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Series { args, freq, chart } => {
             let store = open_store(&cli.store)?;
-            let freq = match freq.to_ascii_lowercase().as_str() {
-                "monthly" | "month" | "m" => Frequency::Monthly,
-                "quarterly" | "quarter" | "q" => Frequency::Quarterly,
-                "annual" | "yearly" | "year" | "a" => Frequency::Annual,
-                other => bail!("--freq '{other}': expected monthly, quarterly or annual"),
-            };
+            let freq: Frequency = freq.parse()?;
             let s = detour_monitor::series(&store, &args.query()?, freq)?;
             if let Some(path) = chart {
                 detour_monitor::png::write_chart(&path, &detour_monitor::chart::line_svg(&s))

@@ -244,16 +244,12 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             allowed.push("freq");
             let p = params(query, &allowed)?;
             let q = trade_args(&p)?.query().map_err(|e| bad(format!("{e:#}")))?;
-            let freq = match p.get("freq").map(String::as_str).unwrap_or("monthly") {
-                "monthly" => Frequency::Monthly,
-                "quarterly" => Frequency::Quarterly,
-                "annual" => Frequency::Annual,
-                other => {
-                    return Err(bad(format!(
-                        "freq '{other}': expected monthly, quarterly or annual"
-                    )));
-                }
-            };
+            let freq: Frequency = p
+                .get("freq")
+                .map(String::as_str)
+                .unwrap_or("monthly")
+                .parse()
+                .map_err(|e| bad(format!("{e}")))?;
             Ok(Reply::json(format!(
                 "{}\n",
                 serde_json::to_string_pretty(&detour_monitor::series(store, &q, freq)?)?

@@ -70,6 +70,13 @@ pub enum MonitorError {
         "the data for {what} is in several currencies ({currencies}); give --currency to convert"
     )]
     MixedCurrencies { what: String, currencies: String },
+    /// An option value that is not one of those known (`flow`, `side`).
+    #[error("--{option} '{value}': expected {expected}")]
+    BadOption {
+        option: &'static str,
+        value: String,
+        expected: &'static str,
+    },
 }
 
 pub type Result<T, E = MonitorError> = std::result::Result<T, E>;
@@ -198,6 +205,67 @@ impl Commodity {
             before_2022: codes.clone(),
             from_2022: codes,
         })
+    }
+}
+
+impl std::str::FromStr for FlowKind {
+    type Err = MonitorError;
+    fn from_str(s: &str) -> Result<FlowKind> {
+        FlowKind::parse(s).ok_or_else(|| MonitorError::BadOption {
+            option: "flow",
+            value: s.to_string(),
+            expected: "exports, imports, turnover or balance",
+        })
+    }
+}
+
+impl std::str::FromStr for Side {
+    type Err = MonitorError;
+    fn from_str(s: &str) -> Result<Side> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Side::Auto),
+            "reporter" => Ok(Side::Reporter),
+            "partner" | "mirror" => Ok(Side::Partner),
+            _ => Err(MonitorError::BadOption {
+                option: "side",
+                value: s.to_string(),
+                expected: "auto, reporter or partner",
+            }),
+        }
+    }
+}
+
+/// A trade question as users write it: every part as text, parsed here once (for the CLI, the
+/// server and the Python package alike).
+#[derive(Debug, Clone, Default)]
+pub struct QueryText<'a> {
+    pub reporter: &'a str,
+    pub partner: &'a str,
+    pub flow: &'a str,
+    pub period: &'a str,
+    pub side: &'a str,
+    pub yoy: bool,
+    pub currency: Option<&'a str>,
+    pub commodity: Option<&'a str>,
+}
+
+impl QueryText<'_> {
+    pub fn parse(&self) -> Result<TradeQuery> {
+        let mut q = TradeQuery::new(
+            self.reporter,
+            self.partner,
+            self.flow.parse()?,
+            Period::parse(self.period)?,
+        )
+        .with_yoy(self.yoy);
+        q.side = if self.side.is_empty() {
+            Side::Auto
+        } else {
+            self.side.parse()?
+        };
+        q.currency = self.currency.map(str::to_string);
+        q.commodity = self.commodity.map(Commodity::parse).transpose()?;
+        Ok(q)
     }
 }
 
@@ -738,6 +806,22 @@ pub enum Frequency {
     Monthly,
     Quarterly,
     Annual,
+}
+
+impl std::str::FromStr for Frequency {
+    type Err = MonitorError;
+    fn from_str(s: &str) -> Result<Frequency> {
+        match s.to_ascii_lowercase().as_str() {
+            "monthly" | "month" | "m" => Ok(Frequency::Monthly),
+            "quarterly" | "quarter" | "q" => Ok(Frequency::Quarterly),
+            "annual" | "yearly" | "year" | "a" | "y" => Ok(Frequency::Annual),
+            _ => Err(MonitorError::BadOption {
+                option: "freq",
+                value: s.to_string(),
+                expected: "monthly, quarterly or annual",
+            }),
+        }
+    }
 }
 
 /// One point of a series.
