@@ -28,6 +28,7 @@ __all__ = [
     "diversion",
     "feols",
     "fepois",
+    "simulate",
 ]
 
 
@@ -350,3 +351,33 @@ def check(text: str, date: Optional[str] = None, store: Optional[Store] = None):
     df = pd.DataFrame(r["claims"])
     df.attrs.update(date=r["date"], summary=r["summary"])
     return df
+
+
+def simulate(
+    scenario: str,
+    draws: Optional[int] = None,
+    *,
+    data: Optional[str] = None,
+    stopping: Optional[str] = None,
+    seed: int = 1,
+) -> Dict[str, Any]:
+    """A general-equilibrium counterfactual: an embedded scenario by name
+    (``coalition_sanctions_illustration``, ``yotov2016_remove_borders``) or a scenario file. The
+    JSON of ``detour simulate --format json`` as a dict, with ``frames["countries"]`` (one row per
+    country: welfare, real GDP, exports, prices) and, with draws, ``frames["monte_carlo"]``."""
+    import pandas as pd
+
+    r = json.loads(_detour.simulate(str(scenario), draws, None if data is None else str(data), stopping, seed))
+    r["frames"] = {"countries": pd.DataFrame(r.get("countries") or [])}
+    mc = r.get("monte_carlo")
+    if mc and mc.get("countries"):
+        rows = []
+        for c in mc["countries"]:
+            row = {"country": c["country"]}
+            for k, v in c.items():
+                if isinstance(v, dict):
+                    for kk, vv in v.items():
+                        row[f"{k}.{kk}"] = vv
+            rows.append(row)
+        r["frames"]["monte_carlo"] = pd.DataFrame(rows)
+    return r

@@ -84,3 +84,11 @@ def diversion(
     store: Optional[Store] = ...,
 ) -> Dict[str, Any]: ...
 def check(text: str, date: Optional[str] = ..., store: Optional[Store] = ...) -> pd.DataFrame: ...
+def simulate(
+    scenario: str,
+    draws: Optional[int] = ...,
+    *,
+    data: Optional[str] = ...,
+    stopping: Optional[str] = ...,
+    seed: int = ...,
+) -> Dict[str, Any]: ...

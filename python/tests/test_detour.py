@@ -178,3 +178,15 @@ def test_bad_input_is_a_value_error_naming_what():
         detour.fepois(APP3, df, vcov={"CRV3": "pair_id"})
     with pytest.raises(ValueError, match="expected poisson or ols|flow"):
         detour.Store().trade_json("EU27", "KGZ", "2023", flow="sideways")
+
+
+def test_simulate_equals_the_cli():
+    r = detour.simulate("yotov2016_remove_borders")
+    cli = cli_json("simulate", str(ROOT / "examples/scenarios/yotov2016_remove_borders.toml"))
+    got = r["frames"]["countries"].set_index("country")["welfare_change_pct"]
+    want = {c["country"]: c["welfare_change_pct"] for c in cli["countries"]}
+    assert len(got) == len(want)
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, rel=1e-12, abs=1e-12), k
+    with pytest.raises(ValueError, match="no_such.toml"):
+        detour.simulate("no_such.toml")

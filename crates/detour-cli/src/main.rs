@@ -25,7 +25,6 @@ mod check;
 mod estimate;
 mod output;
 mod report;
-mod scenario;
 mod serve;
 mod simulate;
 
@@ -353,7 +352,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Simulate(args) => {
-            out!("{}", simulate::run(&args)?);
+            out!("{}", detour_sim::run(&args.options())?);
             Ok(())
         }
         Command::Check(args) => {

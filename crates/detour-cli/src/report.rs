@@ -776,7 +776,7 @@ fn partner_mirror(store: &Store) -> Result<String> {
 const GE_SCENARIO: &str = "coalition_sanctions_illustration";
 
 fn ge() -> Result<String> {
-    let (out, welfare) = crate::simulate::run_embedded(GE_SCENARIO, Some(GE_DRAWS), true)?
+    let (out, welfare) = detour_sim::run_embedded(GE_SCENARIO, Some(GE_DRAWS), true)?
         .context("the embedded GE scenario")?;
     let welfare = welfare.unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&out)?;
@@ -823,7 +823,7 @@ fn ge() -> Result<String> {
             ]
         })
         .collect();
-    let scenario_text = crate::simulate::EMBEDDED_SCENARIOS
+    let scenario_text = detour_sim::EMBEDDED_SCENARIOS
         .iter()
         .find(|s| s.0 == GE_SCENARIO)
         .map_or("", |s| s.1);

@@ -352,10 +352,10 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 }
                 None => None,
             };
-            let Some((out, _)) = crate::simulate::run_embedded(name, draws, false)? else {
+            let Some((out, _)) = detour_sim::run_embedded(name, draws, false)? else {
                 return Err(bad(format!(
                     "scenario '{name}': expected one of {}",
-                    crate::simulate::EMBEDDED_SCENARIOS
+                    detour_sim::EMBEDDED_SCENARIOS
                         .iter()
                         .map(|s| s.0)
                         .collect::<Vec<_>>()
@@ -381,7 +381,7 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             if body.is_empty() {
                 return Err(bad("POST the data as CSV in the request body"));
             }
-            let dir = crate::simulate::scratch_dir()?;
+            let dir = detour_sim::scratch_dir()?;
             let data = dir.0.join("data.csv");
             std::fs::write(&data, &body)?;
             let mut argv = vec![

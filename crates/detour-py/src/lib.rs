@@ -409,10 +409,44 @@ impl Store {
     }
 }
 
+/// A general-equilibrium scenario: an embedded one by name, else a scenario file; the JSON of
+/// `detour simulate --format json`.
+#[pyfunction]
+#[pyo3(signature = (scenario, draws=None, data=None, stopping=None, seed=1))]
+fn simulate(
+    py: Python<'_>,
+    scenario: &str,
+    draws: Option<usize>,
+    data: Option<PathBuf>,
+    stopping: Option<String>,
+    seed: u64,
+) -> PyResult<String> {
+    let embedded = detour_sim::EMBEDDED_SCENARIOS
+        .iter()
+        .any(|(name, _)| *name == scenario);
+    py.detach(|| {
+        if embedded && data.is_none() && stopping.is_none() && seed == 1 {
+            return detour_sim::run_embedded(scenario, draws, false)
+                .map(|r| r.map(|(json, _)| json).unwrap_or_default());
+        }
+        detour_sim::run(&detour_sim::SimulateOptions {
+            scenario: PathBuf::from(scenario),
+            data,
+            stopping,
+            format: "json".into(),
+            draws,
+            seed,
+            ..Default::default()
+        })
+    })
+    .map_err(|e| value_error(format!("{e:#}")))
+}
+
 #[pymodule]
 fn _detour(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_class::<Fit>()?;
     m.add_class::<Store>()?;
     Ok(())

@@ -1,0 +1,846 @@
+//! `detour simulate SCENARIO.toml`: estimate the baseline gravity model on the scenario's data, change the
+//! trade costs as the scenario says, and solve the conditional and full-endowment general equilibria.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use detour_core::group::Groups;
+use detour_ge::{Stopping, World};
+use detour_hdfe::formula::{Formula, Func};
+use detour_hdfe::{Design, Options, VcovType};
+use serde_json::json;
+
+use crate::scenario::{self, Table, Value};
+
+/// A spinner on stderr for long steps (hidden when stderr is not a terminal).
+fn spinner(msg: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
+    );
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
+/// What to simulate and how to answer (the CLI's `detour simulate` options).
+#[derive(Debug, Clone, Default)]
+pub struct SimulateOptions {
+    /// The scenario file (see examples/scenarios).
+    pub scenario: PathBuf,
+    /// Data file, overriding the scenario's `[data] file`.
+    pub data: Option<PathBuf>,
+    /// converged (default) or book (the do-file's early stopping rule).
+    pub stopping: Option<String>,
+    /// table, json or csv.
+    pub format: String,
+    /// Write the pair results (baseline, conditional and full-endowment flows) to this CSV file.
+    pub pairs_out: Option<PathBuf>,
+    /// Monte Carlo draws of the coefficients from their estimated (robust) covariance, each solved anew;
+    /// gives standard errors and 95% intervals (default: the scenario's `draws`, else none).
+    pub draws: Option<usize>,
+    /// Write charts here: welfare.svg/.png (welfare change by country) and exports.svg/.png (full-endowment change of
+    /// exports, the countries named in the scenario's changes highlighted against third countries).
+    pub chart_dir: Option<PathBuf>,
+    /// Seed of the Monte Carlo draws.
+    pub seed: u64,
+}
+
+/// Per country, per measure: (standard error, 2.5th and 97.5th percentiles) over the draws.
+type McSummary = Vec<[(f64, f64, f64); 6]>;
+
+/// The headline measures: summarised over Monte Carlo draws and written by `--format csv`.
+const MC_MEASURES: [&str; 6] = [
+    "exports_change_pct_conditional",
+    "exports_change_pct_full",
+    "factory_gate_price_change_pct",
+    "imr_change_pct",
+    "real_gdp_change_pct",
+    "welfare_change_pct",
+];
+
+fn mc_values(r: &detour_ge::CountryResult) -> [f64; 6] {
+    [
+        r.exports_change_pct_conditional,
+        r.exports_change_pct_full,
+        r.factory_gate_price_change_pct,
+        r.imr_change_pct_full,
+        r.real_gdp_change_pct,
+        r.welfare_change_pct,
+    ]
+}
+
+/// SplitMix64 and Box–Muller: standard normal draws, reproducible from a seed.
+struct Normal(u64);
+
+impl Normal {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn sample(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// (standard deviation, 2.5th and 97.5th percentiles) of a sample.
+fn summarise(v: &mut [f64]) -> (f64, f64, f64) {
+    let m = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / m;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (m - 1.0).max(1.0)).sqrt();
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let pos = p * (v.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    };
+    (sd, q(0.025), q(0.975))
+}
+
+/// One trade-cost change of the scenario.
+struct Change {
+    line: usize,
+    variable: Option<(String, f64)>,
+    add: f64,
+    exporters: Option<Vec<String>>,
+    importers: Option<Vec<String>>,
+    both: bool,
+    domestic: bool,
+    /// Countries named directly (not through a group), with their lines.
+    named: Vec<(String, usize)>,
+}
+
+fn get_str(t: &Table, key: &str, file: &str) -> Result<Option<String>> {
+    match t.get(key) {
+        None => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(_) => bail!("{file}:{}: '{key}' must be a string", t.line_of(key)),
+    }
+}
+
+fn get_num(t: &Table, key: &str, file: &str) -> Result<Option<f64>> {
+    match t.get(key) {
+        None => Ok(None),
+        Some(Value::Num(v)) => Ok(Some(*v)),
+        Some(_) => bail!("{file}:{}: '{key}' must be a number", t.line_of(key)),
+    }
+}
+
+/// Expand a list of countries and groups (valid on `date`) into codes.
+fn expand(
+    list: &[String],
+    date: Option<NaiveDate>,
+    file: &str,
+    line: usize,
+) -> Result<Vec<String>> {
+    let groups = Groups::global();
+    let mut out = Vec::new();
+    for item in list {
+        if groups.is_group(item) {
+            let Some(d) = date else {
+                bail!(
+                    "{file}:{line}: group '{item}' needs a date (date = \"YYYY-MM-DD\") to know its members"
+                );
+            };
+            out.extend(groups.members_on(item, d)?);
+        } else {
+            out.push(item.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: &SimulateOptions) -> Result<String> {
+    let file = args.scenario.display().to_string();
+    let text =
+        std::fs::read_to_string(&args.scenario).with_context(|| format!("reading {file}"))?;
+    let doc = scenario::parse(&text, &file)?;
+    let empty = Table::default();
+    let data_t = doc.tables.get("data").unwrap_or(&empty);
+    let model_t = doc
+        .tables
+        .get("model")
+        .with_context(|| format!("{file}: no [model] table"))?;
+    let base_dir = args.scenario.parent().unwrap_or(Path::new("."));
+    let data_path = match (&args.data, get_str(data_t, "file", &file)?) {
+        (Some(p), _) => p.clone(),
+        (None, Some(f)) => base_dir.join(f),
+        (None, None) => bail!("{file}: no data: give [data] file = \"…\" or --data"),
+    };
+    let formula_text = get_str(model_t, "formula", &file)?
+        .with_context(|| format!("{file}:{}: [model] needs formula", model_t.line))?;
+    let formula =
+        Formula::parse(&formula_text).map_err(|e| anyhow::anyhow!("{file}: formula: {e}"))?;
+    if formula.fixed_effects.len() != 2 || formula.fixed_effects.iter().any(|f| f.len() != 1) {
+        bail!(
+            "{file}: the baseline formula must have exactly an exporter and an importer effect: '… | exporter + importer'"
+        );
+    }
+    let exporter_col = formula.fixed_effects[0][0].clone();
+    let importer_col = formula.fixed_effects[1][0].clone();
+    let sigma = get_num(model_t, "sigma", &file)?
+        .with_context(|| format!("{file}:{}: [model] needs sigma", model_t.line))?;
+    let reference = get_str(model_t, "reference", &file)?.with_context(|| {
+        format!(
+            "{file}:{}: [model] needs reference (a country code)",
+            model_t.line
+        )
+    })?;
+    let stopping_name = args
+        .stopping
+        .clone()
+        .or(get_str(model_t, "stopping", &file)?)
+        .unwrap_or_else(|| "converged".into());
+    let stopping = match stopping_name.as_str() {
+        "converged" => Stopping::default(),
+        "book" => Stopping::Book,
+        other => bail!("stopping '{other}': expected converged or book"),
+    };
+    let date = match get_str(&doc.root, "date", &file)? {
+        Some(d) => Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").with_context(|| {
+            format!(
+                "{file}:{}: date '{d}' is not YYYY-MM-DD",
+                doc.root.line_of("date")
+            )
+        })?),
+        None => None,
+    };
+    let mut changes = Vec::new();
+    for t in doc.arrays.get("change").map(Vec::as_slice).unwrap_or(&[]) {
+        let variable = match (get_str(t, "variable", &file)?, get_num(t, "value", &file)?) {
+            (Some(v), Some(x)) => Some((v, x)),
+            (None, None) => None,
+            _ => bail!("{file}:{}: 'variable' and 'value' go together", t.line),
+        };
+        let tariff = get_num(t, "tariff", &file)?;
+        let add = get_num(t, "add", &file)?.unwrap_or(0.0)
+            + tariff
+                .map(|x| (1.0 - sigma) * (1.0 + x).ln())
+                .unwrap_or(0.0);
+        if variable.is_none() && add == 0.0 {
+            bail!(
+                "{file}:{}: a [[change]] needs 'variable' + 'value', 'add' or 'tariff'",
+                t.line
+            );
+        }
+        let list = |key: &str| -> Result<Option<Vec<String>>> {
+            match t.get(key) {
+                None => Ok(None),
+                Some(v) => {
+                    let l = v.as_strings().with_context(|| {
+                        format!(
+                            "{file}:{}: '{key}' must be a list of countries or groups",
+                            t.line_of(key)
+                        )
+                    })?;
+                    Ok(Some(expand(&l, date, &file, t.line_of(key))?))
+                }
+            }
+        };
+        let mut named = Vec::new();
+        for key in ["exporters", "importers"] {
+            if let Some(l) = t.get(key).and_then(Value::as_strings) {
+                named.extend(
+                    l.into_iter()
+                        .filter(|c| !Groups::global().is_group(c))
+                        .map(|c| (c, t.line_of(key))),
+                );
+            }
+        }
+        let both = matches!(t.get("both_directions"), Some(Value::Bool(true)));
+        let domestic = matches!(t.get("domestic"), Some(Value::Bool(true)));
+        changes.push(Change {
+            line: t.line,
+            variable,
+            add,
+            exporters: list("exporters")?,
+            importers: list("importers")?,
+            both,
+            domestic,
+            named,
+        });
+    }
+
+    // data and baseline estimation; output and expenditure columns are optional (default: the flows' sums)
+    let output_col = get_str(data_t, "output", &file)?;
+    let expenditure_col = get_str(data_t, "expenditure", &file)?;
+    let extra: Vec<String> = output_col
+        .iter()
+        .chain(expenditure_col.iter())
+        .cloned()
+        .collect();
+    let (num, text) = detour_hdfe::model::needed(&formula, &extra, None, &[]);
+    let frame = detour_store::frame::read_csv(&data_path, &num, &text)?;
+    let loaded = detour_hdfe::model::ModelData::collect(&frame, &formula, &extra, None, &[])?;
+    drop(frame);
+    let n_rows = loaded.rows.len();
+    let term_values =
+        |t: &detour_hdfe::formula::Term, v: f64| t.func.map(|f| f.apply(v)).unwrap_or(v);
+    if formula
+        .regressors
+        .iter()
+        .any(|t| t.func == Some(Func::Factor))
+    {
+        bail!("{file}: factor() terms are not supported in a GE baseline");
+    }
+    let xs: Vec<(String, Vec<f64>)> = formula
+        .regressors
+        .iter()
+        .map(|t| {
+            (
+                t.to_string(),
+                loaded.numeric[&t.column]
+                    .iter()
+                    .map(|&v| term_values(t, v))
+                    .collect(),
+            )
+        })
+        .collect();
+    let y = term_values(&formula.outcome, 0.0);
+    let _ = y;
+    let yv: Vec<f64> = loaded.numeric[&formula.outcome.column].clone();
+    let ex_ids = &loaded.ids[&exporter_col];
+    let im_ids = &loaded.ids[&importer_col];
+    let design = Design {
+        y: &yv,
+        x: xs.iter().map(|(n, v)| (n.clone(), v.as_slice())).collect(),
+        fe: vec![
+            (exporter_col.clone(), ex_ids.as_slice()),
+            (importer_col.clone(), im_ids.as_slice()),
+        ],
+        ..Default::default()
+    };
+    let opt = Options {
+        vcov: VcovType::Hetero,
+        tol: 1e-12,
+        fe_tol: 1e-12,
+        ..Options::default()
+    };
+    let fit =
+        detour_hdfe::fit(&design, &opt).map_err(|e| anyhow::anyhow!("baseline estimation: {e}"))?;
+    if fit.nobs != n_rows {
+        bail!(
+            "{file}: the baseline estimation dropped {} of {n_rows} flows (zeros or separation); GE needs every pair",
+            n_rows - fit.nobs
+        );
+    }
+    if !fit.collinear.is_empty() {
+        bail!(
+            "{file}: collinear regressors in the baseline: {}",
+            fit.collinear.join(", ")
+        );
+    }
+    let beta: HashMap<String, f64> = fit
+        .coefficients
+        .iter()
+        .map(|c| (c.name.clone(), c.estimate))
+        .collect();
+
+    // countries and the square layout
+    let ex_labels = &loaded.labels[&exporter_col];
+    let im_labels = &loaded.labels[&importer_col];
+    let mut countries: Vec<String> = ex_labels.clone();
+    for l in im_labels {
+        if !countries.contains(l) {
+            countries.push(l.clone());
+        }
+    }
+    countries.sort();
+    let index: HashMap<&str, usize> = countries
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.as_str(), k))
+        .collect();
+    let n = countries.len();
+    let mut flows = vec![f64::NAN; n * n];
+    let mut pair_of_row: Vec<usize> = Vec::with_capacity(n_rows);
+    let mut x_cfl: Vec<Vec<f64>> = vec![Vec::with_capacity(n_rows); xs.len()];
+    let mut add_cfl: Vec<f64> = Vec::with_capacity(n_rows);
+    let known = |code: &str, line: usize| -> Result<()> {
+        if index.contains_key(code) {
+            Ok(())
+        } else {
+            bail!(
+                "{file}:{line}: country '{code}' is not in the data ({} countries)",
+                n
+            )
+        }
+    };
+    for c in &changes {
+        // group members absent from the data are skipped; a country named directly must exist
+        for (code, line) in &c.named {
+            known(code, *line)?;
+        }
+        if let Some((v, _)) = &c.variable
+            && !formula
+                .regressors
+                .iter()
+                .any(|t| &t.column == v || &t.to_string() == v)
+        {
+            bail!(
+                "{file}:{}: variable '{v}' is not a regressor of the formula",
+                c.line
+            );
+        }
+    }
+    let selected = |c: &Change, ex: &str, im: &str| -> bool {
+        if ex == im && !c.domestic {
+            return false;
+        }
+        let inl = |l: &Option<Vec<String>>, code: &str| {
+            l.as_ref().is_none_or(|v| v.iter().any(|x| x == code))
+        };
+        let fwd = inl(&c.exporters, ex) && inl(&c.importers, im);
+        let back = c.both && inl(&c.exporters, im) && inl(&c.importers, ex);
+        fwd || back
+    };
+    for row in 0..n_rows {
+        let ex = ex_labels[ex_ids[row] as usize].as_str();
+        let im = im_labels[im_ids[row] as usize].as_str();
+        let k = index[ex] * n + index[im];
+        if !flows[k].is_nan() {
+            bail!(
+                "{}: the pair {ex} → {im} appears twice (data row {})",
+                data_path.display(),
+                loaded.rows[row]
+            );
+        }
+        flows[k] = yv[row];
+        pair_of_row.push(k);
+        for (ti, t) in formula.regressors.iter().enumerate() {
+            let mut v = xs[ti].1[row];
+            for c in &changes {
+                if let Some((var, value)) = &c.variable
+                    && (&t.column == var || &t.to_string() == var)
+                    && selected(c, ex, im)
+                {
+                    v = term_values(t, *value);
+                }
+            }
+            x_cfl[ti].push(v);
+        }
+        add_cfl.push(
+            changes
+                .iter()
+                .filter(|c| c.add != 0.0 && selected(c, ex, im))
+                .map(|c| c.add)
+                .sum::<f64>(),
+        );
+    }
+    if let Some(k) = flows.iter().position(|v| v.is_nan()) {
+        bail!(
+            "{}: not square: no flow {} → {} (GE needs every pair, domestic flows included)",
+            data_path.display(),
+            countries[k / n],
+            countries[k % n]
+        );
+    }
+    // trade-cost terms for a coefficient vector (in the order of the formula's regressors)
+    let costs = |b: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        let mut cb = vec![0.0; n * n];
+        let mut cc = vec![0.0; n * n];
+        for (row, &k) in pair_of_row.iter().enumerate() {
+            let lb: f64 = xs.iter().zip(b).map(|((_, v), bi)| bi * v[row]).sum();
+            let lc: f64 =
+                x_cfl.iter().zip(b).map(|(v, bi)| bi * v[row]).sum::<f64>() + add_cfl[row];
+            cb[k] = lb.exp();
+            cc[k] = lc.exp();
+        }
+        (cb, cc)
+    };
+    let beta_hat: Vec<f64> = xs.iter().map(|(name, _)| beta[name]).collect();
+    let (cost_b, cost_c) = costs(&beta_hat);
+    // output by exporter, expenditure by importer: one value per country
+    let per_country =
+        |col: &Option<String>, ids: &[u64], labels: &[String]| -> Result<Option<Vec<f64>>> {
+            let Some(c) = col else { return Ok(None) };
+            let vals = &loaded.numeric[c];
+            let mut out = vec![f64::NAN; n];
+            for row in 0..n_rows {
+                let k = index[labels[ids[row] as usize].as_str()];
+                if out[k].is_nan() {
+                    out[k] = vals[row];
+                } else if (out[k] - vals[row]).abs() > 1e-9 * out[k].abs() {
+                    bail!(
+                        "{}: column '{c}' differs within country {} (data row {})",
+                        data_path.display(),
+                        countries[k],
+                        loaded.rows[row]
+                    );
+                }
+            }
+            Ok(Some(out))
+        };
+    let output = per_country(&output_col, ex_ids, ex_labels)?;
+    let expenditure = per_country(&expenditure_col, im_ids, im_labels)?;
+    let reference_idx = *index.get(reference.as_str()).with_context(|| {
+        format!(
+            "{file}:{}: reference '{reference}' is not in the data",
+            model_t.line_of("reference")
+        )
+    })?;
+    let world = World {
+        n,
+        flows: &flows,
+        cost_baseline: &cost_b,
+        cost_counterfactual: &cost_c,
+        sigma,
+        reference: reference_idx,
+        output: output.as_deref(),
+        expenditure: expenditure.as_deref(),
+    };
+    let pb = spinner("solving");
+    let t0 = std::time::Instant::now();
+    let out = detour_ge::solve(&world, stopping);
+    let seconds = t0.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    let out = out.map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    // Monte Carlo over the coefficients' covariance, in parallel over draws
+    let draws = match args.draws {
+        Some(d) => d,
+        None => get_num(model_t, "draws", &file)?
+            .map(|d| d as usize)
+            .unwrap_or(0),
+    };
+    let mut mc: Option<(usize, McSummary)> = None;
+    if draws > 0 {
+        use rayon::prelude::*;
+        let p = beta_hat.len();
+        let l = detour_hdfe::linalg::cholesky(&fit.vcov)
+            .context("the coefficients' covariance is not positive definite; no Monte Carlo")?;
+        let pb = spinner(&format!("Monte Carlo: {draws} draws"));
+        let per_draw: Vec<Option<Vec<[f64; 6]>>> = (0..draws)
+            .into_par_iter()
+            .map(|d| {
+                let mut rng =
+                    Normal(args.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (d as u64 + 1));
+                let z: Vec<f64> = (0..p).map(|_| rng.sample()).collect();
+                let b: Vec<f64> = (0..p)
+                    .map(|i| beta_hat[i] + (0..=i).map(|k| l[i * p + k] * z[k]).sum::<f64>())
+                    .collect();
+                let (cb, cc) = costs(&b);
+                let w = World {
+                    cost_baseline: &cb,
+                    cost_counterfactual: &cc,
+                    ..world.clone()
+                };
+                detour_ge::solve(&w, Stopping::default())
+                    .ok()
+                    .map(|o| o.countries.iter().map(mc_values).collect())
+            })
+            .collect();
+        pb.finish_and_clear();
+        let ok: Vec<&Vec<[f64; 6]>> = per_draw.iter().flatten().collect();
+        let failed = draws - ok.len();
+        if ok.len() < 2 {
+            bail!("Monte Carlo: {failed} of {draws} draws failed to solve");
+        }
+        let summary = (0..n)
+            .map(|c| {
+                std::array::from_fn(|m| {
+                    let mut v: Vec<f64> = ok.iter().map(|d| d[c][m]).collect();
+                    summarise(&mut v)
+                })
+            })
+            .collect();
+        mc = Some((failed, summary));
+    }
+
+    let name = get_str(&doc.root, "name", &file)?.unwrap_or_else(|| file.clone());
+    if let Some(dir) = &args.chart_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let named: Vec<String> = changes
+            .iter()
+            .flat_map(|c| {
+                c.exporters
+                    .iter()
+                    .chain(c.importers.iter())
+                    .flatten()
+                    .cloned()
+            })
+            .collect();
+        let footer = format!(
+            "{name}; data {}; σ = {sigma}, reference {reference}; detour simulate",
+            data_path.display()
+        );
+        for (file_name, title, pick) in [
+            (
+                "welfare.svg",
+                "Welfare (real GDP) change, full endowment, %",
+                0usize,
+            ),
+            (
+                "exports.svg",
+                "Exports change, full endowment, % (red: countries named in the scenario)",
+                1,
+            ),
+        ] {
+            let mut bars: Vec<(String, f64)> = countries
+                .iter()
+                .zip(&out.countries)
+                .map(|(c, r)| {
+                    (
+                        c.clone(),
+                        if pick == 0 {
+                            r.welfare_change_pct
+                        } else {
+                            r.exports_change_pct_full
+                        },
+                    )
+                })
+                .collect();
+            bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let svg = detour_monitor::chart::bar_svg(
+                title,
+                "percent change against the baseline",
+                &bars,
+                &named,
+                &footer,
+            );
+            let path = dir.join(file_name);
+            std::fs::write(&path, &svg).with_context(|| format!("writing {}", path.display()))?;
+            let png = path.with_extension("png");
+            detour_monitor::png::write_chart(&png, &svg)
+                .with_context(|| format!("writing {}", png.display()))?;
+        }
+    }
+
+    if let Some(path) = &args.pairs_out {
+        let mut w =
+            csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+        w.write_record([
+            "exporter",
+            "importer",
+            "baseline",
+            "conditional",
+            "full",
+            "change_pct_full",
+        ])?;
+        for k in 0..n * n {
+            let (b, f) = (out.baseline.flows[k], out.full.flows[k]);
+            w.write_record([
+                countries[k / n].clone(),
+                countries[k % n].clone(),
+                b.to_string(),
+                out.conditional.flows[k].to_string(),
+                f.to_string(),
+                ((f / b - 1.0) * 100.0).to_string(),
+            ])?;
+        }
+        w.flush()?;
+    }
+
+    match args.format.as_str() {
+        "json" => {
+            let rows: Vec<serde_json::Value> = countries
+                .iter()
+                .zip(&out.countries)
+                .map(|(c, r)| {
+                    json!({
+                        "country": c,
+                        "exports_baseline": r.exports_baseline,
+                        "exports_change_pct_conditional": r.exports_change_pct_conditional,
+                        "exports_change_pct_full": r.exports_change_pct_full,
+                        "imports_change_pct_full": r.imports_change_pct_full,
+                        "domestic_change_pct_full": r.domestic_change_pct_full,
+                        "factory_gate_price_change_pct": r.factory_gate_price_change_pct,
+                        "omr_change_pct_conditional": r.omr_change_pct_conditional,
+                        "omr_change_pct_full": r.omr_change_pct_full,
+                        "imr_change_pct_conditional": r.imr_change_pct_conditional,
+                        "imr_change_pct": r.imr_change_pct_full,
+                        "real_gdp_change_pct": r.real_gdp_change_pct,
+                        "welfare_change_pct": r.welfare_change_pct,
+                        "terms_of_trade_change_pct": r.terms_of_trade_change_pct,
+                    })
+                })
+                .collect();
+            let v = json!({
+                "scenario": name,
+                "data": data_path.display().to_string(),
+                "sigma": sigma,
+                "reference": reference,
+                "stopping": stopping_name,
+                "coefficients": fit.coefficients.iter().map(|c| json!({"name": c.name, "estimate": c.estimate, "std_error": c.std_error})).collect::<Vec<_>>(),
+                "iterations": out.iterations,
+                "converged": out.converged,
+                "book_updates": out.book_updates.iter().map(|(m, s, lo, hi)| json!({"mean": m, "sd": s, "min": lo, "max": hi})).collect::<Vec<_>>(),
+                "countries": rows,
+                "timing": {"solve_seconds": seconds},
+            });
+            let mut v = v;
+            if let Some((failed, summary)) = &mc {
+                let rows: Vec<serde_json::Value> = countries
+                    .iter()
+                    .zip(summary)
+                    .map(|(c, s)| {
+                        let mut o = serde_json::Map::new();
+                        o.insert("country".into(), json!(c));
+                        for (name, (sd, lo, hi)) in MC_MEASURES.iter().zip(s) {
+                            o.insert(
+                                (*name).into(),
+                                json!({"se": sd, "ci_low": lo, "ci_high": hi}),
+                            );
+                        }
+                        serde_json::Value::Object(o)
+                    })
+                    .collect();
+                v["monte_carlo"] =
+                    json!({"draws": draws, "failed": failed, "seed": args.seed, "countries": rows});
+            }
+            Ok(format!("{}\n", serde_json::to_string_pretty(&v)?))
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            // the headline measures, the same as the Monte Carlo summarises
+            w.write_record(std::iter::once("country").chain(MC_MEASURES))?;
+            for (c, r) in countries.iter().zip(&out.countries) {
+                w.write_record(
+                    std::iter::once(c.clone()).chain(mc_values(r).iter().map(f64::to_string)),
+                )?;
+            }
+            Ok(String::from_utf8(w.into_inner()?)?)
+        }
+        "table" => {
+            let mut s = String::new();
+            let _ = writeln!(s, "{name}");
+            let coefs: Vec<String> = fit
+                .coefficients
+                .iter()
+                .map(|c| format!("{} {:.4}", c.name, c.estimate))
+                .collect();
+            let _ = writeln!(
+                s,
+                "Baseline PPML on {} ({} flows): {}; σ = {sigma}, reference {reference}",
+                data_path.display(),
+                n_rows,
+                coefs.join(", ")
+            );
+            let conv = match stopping {
+                Stopping::Book => format!(
+                    "book's stopping rule after {} price updates",
+                    out.iterations
+                ),
+                Stopping::Converged { .. } => {
+                    format!("converged in {} price iterations", out.iterations)
+                }
+            };
+            let _ = writeln!(s, "Full endowment: {conv}\n");
+            let _ = writeln!(
+                s,
+                "{:<8} {:>12} {:>12} {:>10} {:>10} {:>10}",
+                "country", "exports CGE%", "exports FE%", "price %", "IMR %", "real GDP %"
+            );
+            for (ci, (c, r)) in countries.iter().zip(&out.countries).enumerate() {
+                let ci_text = match &mc {
+                    Some((_, summary)) => {
+                        format!("  [{:.2}, {:.2}]", summary[ci][5].1, summary[ci][5].2)
+                    }
+                    None => String::new(),
+                };
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:>12.2} {:>12.2} {:>10.2} {:>10.2} {:>10.2}{ci_text}",
+                    c,
+                    r.exports_change_pct_conditional,
+                    r.exports_change_pct_full,
+                    r.factory_gate_price_change_pct,
+                    r.imr_change_pct_full,
+                    r.real_gdp_change_pct
+                );
+            }
+            if let Some((failed, _)) = &mc {
+                let _ = writeln!(
+                    s,
+                    "\nBrackets: 95% interval of the welfare change over {draws} Monte Carlo draws of the coefficients ({failed} failed to solve)."
+                );
+            }
+            let _ = writeln!(
+                s,
+                "\nCGE: conditional general equilibrium (output and expenditure fixed); FE: full endowment (factory-gate prices adjust). Exports exclude domestic sales; welfare equals real GDP in this model."
+            );
+            Ok(s)
+        }
+        other => bail!("--format '{other}': expected table, json or csv"),
+    }
+}
+
+/// Scenarios shipped inside the binary (the report and the API run only these), with their data.
+pub const EMBEDDED_SCENARIOS: &[(&str, &str)] = &[
+    (
+        "coalition_sanctions_illustration",
+        include_str!("../../../examples/scenarios/coalition_sanctions_illustration.toml"),
+    ),
+    (
+        "yotov2016_remove_borders",
+        include_str!("../../../examples/scenarios/yotov2016_remove_borders.toml"),
+    ),
+];
+/// The data both embedded scenarios use (Yotov et al. 2016, ch. 2).
+const EMBEDDED_DATA: &[u8] =
+    include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz");
+
+/// A private scratch directory, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn scratch_dir() -> Result<Scratch> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "detour-simulate-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&path)?;
+    Ok(Scratch(path))
+}
+
+/// Run an embedded scenario by name: its JSON output, and the welfare chart (SVG) when `chart` is set.
+/// `None` when no embedded scenario has that name.
+pub fn run_embedded(
+    name: &str,
+    draws: Option<usize>,
+    chart: bool,
+) -> Result<Option<(String, Option<String>)>> {
+    let Some((_, text)) = EMBEDDED_SCENARIOS.iter().find(|s| s.0 == name) else {
+        return Ok(None);
+    };
+    let dir = scratch_dir()?;
+    let (scenario, data, charts) = (
+        dir.0.join("scenario.toml"),
+        dir.0.join("data.csv.gz"),
+        dir.0.join("charts"),
+    );
+    std::fs::write(&scenario, text)?;
+    std::fs::write(&data, EMBEDDED_DATA)?;
+    let out = run(&SimulateOptions {
+        scenario,
+        data: Some(data),
+        stopping: None,
+        format: "json".into(),
+        pairs_out: None,
+        draws,
+        chart_dir: chart.then(|| charts.clone()),
+        seed: 1,
+    })?;
+    let welfare = chart
+        .then(|| std::fs::read_to_string(charts.join("welfare.svg")).ok())
+        .flatten();
+    Ok(Some((out, welfare)))
+}
