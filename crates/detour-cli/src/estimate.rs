@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use detour_hdfe::formula::{Filter, Formula};
-use detour_hdfe::model::{ModelData, Spec, Vcov};
+use detour_hdfe::formula::Formula;
+use detour_hdfe::model::{ModelData, SpecText};
 use detour_hdfe::{Family, Fit, SmallSample};
 use serde_json::{Value, json};
 
@@ -64,26 +64,19 @@ pub struct EstimateArgs {
 
 pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>) -> Result<String> {
     let formula = Formula::parse(&args.formula).map_err(|e| anyhow::anyhow!("--formula: {e}"))?;
-    let opt = |flag: &str, e: String| anyhow::anyhow!("--{flag} {e}");
-    let spec = Spec {
-        family: args.family.parse().map_err(|e| opt("family", e))?,
-        vcov: match &args.vcov {
-            Some(v) => v.parse().map_err(|e| opt("vcov", e))?,
-            None => Vcov::Default,
-        },
-        small_sample: args.ssc.parse().map_err(|e| opt("ssc", e))?,
-        separation: args.separation.parse().map_err(|e| opt("separation", e))?,
-        subset: args
-            .subset
-            .as_deref()
-            .map(Filter::parse)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--subset: {e}"))?,
-        weights: args.weights.clone(),
-        offset: args.offset.clone(),
+    let spec = SpecText {
+        family: &args.family,
+        vcov: args.vcov.as_deref(),
+        ssc: &args.ssc,
+        separation: &args.separation,
+        subset: args.subset.as_deref(),
+        weights: args.weights.as_deref(),
+        offset: args.offset.as_deref(),
         tol: args.tol,
         level: args.level,
-    };
+    }
+    .parse()
+    .map_err(|e| anyhow::anyhow!("--{e}"))?;
     let t_load = std::time::Instant::now();
     let frame = match (&args.data, &args.sql) {
         (Some(_), Some(_)) => bail!("give either --data or --sql, not both"),
@@ -140,7 +133,10 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         w.flush()?;
     }
     let ctx = Context0 {
-        args,
+        formula: &args.formula,
+        subset: args.subset.as_deref(),
+        level: args.level,
+        report_separated: args.report_separated,
         loaded: &est.data,
         small_sample: spec.small_sample,
         load_seconds,
@@ -158,15 +154,19 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
     }
 }
 
-struct Context0<'a> {
-    args: &'a EstimateArgs,
-    loaded: &'a ModelData,
-    small_sample: SmallSample,
-    load_seconds: f64,
-    fit_seconds: f64,
+/// What the output says besides the fit.
+pub struct Context0<'a> {
+    pub formula: &'a str,
+    pub subset: Option<&'a str>,
+    pub level: f64,
+    pub report_separated: bool,
+    pub loaded: &'a ModelData,
+    pub small_sample: SmallSample,
+    pub load_seconds: f64,
+    pub fit_seconds: f64,
 }
 
-fn to_json(fit: &Fit, ctx: &Context0) -> Value {
+pub fn to_json(fit: &Fit, ctx: &Context0) -> Value {
     let coefs: Vec<Value> = fit
         .coefficients
         .iter()
@@ -175,8 +175,8 @@ fn to_json(fit: &Fit, ctx: &Context0) -> Value {
     let mut v = json!({
         "model": {
             "family": Family::name(fit.family),
-            "formula": ctx.args.formula,
-            "subset": ctx.args.subset,
+            "formula": ctx.formula,
+            "subset": ctx.subset,
             "vcov": fit.vcov_label,
             "small_sample": SmallSample::name(ctx.small_sample),
             "fixed_effects": fit.fixed_effects.iter().map(|f| json!({"name": f.name, "levels": f.values.len()})).collect::<Vec<_>>(),
@@ -207,7 +207,7 @@ fn to_json(fit: &Fit, ctx: &Context0) -> Value {
         "warnings": fit.warnings,
         "timing": {"load_seconds": ctx.load_seconds, "fit_seconds": ctx.fit_seconds},
     });
-    if ctx.args.report_separated {
+    if ctx.report_separated {
         let rows: Vec<usize> = fit
             .separated_rows
             .iter()
@@ -263,7 +263,7 @@ fn to_table(fit: &Fit, ctx: &Context0) -> String {
         Family::Poisson => "Poisson PML",
         Family::Ols => "OLS",
     };
-    let _ = writeln!(s, "{fam}: {}", ctx.args.formula);
+    let _ = writeln!(s, "{fam}: {}", ctx.formula);
     let _ = writeln!(
         s,
         "Observations: {} (read {}, outside subset {}, missing {}, non-finite {}, singletons {}, separated {})",
@@ -309,7 +309,7 @@ fn to_table(fit: &Fit, ctx: &Context0) -> String {
         "Std. Error",
         format!("{stat} value"),
         format!("Pr(>|{stat}|)"),
-        format!("{:.0}% conf. interval", ctx.args.level * 100.0)
+        format!("{:.0}% conf. interval", ctx.level * 100.0)
     );
     for c in &fit.coefficients {
         let p = if c.p_value < 2.2e-16 {
@@ -375,7 +375,7 @@ fn to_latex(fit: &Fit, ctx: &Context0) -> String {
     let _ = writeln!(
         s,
         "\\begin{{tabular}}{{lc}}\n\\hline\\hline\n & ({})\\\\\n\\hline",
-        latex_escape(ctx.args.formula.split('~').next().unwrap_or("").trim())
+        latex_escape(ctx.formula.split('~').next().unwrap_or("").trim())
     );
     for c in &fit.coefficients {
         let st = stars(c.p_value).replace('.', "");

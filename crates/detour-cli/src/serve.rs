@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use clap::Parser;
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use detour_core::period::Period;
@@ -169,12 +168,6 @@ fn trade_args(p: &BTreeMap<String, String>) -> Result<TradeArgs> {
         commodity: p.get("commodity").cloned().filter(|c| !c.is_empty()),
         format: OutFormat::Json,
     })
-}
-
-#[derive(Parser)]
-struct EstimateWrap {
-    #[command(flatten)]
-    args: crate::estimate::EstimateArgs,
 }
 
 /// Answer one request (runs on a worker thread, within the time limit).
@@ -381,26 +374,52 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             if body.is_empty() {
                 return Err(bad("POST the data as CSV in the request body"));
             }
-            let dir = detour_sim::scratch_dir()?;
-            let data = dir.0.join("data.csv");
-            std::fs::write(&data, &body)?;
-            let mut argv = vec![
-                "estimate".to_string(),
-                "--data".into(),
-                data.display().to_string(),
-                "--format".into(),
-                "json".into(),
-            ];
-            for (k, v) in &p {
-                argv.push(format!("--{k}"));
-                argv.push(v.clone());
-            }
-            let w = EstimateWrap::try_parse_from(&argv).map_err(|e| bad(e.to_string()))?;
-            let out = crate::estimate::run(&w.args, &|| Err(anyhow!("no store over the API")))
-                .map_err(
-                    |e| bad(format!("{e:#}").replace(&data.display().to_string(), "<body>")),
-                )?;
-            Ok(Reply::json(out))
+            // The body is read in memory, straight into a typed frame: no file, no argv.
+            let formula = p.get("formula").ok_or_else(|| bad("formula: required"))?;
+            let num = |k: &str, d: f64| -> Result<f64> {
+                p.get(k).map_or(Ok(d), |v| {
+                    v.parse()
+                        .map_err(|_| bad(format!("{k} '{v}': expected a number")))
+                })
+            };
+            let text = detour_hdfe::model::SpecText {
+                family: p.get("family").map_or("poisson", String::as_str),
+                vcov: p.get("vcov").map(String::as_str),
+                ssc: p.get("ssc").map_or("fixest", String::as_str),
+                separation: p
+                    .get("separation")
+                    .map_or("fe,simplex,relu", String::as_str),
+                subset: p.get("subset").map(String::as_str),
+                weights: p.get("weights").map(String::as_str),
+                offset: p.get("offset").map(String::as_str),
+                tol: 1e-8,
+                level: num("level", 0.95)?,
+            };
+            let spec = text.parse().map_err(|e| bad(e.to_string()))?;
+            let f = detour_hdfe::formula::Formula::parse(formula)
+                .map_err(|e| bad(format!("formula: {e}")))?;
+            let (ncols, tcols) = spec.needed(&f);
+            let t_load = std::time::Instant::now();
+            let frame = detour_store::frame::read_csv_from("<body>", &body[..], &ncols, &tcols)
+                .map_err(|e| bad(e.to_string()))?;
+            let load_seconds = t_load.elapsed().as_secs_f64();
+            let t_fit = std::time::Instant::now();
+            let est =
+                detour_hdfe::model::estimate(&f, &frame, &spec).map_err(|e| bad(e.to_string()))?;
+            let ctx = crate::estimate::Context0 {
+                formula,
+                subset: text.subset,
+                level: text.level,
+                report_separated: false,
+                loaded: &est.data,
+                small_sample: spec.small_sample,
+                load_seconds,
+                fit_seconds: t_fit.elapsed().as_secs_f64(),
+            };
+            Ok(Reply::json(format!(
+                "{}\n",
+                serde_json::to_string_pretty(&crate::estimate::to_json(&est.fit, &ctx))?
+            )))
         }
         "/api/check" | "/api/extract" => {
             post_only(method)?;

@@ -45,4 +45,10 @@ pub enum Error {
     },
     #[error(transparent)]
     Formula(#[from] crate::formula::ParseError),
+    /// An option value that is not one of those known (`family`, `vcov`, …).
+    #[error("{option}{message}")]
+    BadOption {
+        option: &'static str,
+        message: String,
+    },
 }

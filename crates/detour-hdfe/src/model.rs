@@ -167,6 +167,71 @@ impl Default for Spec {
     }
 }
 
+/// A model's options as users write them (CLI flags, query parameters, Python keywords), parsed
+/// here once.
+#[derive(Debug, Clone)]
+pub struct SpecText<'a> {
+    pub family: &'a str,
+    pub vcov: Option<&'a str>,
+    pub ssc: &'a str,
+    pub separation: &'a str,
+    pub subset: Option<&'a str>,
+    pub weights: Option<&'a str>,
+    pub offset: Option<&'a str>,
+    pub tol: f64,
+    pub level: f64,
+}
+
+impl Default for SpecText<'_> {
+    fn default() -> Self {
+        let o = Options::default();
+        SpecText {
+            family: "poisson",
+            vcov: None,
+            ssc: "fixest",
+            separation: "fe,simplex,relu",
+            subset: None,
+            weights: None,
+            offset: None,
+            tol: o.tol,
+            level: o.level,
+        }
+    }
+}
+
+impl SpecText<'_> {
+    /// The spec; an error names the option (`family 'probit': expected poisson or ols`).
+    pub fn parse(&self) -> Result<Spec, Error> {
+        let bad = |option: &'static str| {
+            move |m: String| Error::BadOption {
+                option,
+                message: format!(" {m}"),
+            }
+        };
+        Ok(Spec {
+            family: self.family.parse().map_err(bad("family"))?,
+            vcov: match self.vcov {
+                Some(v) => v.parse().map_err(bad("vcov"))?,
+                None => Vcov::Default,
+            },
+            small_sample: self.ssc.parse().map_err(bad("ssc"))?,
+            separation: self.separation.parse().map_err(bad("separation"))?,
+            subset: self
+                .subset
+                .map(Filter::parse)
+                .transpose()
+                .map_err(|e| Error::BadOption {
+                    option: "subset",
+                    message: format!(": {e}"),
+                })?,
+            weights: self.weights.map(str::to_string),
+            offset: self.offset.map(str::to_string),
+            tol: self.tol,
+            level: self.level,
+        })
+    }
+}
+
 impl Spec {
     /// The cluster variables (empty unless clustered).
     pub fn clusters(&self) -> &[String] {

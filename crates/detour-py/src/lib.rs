@@ -10,8 +10,8 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 
-use detour_hdfe::formula::{Filter, Formula};
-use detour_hdfe::model::{Estimate, Spec, Vcov};
+use detour_hdfe::formula::Formula;
+use detour_hdfe::model::Estimate;
 
 fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
@@ -181,25 +181,20 @@ fn fit(
     tol: f64,
     level: f64,
 ) -> PyResult<Fit> {
-    let bad = |what: &str, e: String| value_error(format!("{what} {e}"));
     let formula = Formula::parse(formula).map_err(|e| value_error(format!("formula: {e}")))?;
-    let spec = Spec {
-        family: family.parse().map_err(|e| bad("family", e))?,
-        vcov: match vcov {
-            Some(v) => v.parse().map_err(|e| bad("vcov", e))?,
-            None => Vcov::Default,
-        },
-        small_sample: ssc.parse().map_err(|e| bad("ssc", e))?,
-        separation: separation.parse().map_err(|e| bad("separation", e))?,
-        subset: subset
-            .map(Filter::parse)
-            .transpose()
-            .map_err(|e| value_error(format!("subset: {e}")))?,
-        weights,
-        offset,
+    let spec = detour_hdfe::model::SpecText {
+        family,
+        vcov,
+        ssc,
+        separation,
+        subset,
+        weights: weights.as_deref(),
+        offset: offset.as_deref(),
         tol,
         level,
-    };
+    }
+    .parse()
+    .map_err(value_error)?;
     let frame = frame_of(data, "data")?;
     let est = py
         .detach(|| detour_hdfe::model::estimate(&formula, &frame, &spec))

@@ -26,13 +26,23 @@ fn bad(file: &str, line: u64, field: &str, message: String) -> StoreError {
 /// number is an error naming the file, line and field), `text` ones as they are. A column named
 /// in both is read as a number. A column the header lacks is an error listing the header.
 pub fn read_csv(path: &Path, numeric: &[String], text: &[String]) -> Result<Frame, StoreError> {
-    let label = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
         Box::new(flate2::read::GzDecoder::new(file))
     } else {
         Box::new(file)
     };
+    read_csv_from(&path.display().to_string(), reader, numeric, text)
+}
+
+/// [`read_csv`] from any reader (a request body, say); `label` names it in messages.
+pub fn read_csv_from(
+    label: &str,
+    reader: impl Read,
+    numeric: &[String],
+    text: &[String],
+) -> Result<Frame, StoreError> {
+    let label = label.to_string();
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(reader);

@@ -256,6 +256,29 @@ fn api_rejects_bad_requests_clearly() {
         assert_eq!(st, code, "{m} {p}: {b}");
         assert!(b.contains(msg), "{m} {p}: {b}");
     }
+    // Estimation bodies are read in memory: a bad cell names the body's line and field, an
+    // unknown option its name, a missing column the columns there are.
+    for (q, body, msg) in [
+        (
+            "formula=y+%7E+x",
+            &b"y,x\n1,2\n2,abc\n"[..],
+            "<body>:3: field 'x': 'abc' is not a number",
+        ),
+        (
+            "formula=y+%7E+x&family=probit",
+            &b"y,x\n1,2\n"[..],
+            "family 'probit': expected poisson or ols",
+        ),
+        (
+            "formula=y+%7E+z",
+            &b"y,x\n1,2\n"[..],
+            "<body>: no column 'z' (columns: y, x)",
+        ),
+    ] {
+        let (st, b) = http(&s, "POST", &format!("/api/estimate?{q}"), body, "");
+        let b = String::from_utf8_lossy(&b);
+        assert!(st == 400 && b.contains(msg), "{q}: {st} {b}");
+    }
     let (st, b) = http(&s, "POST", "/api/check", b"Trade \xff rose", "");
     assert!(st == 400 && String::from_utf8_lossy(&b).contains("not UTF-8"));
     // A body over the limit is refused from its declared length.
