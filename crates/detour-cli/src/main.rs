@@ -1049,20 +1049,7 @@ fn summary(store: &Store) -> Result<()> {
     outln!(
         "(`detour diversion --target RUS --senders EU27 --conduits ARM,GEO,KAZ,KGZ,UZB --baseline 2019-01..2021-12 --after 2022-03..2024-08`):"
     );
-    let q = detour_diversion::Query {
-        senders: "EU27".into(),
-        target: "RUS".into(),
-        conduits: ["ARM", "GEO", "KAZ", "KGZ", "UZB"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        baseline: Period::parse("2019-01..2021-12")?,
-        after: Period::parse("2022-03..2024-08")?,
-        by_sender: false,
-        gravity: false,
-        event: None,
-        missing_as_zero: false,
-    };
+    let q = detour_diversion::Query::eu_russia_headline();
     let d = detour_diversion::diversion(store, &q)?;
     out!("{}", diversion_output(&d, OutFormat::Table)?);
     outln!();

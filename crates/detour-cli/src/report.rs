@@ -21,7 +21,7 @@ pub struct ReportArgs {
     pub out: PathBuf,
 }
 
-pub const CONDUITS: [&str; 5] = ["ARM", "GEO", "KAZ", "KGZ", "UZB"];
+use detour_diversion::CONDUITS;
 
 /// Monte Carlo draws of the GE illustration's coefficients (for the welfare intervals).
 const GE_DRAWS: usize = 200;
@@ -216,15 +216,9 @@ fn monitoring(store: &Store) -> Result<String> {
 
 fn diversion(store: &Store) -> Result<(String, String)> {
     let q = detour_diversion::Query {
-        senders: "EU27".into(),
-        target: "RUS".into(),
-        conduits: CONDUITS.iter().map(|s| s.to_string()).collect(),
-        baseline: Period::parse("2019-01..2021-12")?,
-        after: Period::parse("2022-03..2024-08")?,
         by_sender: true,
         gravity: true,
-        missing_as_zero: false,
-        event: None,
+        ..detour_diversion::Query::eu_russia_headline()
     };
     let d = detour_diversion::diversion(store, &q)?;
     let mut s = String::from(

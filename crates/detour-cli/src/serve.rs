@@ -280,7 +280,7 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                         .collect()
                 })
                 .unwrap_or_else(|| {
-                    crate::report::CONDUITS
+                    detour_diversion::CONDUITS
                         .iter()
                         .map(|s| s.to_string())
                         .collect()
@@ -306,8 +306,8 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 senders,
                 target,
                 conduits,
-                baseline: period("baseline", "2019-01..2021-12")?,
-                after: period("after", "2022-03..2024-08")?,
+                baseline: period("baseline", detour_diversion::HEADLINE_BASELINE)?,
+                after: period("after", detour_diversion::HEADLINE_AFTER)?,
                 by_sender: flag(&p, "by_sender")?,
                 gravity: flag(&p, "gravity")?,
                 missing_as_zero: flag(&p, "missing_as_zero")?,

@@ -259,6 +259,30 @@ pub struct Query {
     pub missing_as_zero: bool,
 }
 
+/// The conduits of the headline question: Russia's neighbours that are not themselves sanctioned.
+pub const CONDUITS: [&str; 5] = ["ARM", "GEO", "KAZ", "KGZ", "UZB"];
+/// The headline question's baseline and after windows.
+pub const HEADLINE_BASELINE: &str = "2019-01..2021-12";
+pub const HEADLINE_AFTER: &str = "2022-03..2024-08";
+
+impl Query {
+    /// The headline question: EU27 exports to Russia, and how much comes back through
+    /// [`CONDUITS`], baseline [`HEADLINE_BASELINE`] against [`HEADLINE_AFTER`].
+    pub fn eu_russia_headline() -> Query {
+        Query {
+            senders: "EU27".into(),
+            target: "RUS".into(),
+            conduits: CONDUITS.iter().map(|s| s.to_string()).collect(),
+            baseline: Period::parse(HEADLINE_BASELINE).expect("a valid window"),
+            after: Period::parse(HEADLINE_AFTER).expect("a valid window"),
+            by_sender: false,
+            gravity: false,
+            event: None,
+            missing_as_zero: false,
+        }
+    }
+}
+
 fn chrono_date(m: Month) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1).expect("a valid month")
 }
