@@ -15,11 +15,8 @@ use anyhow::{Context, Result, anyhow};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use detour_core::period::Period;
-use detour_monitor::Frequency;
+use detour_monitor::{Frequency, TradeQuery};
 use detour_store::Store;
-
-use crate::TradeArgs;
-use crate::output::OutFormat;
 
 /// Largest request body (a text to check, a CSV to estimate on).
 pub const MAX_BODY: usize = 5 * 1024 * 1024;
@@ -156,18 +153,26 @@ const TRADE_PARAMS: &[&str] = &[
     "commodity",
 ];
 
-fn trade_args(p: &BTreeMap<String, String>) -> Result<TradeArgs> {
-    Ok(TradeArgs {
-        reporter: need(p, "reporter")?.into(),
-        partner: need(p, "partner")?.into(),
-        flow: p.get("flow").cloned().unwrap_or_else(|| "exports".into()),
-        period: need(p, "period")?.into(),
+/// The trade question of a request, parsed by the library (as the CLI's flags are).
+fn trade_query(p: &BTreeMap<String, String>) -> Result<TradeQuery> {
+    detour_monitor::QueryText {
+        reporter: need(p, "reporter")?,
+        partner: need(p, "partner")?,
+        flow: p.get("flow").map_or("exports", String::as_str),
+        period: need(p, "period")?,
+        side: p.get("side").map_or("auto", String::as_str),
         yoy: flag(p, "yoy")?,
-        currency: p.get("currency").cloned().filter(|c| !c.is_empty()),
-        side: p.get("side").cloned().unwrap_or_else(|| "auto".into()),
-        commodity: p.get("commodity").cloned().filter(|c| !c.is_empty()),
-        format: OutFormat::Json,
-    })
+        currency: p
+            .get("currency")
+            .map(String::as_str)
+            .filter(|c| !c.is_empty()),
+        commodity: p
+            .get("commodity")
+            .map(String::as_str)
+            .filter(|c| !c.is_empty()),
+    }
+    .parse()
+    .map_err(|e| bad(format!("{e:#}")))
 }
 
 /// Answer one request (runs on a worker thread, within the time limit).
@@ -223,7 +228,7 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
         "/api/trade" | "/api/mirror" | "/api/records" => {
             get_only(method)?;
             let p = params(query, TRADE_PARAMS)?;
-            let q = trade_args(&p)?.query().map_err(|e| bad(format!("{e:#}")))?;
+            let q = trade_query(&p)?;
             let json = match path {
                 "/api/trade" => serde_json::to_string_pretty(&detour_monitor::trade(store, &q)?)?,
                 "/api/mirror" => serde_json::to_string_pretty(&detour_monitor::mirror(store, &q)?)?,
@@ -236,7 +241,7 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             let mut allowed = TRADE_PARAMS.to_vec();
             allowed.push("freq");
             let p = params(query, &allowed)?;
-            let q = trade_args(&p)?.query().map_err(|e| bad(format!("{e:#}")))?;
+            let q = trade_query(&p)?;
             let freq: Frequency = p
                 .get("freq")
                 .map(String::as_str)
