@@ -424,24 +424,29 @@ fn chpl(store: &Store) -> Result<String> {
         escape(&d.edition.replace("Hs", "")),
     );
     // Monthly CHPL exports, baseline mean = 100: to Russia, to the five conduits, to Belarus.
-    let months: Vec<String> = detour_monitor::months(&Period::parse("2020-01..2022-11")?)
-        .iter()
-        .map(|m| m.to_string())
-        .collect();
+    // The chart runs over both windows; each destination's means are taken within each window.
+    let span = Period::parse(&format!("{}..{}", b.start, a.end))?;
+    let months: Vec<String> = span.months().map(|m| m.to_string()).collect();
+    let mean_in = |by: &std::collections::HashMap<String, f64>, w: &Period| {
+        let v: Vec<f64> = w
+            .months()
+            .filter_map(|m| by.get(&m.to_string()).copied())
+            .collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    };
     let mut lines = Vec::new();
     let mut files: Vec<String> = Vec::new();
     let mut rows = Vec::new();
-    for (label, partner) in [
-        ("EU27 → RUS", "RUS"),
-        ("EU27 → ARM, GEO, KAZ, KGZ, UZB", "ARM,GEO,KAZ,KGZ,UZB"),
-        ("EU27 → BLR", "BLR"),
+    for (label, partner, key) in [
+        ("EU27 → RUS", "RUS", "RUS"),
+        (
+            "EU27 → ARM, GEO, KAZ, KGZ, UZB",
+            "ARM,GEO,KAZ,KGZ,UZB",
+            "conduits",
+        ),
+        ("EU27 → BLR", "BLR", "BLR"),
     ] {
-        let mut tq = TradeQuery::new(
-            "EU27",
-            partner,
-            FlowKind::Exports,
-            Period::parse("2020-01..2022-11")?,
-        );
+        let mut tq = TradeQuery::new("EU27", partner, FlowKind::Exports, span);
         tq.commodity = Some(detour_monitor::Commodity::parse("chpl")?);
         let r = detour_monitor::series(store, &tq, Frequency::Monthly)?;
         for pr in &r.provenance {
@@ -449,28 +454,12 @@ fn chpl(store: &Store) -> Result<String> {
                 files.push(pr.file.clone());
             }
         }
-        let by: std::collections::HashMap<&str, f64> = r
+        let by: std::collections::HashMap<String, f64> = r
             .points
             .iter()
-            .filter_map(|p| Some((p.period.as_str(), p.value?)))
+            .filter_map(|p| Some((p.period.clone(), p.value?)))
             .collect();
-        let base: Vec<f64> = months
-            .iter()
-            .filter(|m| m.as_str() <= "2022-02")
-            .filter_map(|m| by.get(m.as_str()).copied())
-            .collect();
-        let mean = base.iter().sum::<f64>() / base.len().max(1) as f64;
-        let after: Vec<f64> = months
-            .iter()
-            .filter(|m| m.as_str() >= "2022-03")
-            .filter_map(|m| by.get(m.as_str()).copied())
-            .collect();
-        let after_mean = after.iter().sum::<f64>() / after.len().max(1) as f64;
-        let key = partner.split(',').count().min(2);
-        let key = match key {
-            1 => partner.to_string(),
-            _ => "conduits".to_string(),
-        };
+        let (mean, after_mean) = (mean_in(&by, &b), mean_in(&by, &a));
         rows.push(vec![
             escape(label),
             format!("{:.1}", mean / 1e6),

@@ -381,24 +381,22 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             }
             // The body is read in memory, straight into a typed frame: no file, no argv.
             let formula = p.get("formula").ok_or_else(|| bad("formula: required"))?;
-            let num = |k: &str, d: f64| -> Result<f64> {
-                p.get(k).map_or(Ok(d), |v| {
-                    v.parse()
-                        .map_err(|_| bad(format!("{k} '{v}': expected a number")))
-                })
-            };
+            let d = detour_hdfe::model::SpecText::default();
             let text = detour_hdfe::model::SpecText {
-                family: p.get("family").map_or("poisson", String::as_str),
+                family: p.get("family").map_or(d.family, String::as_str),
                 vcov: p.get("vcov").map(String::as_str),
-                ssc: p.get("ssc").map_or("fixest", String::as_str),
-                separation: p
-                    .get("separation")
-                    .map_or("fe,simplex,relu", String::as_str),
+                ssc: p.get("ssc").map_or(d.ssc, String::as_str),
+                separation: p.get("separation").map_or(d.separation, String::as_str),
                 subset: p.get("subset").map(String::as_str),
                 weights: p.get("weights").map(String::as_str),
                 offset: p.get("offset").map(String::as_str),
-                tol: 1e-8,
-                level: num("level", 0.95)?,
+                level: match p.get("level") {
+                    Some(v) => v
+                        .parse()
+                        .map_err(|_| bad(format!("level '{v}': expected a number")))?,
+                    None => d.level,
+                },
+                ..d
             };
             let spec = text.parse().map_err(|e| bad(e.to_string()))?;
             let f = detour_hdfe::formula::Formula::parse(formula)

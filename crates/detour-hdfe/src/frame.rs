@@ -91,7 +91,6 @@ impl Frame {
         let name = name.into();
         if let Some(first) = self.columns.first()
             && first.len() != col.len()
-            && !(self.columns.len() == 1 && self.names[0] == name)
         {
             return Err(format!(
                 "{}: column '{name}' has {} values, the others {}",

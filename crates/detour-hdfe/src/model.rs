@@ -345,7 +345,6 @@ impl ModelData {
                 });
             }
         }
-        let filter_cols: Vec<String> = filter.map(|x| x.columns()).unwrap_or_default();
         let terms: Vec<(usize, Option<Func>)> = std::iter::once(&f.outcome)
             .chain(f.regressors.iter())
             .filter(|t| t.func != Some(Func::Factor))
@@ -369,13 +368,8 @@ impl ModelData {
         'rows: for i in 0..frame.nrows() {
             out.read += 1;
             if let Some(flt) = filter {
-                let lookup = |c: &str| -> Option<String> {
-                    if filter_cols.iter().any(|x| x == c) {
-                        frame.cell(c, i).text()
-                    } else {
-                        None
-                    }
-                };
+                // The filter's columns were checked to exist above.
+                let lookup = |c: &str| frame.cell(c, i).text();
                 if !flt.eval(&lookup) {
                     out.subset_out += 1;
                     continue;

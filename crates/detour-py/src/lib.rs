@@ -28,11 +28,9 @@ fn json(v: &impl serde::Serialize) -> PyResult<String> {
 /// Columns from Arrow data (a pyarrow Table, a polars or pandas DataFrame: anything with
 /// `__arrow_c_stream__`), typed by Arrow type.
 fn frame_of(data: PyTable, label: &str) -> PyResult<detour_hdfe::Frame> {
+    // Rows are counted from 1 in messages ("data:5: field 'x' …"), as `from_batches` gives them.
     let (batches, _) = data.into_inner();
-    let mut f = detour_store::frame::from_batches(label, &batches).map_err(value_error)?;
-    // Rows are counted from 1 in messages ("data:5: field 'x' …").
-    f.first_line = 1;
-    Ok(f)
+    detour_store::frame::from_batches(label, &batches).map_err(value_error)
 }
 
 /// A fitted model.

@@ -8,4 +8,4 @@
 pub mod scenario;
 mod simulate;
 
-pub use simulate::{EMBEDDED_SCENARIOS, Scratch, SimulateOptions, run, run_embedded, scratch_dir};
+pub use simulate::{EMBEDDED_SCENARIOS, SimulateOptions, run, run_embedded};

@@ -791,7 +791,7 @@ const EMBEDDED_DATA: &[u8] =
     include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz");
 
 /// A private scratch directory, removed when dropped.
-pub struct Scratch(pub PathBuf);
+struct Scratch(PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -799,7 +799,7 @@ impl Drop for Scratch {
     }
 }
 
-pub fn scratch_dir() -> Result<Scratch> {
+fn scratch_dir() -> Result<Scratch> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
