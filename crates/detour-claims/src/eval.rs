@@ -244,11 +244,17 @@ pub fn evaluate_with(items: &[Item], skip: &[Vec<&'static str>], bases_inside: b
         let found: Vec<Frame> = if crate::lang::detect(&text).is_err() {
             Vec::new()
         } else {
-            extract(&text, &ExtractOptions { date })
-                .into_iter()
-                .map(|c| c.frame)
-                .filter(|f| !(bases_inside && f.states_base))
-                .collect()
+            extract(
+                &text,
+                &ExtractOptions {
+                    date,
+                    ..Default::default()
+                },
+            )
+            .into_iter()
+            .map(|c| c.frame)
+            .filter(|f| !(bases_inside && f.states_base))
+            .collect()
         };
         r.gold_claims += item.claims.len();
         r.found_claims += found.len();

@@ -20,6 +20,8 @@ use crate::text::{Sentence, sentences};
 pub struct ExtractOptions {
     /// The article's date: resolves "this year", "last year" and year-less periods.
     pub date: Option<NaiveDate>,
+    /// When to give up (see [`try_extract`]); [`extract`] ignores it.
+    pub deadline: detour_core::Deadline,
 }
 
 /// A number as trade news writes it: "18,229.03", "1 246.7" (space-grouped thousands), "117,7"
@@ -1571,11 +1573,22 @@ struct Context {
 
 /// Extract every claim from a text (already decoded and normalised, see [`crate::text::decode`]).
 pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Claim> {
+    let opts = ExtractOptions {
+        deadline: detour_core::Deadline::none(),
+        ..opts.clone()
+    };
+    try_extract(text, &opts).unwrap_or_default()
+}
+
+/// [`extract`] that stops with [`Expired`](detour_core::Expired) once `opts.deadline` has passed
+/// (checked before each sentence), rather than return the claims of part of the text.
+pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, detour_core::Expired> {
     let date = opts.date.or_else(|| crate::text::find_date(text));
     let lang = crate::lang::detect(text).unwrap_or(Lang::En);
     let mut claims: Vec<Claim> = Vec::new();
     let mut ctx: Option<Context> = None;
     for (si, sent) in sentences(text).iter().enumerate() {
+        opts.deadline.check()?;
         let s = &text[sent.start..sent.end];
         // German and Russian: read the sentence's English gloss, keep the sentence itself.
         let g = if lang == Lang::En {
@@ -1652,7 +1665,7 @@ pub fn extract(text: &str, opts: &ExtractOptions) -> Vec<Claim> {
         }
         claims.extend(found);
     }
-    claims
+    Ok(claims)
 }
 
 /// Whether a sentence opens by pointing back at the figure before ("This figure …", "It …",
@@ -2607,6 +2620,7 @@ mod tests {
     fn one(s: &str, date: Option<&str>) -> Frame {
         let opts = ExtractOptions {
             date: date.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            ..Default::default()
         };
         let c = extract(s, &opts);
         assert_eq!(c.len(), 1, "{s}: {c:#?}");
@@ -2782,6 +2796,7 @@ mod tests {
     fn all(s: &str, date: Option<&str>) -> Vec<Frame> {
         let opts = ExtractOptions {
             date: date.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            ..Default::default()
         };
         extract(s, &opts).into_iter().map(|c| c.frame).collect()
     }

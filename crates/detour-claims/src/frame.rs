@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Which trade flow a claim is about, from `country_a`'s point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flow {
     /// Exports + imports ("trade", "trade volume", "bilateral trade", "turnover").

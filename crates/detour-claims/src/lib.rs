@@ -18,7 +18,7 @@ pub mod releases;
 pub mod text;
 pub mod verify;
 
-pub use extract::{ExtractOptions, extract};
+pub use extract::{ExtractOptions, extract, try_extract};
 pub use frame::{Bound, Claim, Flow, Frame};
 pub use verify::{Checked, Evidence, Verdict, check};
 

@@ -83,9 +83,62 @@ const ABBREVIATIONS: &[&str] = &[
     "mrd", "mio", "tsd", "bzw", "ca", "млрд", "млн", "трлн", "тыс", "руб", "долл", "г", "гг",
 ];
 
+/// Longest sentence the extractor reads as one, in bytes. A longer run of text without a sentence
+/// end (a table flattened into one line, a list of figures, a hostile input) is cut into pieces
+/// of at most this size, at the last clause break (`;`, `:`, `,`) or space in the second half of
+/// the piece. The extractor's work per sentence is bounded by a function of its length, so this
+/// bound keeps the work on a whole text linear in its length. Real news sentences are far
+/// shorter (the longest of the development corpus has 553 characters).
+pub const MAX_SENTENCE: usize = 1_200;
+
 /// Split a text into sentences: at '.', '!' or '?' followed by a space and a capital, a digit
-/// or a quote (not after an abbreviation, an initial or inside a number), and at line breaks.
+/// or a quote (not after an abbreviation, an initial or inside a number), and at line breaks;
+/// pieces longer than [`MAX_SENTENCE`] are cut further.
 pub fn sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    for s in whole_sentences(text) {
+        let mut piece = |a: usize, e: usize| {
+            let (start, end) = trim_range(text, a, e);
+            if end > start {
+                out.push(Sentence {
+                    start,
+                    end,
+                    paragraph: s.paragraph,
+                });
+            }
+        };
+        let mut a = s.start;
+        while s.end - a > MAX_SENTENCE {
+            let cut = cut_point(text, a);
+            piece(a, cut);
+            a = cut;
+        }
+        piece(a, s.end);
+    }
+    out
+}
+
+/// Where to end a piece that starts at `a` and runs past [`MAX_SENTENCE`]: after the last clause
+/// break, else the last space, in the piece's second half; else at the limit (on a character
+/// boundary).
+fn cut_point(text: &str, a: usize) -> usize {
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let limit = floor(a + MAX_SENTENCE);
+    let from = floor(a + MAX_SENTENCE / 2);
+    let window = &text[from..limit];
+    window
+        .rfind([';', ':', ','])
+        .or_else(|| window.rfind(' '))
+        .map(|i| from + i + 1)
+        .unwrap_or(limit)
+}
+
+fn whole_sentences(text: &str) -> Vec<Sentence> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0usize;

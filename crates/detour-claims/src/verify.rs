@@ -563,13 +563,26 @@ pub fn check(
     claims: &[Claim],
     date: Option<NaiveDate>,
 ) -> Vec<Checked> {
-    let mut out: Vec<Checked> = claims
-        .iter()
-        .map(|c| check_one(store, releases, c, date))
-        .collect();
+    check_until(store, releases, claims, date, detour_core::Deadline::none()).unwrap_or_default()
+}
+
+/// [`check`] that stops with [`Expired`](detour_core::Expired) once `deadline` has passed
+/// (checked before each claim), rather than return the verdicts of some claims only.
+pub fn check_until(
+    store: Option<&Store>,
+    releases: &[Release],
+    claims: &[Claim],
+    date: Option<NaiveDate>,
+    deadline: detour_core::Deadline,
+) -> Result<Vec<Checked>, detour_core::Expired> {
+    let mut out: Vec<Checked> = Vec::with_capacity(claims.len());
+    for c in claims {
+        deadline.check()?;
+        out.push(check_one(store, releases, c, date));
+    }
     cross_check(&mut out);
     grade_sentences(&mut out);
-    out
+    Ok(out)
 }
 
 fn describe(f: &Frame) -> String {
@@ -1108,24 +1121,49 @@ fn record_note(
 /// Claims in one text about the same pair and flow, nested windows of one year: a Jan–Jun and a
 /// Jan–Jul figure imply July; a smaller window cannot exceed a larger one.
 fn cross_check(out: &mut [Checked]) {
-    let n = out.len();
+    // Claims grouped by pair, flow, unit and window start; within a group each window is set
+    // against the next few larger ones (at most [`NESTED`]), so that the work stays linear in the
+    // number of claims however many a text holds.
+    const NESTED: usize = 4;
+    type Key = (
+        [Option<String>; 2],
+        Option<Flow>,
+        Option<String>,
+        detour_core::period::Month,
+    );
+    let mut groups: std::collections::HashMap<Key, Vec<usize>> = std::collections::HashMap::new();
+    for (i, c) in out.iter().enumerate() {
+        let f = &c.frame;
+        if f.is_forecast || f.value_units().is_none() {
+            continue;
+        }
+        let Some(p) = frame_period(f) else { continue };
+        let mut v = [f.country_a.clone(), f.country_b.clone()];
+        if f.flow == Some(Flow::Turnover) {
+            v.sort();
+        }
+        groups
+            .entry((v, f.flow, f.unit.clone(), p.start))
+            .or_default()
+            .push(i);
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for idx in groups.values() {
+        let mut by_end: Vec<(detour_core::period::Month, usize)> = idx
+            .iter()
+            .filter_map(|&i| frame_period(&out[i].frame).map(|p| (p.end, i)))
+            .collect();
+        by_end.sort_unstable();
+        for &(end, i) in &by_end {
+            let first = by_end.partition_point(|&(e, _)| e <= end);
+            pairs.extend(by_end[first..].iter().take(NESTED).map(|&(_, j)| (i, j)));
+        }
+    }
+    pairs.sort_unstable();
     let mut notes: Vec<(usize, String)> = Vec::new();
-    for i in 0..n {
-        for j in 0..n {
-            if i == j {
-                continue;
-            }
+    for (i, j) in pairs {
+        {
             let (a, b) = (&out[i].frame, &out[j].frame);
-            let pair = |f: &Frame| {
-                let mut v = [f.country_a.clone(), f.country_b.clone()];
-                if f.flow == Some(Flow::Turnover) {
-                    v.sort();
-                }
-                (v, f.flow)
-            };
-            if pair(a) != pair(b) || a.unit != b.unit || a.is_forecast || b.is_forecast {
-                continue;
-            }
             let (Some(pa), Some(pb), Some(va), Some(vb)) = (
                 frame_period(a),
                 frame_period(b),

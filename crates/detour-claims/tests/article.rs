@@ -49,6 +49,7 @@ fn article_claims_are_found_and_framed() {
     // of 25 December 2024 (see data/claims/official_releases_russia_neighbours.csv).
     let opts = ExtractOptions {
         date: NaiveDate::from_ymd_opt(2024, 12, 26),
+        ..Default::default()
     };
     let claims = extract(&text, &opts);
     let mut belarus = f(

@@ -119,7 +119,13 @@ fn verdict_report(held: bool, langs: &[&str]) -> Option<corpus::VerdictReport> {
     let rel = releases::embedded();
     let p = part(all, held, langs);
     let check = |text: &str, date: Option<chrono::NaiveDate>| {
-        let claims = extract(text, &ExtractOptions { date });
+        let claims = extract(
+            text,
+            &ExtractOptions {
+                date,
+                ..Default::default()
+            },
+        );
         verify::check(Some(&store), rel, &claims, date)
     };
     Some(corpus::verdicts(&p, &check))

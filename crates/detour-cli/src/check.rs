@@ -91,7 +91,13 @@ fn parse_date(d: &Option<String>, text: &str) -> Result<Option<NaiveDate>> {
 pub fn extract(args: &ExtractArgs) -> Result<String> {
     let (_, t) = read_text(&args.file)?;
     let date = parse_date(&args.date, &t)?;
-    let claims = detour_claims::extract(&t, &ExtractOptions { date });
+    let claims = detour_claims::extract(
+        &t,
+        &ExtractOptions {
+            date,
+            ..Default::default()
+        },
+    );
     Ok(match args.format {
         CheckFormat::Json => format!(
             "{}\n",
@@ -119,7 +125,13 @@ pub fn extract(args: &ExtractArgs) -> Result<String> {
 pub fn check(args: &CheckArgs, store: &dyn Fn() -> Result<Store>) -> Result<String> {
     let (name, t) = read_text(&args.file)?;
     let date = parse_date(&args.date, &t)?;
-    let claims = detour_claims::extract(&t, &ExtractOptions { date });
+    let claims = detour_claims::extract(
+        &t,
+        &ExtractOptions {
+            date,
+            ..Default::default()
+        },
+    );
     let mut rel: Vec<Release> = releases::embedded().to_vec();
     for p in &args.releases {
         let body =
@@ -192,7 +204,13 @@ pub fn check_example(store: &Store) -> Result<(String, Vec<Checked>)> {
         EXAMPLE_ARTICLE.as_bytes(),
     )?;
     let date = NaiveDate::from_ymd_opt(2024, 12, 26);
-    let claims = detour_claims::extract(&t, &ExtractOptions { date });
+    let claims = detour_claims::extract(
+        &t,
+        &ExtractOptions {
+            date,
+            ..Default::default()
+        },
+    );
     let checked = verify::check(Some(store), releases::embedded(), &claims, date);
     Ok((t, checked))
 }

@@ -46,10 +46,10 @@ pub struct EstimateArgs {
     #[arg(long)]
     pub report_separated: bool,
     /// IRLS convergence tolerance on the relative deviance change.
-    #[arg(long, default_value_t = 1e-8)]
+    #[arg(long, default_value_t = 1e-8, allow_negative_numbers = true)]
     pub tol: f64,
-    /// Confidence level of the intervals.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence level of the intervals, between 0 and 1.
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub level: f64,
     /// Write the recovered fixed effects (dimension, level, value) to this CSV file.
     #[arg(long)]

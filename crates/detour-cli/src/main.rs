@@ -121,10 +121,16 @@ enum Command {
         skip_bad: bool,
     },
     /// Run SQL over the store (tables: flows, countries, country_groups, sanctions_packages, fx_monthly, sources).
+    ///
+    /// Queries only (no CREATE, DROP, INSERT, COPY or SET): the store changes through `ingest`.
     Sql {
         query: String,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
+        /// Save the result to this file instead of printing it: .parquet or .csv (written whole
+        /// or not at all; not inside the store).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
     /// List ingested files with provenance and coverage.
     Sources {
@@ -449,12 +455,20 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sql { query, format } => {
+        Command::Sql { query, format, out } => {
             let store = open_store(&cli.store)?;
             let pb = spinner("running query");
             let batches = store.sql_blocking(&query);
             pb.finish_and_clear();
-            output::print_batches(&batches?, format)
+            let batches = batches?;
+            match out {
+                Some(path) => {
+                    let rows = detour_store::export::write(&batches, &path, Some(store.dir()))?;
+                    eprintln!("wrote {rows} rows to {}", path.display());
+                    Ok(())
+                }
+                None => output::print_batches(&batches, format),
+            }
         }
         Command::Sources { format } => {
             let store = open_store(&cli.store)?;
@@ -681,8 +695,13 @@ fn run(cli: Cli) -> Result<()> {
             growth_pct,
             period,
         } => {
-            let base = detour_monitor::implied_base(value, growth_pct)
-                .with_context(|| format!("a growth of {growth_pct}% leaves no base"))?;
+            let base = detour_monitor::implied_base(value, growth_pct).with_context(|| {
+                if value.is_finite() && growth_pct.is_finite() {
+                    format!("a growth of {growth_pct}% leaves no base")
+                } else {
+                    format!("value {value} and growth {growth_pct}: expected finite numbers")
+                }
+            })?;
             let window = match &period {
                 Some(p) => Some(Period::parse(p)?.matched_previous_year().label()),
                 None => None,

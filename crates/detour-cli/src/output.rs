@@ -52,17 +52,9 @@ pub fn cells(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
 }
 
 fn render_csv(batches: &[RecordBatch]) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if let Some(b) = batches.first() {
-        w.write_record(b.schema().fields().iter().map(|f| f.name().as_str()))?;
-    }
-    for b in batches {
-        let cols = cells(b)?;
-        for i in 0..b.num_rows() {
-            w.write_record(cols.iter().map(|c| c[i].as_deref().unwrap_or("")))?;
-        }
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
+    let mut out = Vec::new();
+    detour_store::export::write_csv(batches, &mut out)?;
+    Ok(String::from_utf8(out)?)
 }
 
 fn render_json(batches: &[RecordBatch]) -> Result<String> {

@@ -759,8 +759,13 @@ fn partner_mirror(store: &Store) -> Result<String> {
 const GE_SCENARIO: &str = "coalition_sanctions_illustration";
 
 fn ge() -> Result<String> {
-    let (out, welfare) = detour_sim::run_embedded(GE_SCENARIO, Some(GE_DRAWS), true)?
-        .context("the embedded GE scenario")?;
+    let (out, welfare) = detour_sim::run_embedded(
+        GE_SCENARIO,
+        Some(GE_DRAWS),
+        true,
+        detour_core::Deadline::none(),
+    )?
+    .context("the embedded GE scenario")?;
     let welfare = welfare.unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&out)?;
     let mut rows: Vec<(String, f64, f64)> = v["countries"]

@@ -42,6 +42,7 @@ impl SimulateArgs {
             draws: self.draws,
             chart_dir: self.chart_dir.clone(),
             seed: self.seed,
+            deadline: detour_core::Deadline::none(),
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum CoreError {
         period: String,
         reason: String,
     },
+    /// An amount that is not a finite number (NaN, infinity).
+    #[error("{what} {value} is not a finite number")]
+    NotFinite { what: &'static str, value: f64 },
     /// An embedded or supplied reference table is malformed.
     #[error("reference table {table}, line {line}: {message}")]
     BadReference {

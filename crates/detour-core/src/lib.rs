@@ -13,6 +13,7 @@
 //!   window one year earlier.
 //! - [`money`]: values with currency and scale; conversion with ECB reference
 //!   rates as monthly or annual averages, the rate being part of the result.
+//! - [`deadline`]: a time by which a computation stops (a server's request limit).
 //! - [`hs`]: HS codes (2/4/6 digits, edition-aware) and the Common High Priority List.
 //!
 //! ```
@@ -26,12 +27,14 @@
 //! ```
 
 pub mod country;
+pub mod deadline;
 pub mod error;
 pub mod group;
 pub mod hs;
 pub mod money;
 pub mod period;
 
+pub use deadline::{Deadline, Expired};
 pub use error::{CoreError, Result};
 
 /// Direction of a recorded flow, from the reporter's side.

@@ -264,6 +264,7 @@ impl EcbRates {
         to: &str,
         month: Month,
     ) -> Result<Conversion> {
+        finite(value)?;
         let (rate, days) =
             self.cross_rate(from, to, RateBasis::MonthlyAverage, month.year, month.month)?;
         Ok(Conversion {
@@ -286,6 +287,7 @@ impl EcbRates {
         to: &str,
         year: i32,
     ) -> Result<Conversion> {
+        finite(value)?;
         let (rate, days) = self.cross_rate(from, to, RateBasis::AnnualAverage, year, 1)?;
         Ok(Conversion {
             value: value * rate,
@@ -296,6 +298,18 @@ impl EcbRates {
             period: year.to_string(),
             days,
             source: ECB_SOURCE,
+        })
+    }
+}
+
+/// An amount to convert must be a number.
+fn finite(value: f64) -> Result<()> {
+    if value.is_finite() {
+        Ok(())
+    } else {
+        Err(CoreError::NotFinite {
+            what: "the amount",
+            value,
         })
     }
 }

@@ -45,6 +45,8 @@ const BLOCK: usize = 4;
 pub struct DemeanStats {
     pub iterations: usize,
     pub converged: bool,
+    /// Stopped at the deadline ([`Demeaner::until`]) rather than converged or at the limit.
+    pub expired: bool,
 }
 
 pub struct Demeaner<'a> {
@@ -65,6 +67,8 @@ pub struct Demeaner<'a> {
     rest_idx: Cow<'a, [u32]>,
     /// 1 / (weight sum) of every level, full stacked order.
     inv_diag: Vec<f64>,
+    /// Stop iterating once this has passed.
+    deadline: Option<std::time::Instant>,
 }
 
 /// Sum over pieces of the observations, each filling its own accumulator of `len` values.
@@ -137,7 +141,14 @@ impl<'a> Demeaner<'a> {
             total_rest,
             rest_idx: Cow::Owned(rest_idx),
             inv_diag,
+            deadline: None,
         }
+    }
+
+    /// The same demeaner, stopping (with [`DemeanStats::expired`]) once `deadline` has passed.
+    pub fn until(mut self, deadline: Option<std::time::Instant>) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// The same fixed effects under other weights: only the levels' weight sums are recomputed; the
@@ -155,6 +166,7 @@ impl<'a> Demeaner<'a> {
             total_rest: self.total_rest,
             rest_idx: Cow::Borrowed(&self.rest_idx),
             inv_diag: inverse_weight_sums(self.fe, &self.off, self.total, w),
+            deadline: self.deadline,
         }
     }
 
@@ -186,6 +198,7 @@ impl<'a> Demeaner<'a> {
         let mut stats = DemeanStats {
             iterations: 0,
             converged: true,
+            expired: false,
         };
         if c == 0 {
             return stats;
@@ -221,6 +234,7 @@ impl<'a> Demeaner<'a> {
             }
             stats.iterations = stats.iterations.max(st.iterations);
             stats.converged &= st.converged;
+            stats.expired |= st.expired;
             start += width;
         }
         stats
@@ -305,6 +319,7 @@ impl<'a> Demeaner<'a> {
         let mut stats = DemeanStats {
             iterations: 0,
             converged: true,
+            expired: false,
         };
         let Some(e) = self.elim else {
             // a single dimension: the weighted mean within each level, exactly
@@ -389,6 +404,15 @@ impl<'a> Demeaner<'a> {
         while !(0..C).all(|j| converged(&rz, j)) {
             if stats.iterations >= max_iter {
                 stats.converged = false;
+                break;
+            }
+            if stats.iterations.is_multiple_of(8)
+                && self
+                    .deadline
+                    .is_some_and(|d| std::time::Instant::now() >= d)
+            {
+                stats.converged = false;
+                stats.expired = true;
                 break;
             }
             stats.iterations += 1;

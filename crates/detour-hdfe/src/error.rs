@@ -45,6 +45,9 @@ pub enum Error {
     },
     #[error(transparent)]
     Formula(#[from] crate::formula::ParseError),
+    /// The estimation passed its deadline ([`Options::deadline`](crate::Options)) and stopped.
+    #[error("stopped: the estimation passed its time limit")]
+    Deadline,
     /// An option value that is not one of those known (`family`, `vcov`, …).
     #[error("{option}{message}")]
     BadOption {

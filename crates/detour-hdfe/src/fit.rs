@@ -85,6 +85,9 @@ pub struct Options {
     pub level: f64,
     /// Add an intercept to a model without fixed effects (`y ~ x - 1` says no).
     pub intercept: bool,
+    /// Stop with [`Error::Deadline`] once this has passed (checked in every IRLS iteration and
+    /// every few demeaning steps).
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Default for Options {
@@ -102,6 +105,7 @@ impl Default for Options {
             collinear_tol: 1e-10,
             level: 0.95,
             intercept: true,
+            deadline: None,
         }
     }
 }
@@ -215,6 +219,33 @@ fn check_finite(name: &str, v: &[f64], n: usize) -> Result<(), Error> {
             row,
             value,
         });
+    }
+    Ok(())
+}
+
+/// Options that would give meaningless output: a confidence level outside (0, 1), a tolerance
+/// that is not a positive number.
+fn check_options(opt: &Options) -> Result<(), Error> {
+    if !(opt.level > 0.0 && opt.level < 1.0) {
+        return Err(Error::BadOption {
+            option: "level",
+            message: format!(
+                " '{}': expected a number between 0 and 1 (0.95 for 95%)",
+                opt.level
+            ),
+        });
+    }
+    for (option, v) in [
+        ("tol", opt.tol),
+        ("fe_tol", opt.fe_tol),
+        ("collinear_tol", opt.collinear_tol),
+    ] {
+        if !(v > 0.0 && v.is_finite()) {
+            return Err(Error::BadOption {
+                option,
+                message: format!(" '{v}': expected a positive number"),
+            });
+        }
     }
     Ok(())
 }
@@ -340,6 +371,7 @@ fn singletons_pass(
 
 /// Estimate a model. See the crate documentation for the method.
 pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
+    check_options(opt)?;
     validate(design, opt.family)?;
     let n_in = design.y.len();
     let mut keep = vec![true; n_in];
@@ -505,7 +537,7 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
 
     let est = match opt.family {
         Family::Poisson => irls(&y, &xcols, &fe, &uw, &off, opt)?,
-        Family::Ols => ols(&y, &xcols, &fe, &uw, &off, opt),
+        Family::Ols => ols(&y, &xcols, &fe, &uw, &off, opt)?,
     };
     let collinear: Vec<String> = (0..names.len())
         .filter(|k| !est.kept.contains(k))
@@ -848,15 +880,18 @@ fn ols(
     uw: &[f64],
     off: &[f64],
     opt: &Options,
-) -> Estimate {
+) -> Result<Estimate, Error> {
     let n = y.len();
     let yo: Vec<f64> = y.iter().zip(off).map(|(a, b)| a - b).collect();
-    let dm = Demeaner::new(fe, uw);
+    let dm = Demeaner::new(fe, uw).until(opt.deadline);
     let mut cols: Vec<&[f64]> = vec![&yo];
     cols.extend(x.iter().map(|v| v.as_slice()));
     let mut out = vec![Vec::new(); cols.len()];
     let mut alpha = Vec::new();
     let st: DemeanStats = dm.demean(&cols, &mut alpha, &mut out, opt.fe_tol, opt.fe_max_iter);
+    if st.expired {
+        return Err(Error::Deadline);
+    }
     let yt = out.remove(0);
     let kept = collinearity(&out, x, uw, opt.collinear_tol);
     let xt: Vec<Vec<f64>> = kept.iter().map(|&k| out[k].clone()).collect();
@@ -880,7 +915,7 @@ fn ols(
             }
         }
     }
-    Estimate {
+    Ok(Estimate {
         beta,
         kept,
         xt,
@@ -893,7 +928,7 @@ fn ols(
         fe_iterations: st.iterations,
         fe_converged: st.converged,
         fe_values: fz,
-    }
+    })
 }
 
 fn irls(
@@ -907,7 +942,7 @@ fn irls(
     let n = y.len();
     let ybar = y.iter().zip(uw).map(|(a, b)| a * b).sum::<f64>() / uw.iter().sum::<f64>();
     // the fixed effects' index, built once; each iteration only re-weights it
-    let structure = Demeaner::new(fe, uw);
+    let structure = Demeaner::new(fe, uw).until(opt.deadline);
     let mut mu: Vec<f64> = y.iter().map(|&v| 0.5 * (v + ybar)).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
     let mut dev = poisson_deviance(y, &mu, uw);
@@ -938,6 +973,9 @@ fn irls(
         cols.extend(x.iter().map(|v| v.as_slice()));
         out.resize(cols.len(), Vec::new());
         let st = dm.demean(&cols, &mut alpha, &mut out, inner_tol, opt.fe_max_iter);
+        if st.expired || opt.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Err(Error::Deadline);
+        }
         fe_iters += st.iterations;
         fe_ok &= st.converged;
         if iterations == 1 {
@@ -1136,6 +1174,62 @@ mod tests {
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * b.abs().max(1e-12)
+    }
+
+    /// A passed deadline stops both families with `Error::Deadline`; a later one changes nothing.
+    #[test]
+    fn estimation_stops_at_its_deadline() {
+        for family in [Family::Poisson, Family::Ols] {
+            let p = panel(3, 200, family == Family::Poisson);
+            let d = Design {
+                y: &p.y,
+                x: vec![("x1".into(), &p.x1), ("x2".into(), &p.x2)],
+                fe: vec![("a".into(), &p.a), ("b".into(), &p.b)],
+                ..Default::default()
+            };
+            let past = std::time::Instant::now() - std::time::Duration::from_millis(1);
+            let stopped = Options {
+                family,
+                deadline: Some(past),
+                ..Options::default()
+            };
+            assert_eq!(fit(&d, &stopped).unwrap_err(), Error::Deadline);
+            let later = Options {
+                family,
+                deadline: Some(std::time::Instant::now() + std::time::Duration::from_secs(3600)),
+                ..Options::default()
+            };
+            let free = Options {
+                family,
+                ..Options::default()
+            };
+            let (a, b) = (fit(&d, &later).unwrap(), fit(&d, &free).unwrap());
+            assert_eq!(a.coefficients[0].estimate, b.coefficients[0].estimate);
+        }
+    }
+
+    /// Options that would print nonsense ("a 200% interval") are refused by name.
+    #[test]
+    fn a_level_outside_zero_one_is_refused() {
+        let p = panel(1, 40, false);
+        let d = Design {
+            y: &p.y,
+            x: vec![("x1".into(), &p.x1)],
+            ..Default::default()
+        };
+        for level in [2.0, -1.0, f64::NAN, 0.0, 1.0] {
+            let o = Options {
+                family: Family::Ols,
+                level,
+                ..Options::default()
+            };
+            match fit(&d, &o) {
+                Err(Error::BadOption {
+                    option: "level", ..
+                }) => {}
+                other => panic!("level {level}: {other:?}"),
+            }
+        }
     }
 
     #[test]

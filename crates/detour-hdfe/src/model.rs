@@ -148,6 +148,8 @@ pub struct Spec {
     pub offset: Option<String>,
     pub tol: f64,
     pub level: f64,
+    /// Stop with [`Error::Deadline`] once this has passed.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Default for Spec {
@@ -163,6 +165,7 @@ impl Default for Spec {
             offset: None,
             tol: o.tol,
             level: o.level,
+            deadline: None,
         }
     }
 }
@@ -228,6 +231,7 @@ impl SpecText<'_> {
             offset: self.offset.map(str::to_string),
             tol: self.tol,
             level: self.level,
+            deadline: None,
         })
     }
 }
@@ -595,6 +599,7 @@ pub fn estimate(formula: &Formula, frame: &Frame, spec: &Spec) -> Result<Estimat
         separation: spec.separation,
         tol: spec.tol,
         level: spec.level,
+        deadline: spec.deadline,
         intercept: formula.intercept,
         ..Options::default()
     };

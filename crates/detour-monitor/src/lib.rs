@@ -666,7 +666,8 @@ pub struct MirrorResult {
 }
 
 /// The level a year earlier that a level and its year-on-year growth imply: `value / (1 + growth/100)`.
-/// `None` for a growth of -100% or less (no base can shrink to that).
+/// `None` for a growth of -100% or less (no base can shrink to that), or an input that is not
+/// a finite number.
 ///
 /// ```
 /// // "$6.8 billion, a 29.1% increase": the matched window a year earlier was about $5.27 billion.
@@ -674,7 +675,8 @@ pub struct MirrorResult {
 /// assert!((base - 5.2672).abs() < 1e-4);
 /// ```
 pub fn implied_base(value: f64, growth_pct: f64) -> Option<f64> {
-    (growth_pct > -100.0).then(|| value / (1.0 + growth_pct / 100.0))
+    (value.is_finite() && growth_pct.is_finite() && growth_pct > -100.0)
+        .then(|| value / (1.0 + growth_pct / 100.0))
 }
 
 /// The valuation caveat stated with every mirror comparison.

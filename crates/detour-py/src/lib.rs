@@ -385,7 +385,13 @@ impl Store {
             None => detour_claims::text::find_date(text),
         };
         let checked = py.detach(|| {
-            let claims = detour_claims::extract(text, &detour_claims::ExtractOptions { date });
+            let claims = detour_claims::extract(
+                text,
+                &detour_claims::ExtractOptions {
+                    date,
+                    ..Default::default()
+                },
+            );
             detour_claims::verify::check(
                 Some(&self.store),
                 detour_claims::releases::embedded(),
@@ -419,7 +425,7 @@ fn simulate(
         .any(|(name, _)| *name == scenario);
     py.detach(|| {
         if embedded && data.is_none() && stopping.is_none() && seed == 1 {
-            return detour_sim::run_embedded(scenario, draws, false)
+            return detour_sim::run_embedded(scenario, draws, false, detour_core::Deadline::none())
                 .map(|r| r.map(|(json, _)| json).unwrap_or_default());
         }
         detour_sim::run(&detour_sim::SimulateOptions {

@@ -47,7 +47,18 @@ pub struct SimulateOptions {
     pub chart_dir: Option<PathBuf>,
     /// Seed of the Monte Carlo draws.
     pub seed: u64,
+    /// Stop with [`Expired`](detour_core::Expired) once this has passed.
+    pub deadline: detour_core::Deadline,
 }
+
+/// A scenario shipped in the binary, run in memory (no file is written).
+struct Embedded<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+/// The name the embedded scenarios' data goes by in output (its path in the repository).
+const EMBEDDED_DATA_NAME: &str = "data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz";
 
 /// Per country, per measure: (standard error, 2.5th and 97.5th percentiles) over the draws.
 type McSummary = Vec<[(f64, f64, f64); 6]>;
@@ -161,9 +172,28 @@ fn expand(
 }
 
 pub fn run(args: &SimulateOptions) -> Result<String> {
-    let file = args.scenario.display().to_string();
-    let text =
-        std::fs::read_to_string(&args.scenario).with_context(|| format!("reading {file}"))?;
+    Ok(run_with(args, None, false)?.0)
+}
+
+/// [`run`] on the scenario's file or an embedded scenario; with `want_charts`, the charts' SVG
+/// (by file name) come back as well as being written to `chart_dir` when that is set.
+fn run_with(
+    args: &SimulateOptions,
+    embedded: Option<Embedded<'_>>,
+    want_charts: bool,
+) -> Result<(String, Vec<(&'static str, String)>)> {
+    let (file, text) = match &embedded {
+        Some(e) => (
+            format!("embedded scenario '{}'", e.name),
+            e.text.to_string(),
+        ),
+        None => {
+            let file = args.scenario.display().to_string();
+            let text = std::fs::read_to_string(&args.scenario)
+                .with_context(|| format!("reading {file}"))?;
+            (file, text)
+        }
+    };
     let doc = scenario::parse(&text, &file)?;
     let empty = Table::default();
     let data_t = doc.tables.get("data").unwrap_or(&empty);
@@ -173,6 +203,7 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
         .with_context(|| format!("{file}: no [model] table"))?;
     let base_dir = args.scenario.parent().unwrap_or(Path::new("."));
     let data_path = match (&args.data, get_str(data_t, "file", &file)?) {
+        _ if embedded.is_some() => PathBuf::from(EMBEDDED_DATA_NAME),
         (Some(p), _) => p.clone(),
         (None, Some(f)) => base_dir.join(f),
         (None, None) => bail!("{file}: no data: give [data] file = \"…\" or --data"),
@@ -280,7 +311,16 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
         .cloned()
         .collect();
     let (num, text) = detour_hdfe::model::needed(&formula, &extra, None, &[]);
-    let frame = detour_store::frame::read_csv(&data_path, &num, &text)?;
+    let frame = if embedded.is_some() {
+        detour_store::frame::read_csv_from(
+            EMBEDDED_DATA_NAME,
+            flate2::read::GzDecoder::new(EMBEDDED_DATA),
+            &num,
+            &text,
+        )?
+    } else {
+        detour_store::frame::read_csv(&data_path, &num, &text)?
+    };
     let loaded = detour_hdfe::model::ModelData::collect(&frame, &formula, &extra, None, &[])?;
     drop(frame);
     let n_rows = loaded.rows.len();
@@ -324,10 +364,13 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
         vcov: VcovType::Hetero,
         tol: 1e-12,
         fe_tol: 1e-12,
+        deadline: args.deadline.instant(),
         ..Options::default()
     };
-    let fit =
-        detour_hdfe::fit(&design, &opt).map_err(|e| anyhow::anyhow!("baseline estimation: {e}"))?;
+    let fit = detour_hdfe::fit(&design, &opt).map_err(|e| match e {
+        detour_hdfe::Error::Deadline => anyhow::Error::new(detour_core::Expired),
+        e => anyhow::anyhow!("baseline estimation: {e}"),
+    })?;
     if fit.nobs != n_rows {
         bail!(
             "{file}: the baseline estimation dropped {} of {n_rows} flows (zeros or separation); GE needs every pair",
@@ -523,6 +566,9 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
         let per_draw: Vec<Option<Vec<[f64; 6]>>> = (0..draws)
             .into_par_iter()
             .map(|d| {
+                if args.deadline.passed() {
+                    return None;
+                }
                 let mut rng =
                     Normal(args.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (d as u64 + 1));
                 let z: Vec<f64> = (0..p).map(|_| rng.sample()).collect();
@@ -541,6 +587,7 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
             })
             .collect();
         pb.finish_and_clear();
+        args.deadline.check()?;
         let ok: Vec<&Vec<[f64; 6]>> = per_draw.iter().flatten().collect();
         let failed = draws - ok.len();
         if ok.len() < 2 {
@@ -558,8 +605,11 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
     }
 
     let name = get_str(&doc.root, "name", &file)?.unwrap_or_else(|| file.clone());
-    if let Some(dir) = &args.chart_dir {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut charts: Vec<(&'static str, String)> = Vec::new();
+    if args.chart_dir.is_some() || want_charts {
+        if let Some(dir) = &args.chart_dir {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
         let named: Vec<String> = changes
             .iter()
             .flat_map(|c| {
@@ -608,11 +658,15 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
                 &named,
                 &footer,
             );
-            let path = dir.join(file_name);
-            std::fs::write(&path, &svg).with_context(|| format!("writing {}", path.display()))?;
-            let png = path.with_extension("png");
-            detour_monitor::png::write_chart(&png, &svg)
-                .with_context(|| format!("writing {}", png.display()))?;
+            if let Some(dir) = &args.chart_dir {
+                let path = dir.join(file_name);
+                std::fs::write(&path, &svg)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                let png = path.with_extension("png");
+                detour_monitor::png::write_chart(&png, &svg)
+                    .with_context(|| format!("writing {}", png.display()))?;
+            }
+            charts.push((file_name, svg));
         }
     }
 
@@ -641,7 +695,7 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
         w.flush()?;
     }
 
-    match args.format.as_str() {
+    let rendered: Result<String> = match args.format.as_str() {
         "json" => {
             let rows: Vec<serde_json::Value> = countries
                 .iter()
@@ -772,7 +826,8 @@ pub fn run(args: &SimulateOptions) -> Result<String> {
             Ok(s)
         }
         other => bail!("--format '{other}': expected table, json or csv"),
-    }
+    };
+    Ok((rendered?, charts))
 }
 
 /// Scenarios shipped inside the binary (the report and the API run only these), with their data.
@@ -790,57 +845,84 @@ pub const EMBEDDED_SCENARIOS: &[(&str, &str)] = &[
 const EMBEDDED_DATA: &[u8] =
     include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz");
 
-/// A private scratch directory, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch_dir() -> Result<Scratch> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "detour-simulate-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&path)?;
-    Ok(Scratch(path))
-}
-
 /// Run an embedded scenario by name: its JSON output, and the welfare chart (SVG) when `chart` is set.
 /// `None` when no embedded scenario has that name.
 pub fn run_embedded(
     name: &str,
     draws: Option<usize>,
     chart: bool,
+    deadline: detour_core::Deadline,
 ) -> Result<Option<(String, Option<String>)>> {
     let Some((_, text)) = EMBEDDED_SCENARIOS.iter().find(|s| s.0 == name) else {
         return Ok(None);
     };
-    let dir = scratch_dir()?;
-    let (scenario, data, charts) = (
-        dir.0.join("scenario.toml"),
-        dir.0.join("data.csv.gz"),
-        dir.0.join("charts"),
-    );
-    std::fs::write(&scenario, text)?;
-    std::fs::write(&data, EMBEDDED_DATA)?;
-    let out = run(&SimulateOptions {
-        scenario,
-        data: Some(data),
-        stopping: None,
-        format: "json".into(),
-        pairs_out: None,
-        draws,
-        chart_dir: chart.then(|| charts.clone()),
-        seed: 1,
-    })?;
-    let welfare = chart
-        .then(|| std::fs::read_to_string(charts.join("welfare.svg")).ok())
-        .flatten();
+    let (out, charts) = run_with(
+        &SimulateOptions {
+            format: "json".into(),
+            draws,
+            seed: 1,
+            deadline,
+            ..SimulateOptions::default()
+        },
+        Some(Embedded { name, text }),
+        chart,
+    )?;
+    let welfare = charts
+        .into_iter()
+        .find(|(f, _)| *f == "welfare.svg")
+        .map(|(_, svg)| svg);
     Ok(Some((out, welfare)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Embedded scenarios run in memory: no file appears in the temporary directory, and the
+    /// output names the shipped data, not a scratch path.
+    #[test]
+    fn embedded_scenarios_write_no_files() {
+        let tmp = std::env::temp_dir();
+        let ours = |d: &Path| {
+            std::fs::read_dir(d)
+                .map(|r| {
+                    r.flatten()
+                        .filter(|e| {
+                            e.file_name()
+                                .to_string_lossy()
+                                .starts_with("detour-simulate")
+                        })
+                        .count()
+                })
+                .unwrap_or(0)
+        };
+        let before = ours(&tmp);
+        let (json, welfare) = run_embedded(
+            "yotov2016_remove_borders",
+            None,
+            true,
+            detour_core::Deadline::none(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(ours(&tmp), before);
+        assert!(!json.contains(&*tmp.to_string_lossy()), "{json}");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["data"], EMBEDDED_DATA_NAME);
+        assert!(welfare.is_some_and(|s| s.starts_with("<svg")));
+    }
+
+    #[test]
+    fn a_passed_deadline_stops_the_simulation() {
+        let past = detour_core::Deadline::at(
+            std::time::Instant::now() - std::time::Duration::from_millis(1),
+        );
+        let e =
+            run_embedded("coalition_sanctions_illustration", Some(20), false, past).unwrap_err();
+        assert!(
+            e.chain()
+                .any(|c| c.downcast_ref::<detour_core::Expired>().is_some()),
+            "{e:#}"
+        );
+    }
 }

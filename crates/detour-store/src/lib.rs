@@ -33,6 +33,7 @@
 
 pub mod default_store;
 pub mod error;
+pub mod export;
 pub mod frame;
 pub mod ingest;
 pub mod manifest;
@@ -146,6 +147,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Open an existing store.
     pub fn open(dir: &Path) -> Result<Store> {
+        clean_stale(dir);
         if !dir.join(MANIFEST).is_file() {
             return Err(StoreError::NotAStore {
                 path: dir.to_path_buf(),
@@ -210,6 +212,7 @@ impl Store {
                     reason: format!("parent directory {} does not exist", parent.display()),
                 });
             }
+            clean_stale(dir);
             let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("store");
             let building = parent.join(format!(".{name}.creating-{}", std::process::id()));
             let _ = fs::remove_dir_all(&building);
@@ -370,10 +373,25 @@ impl Store {
         Ok(ctx)
     }
 
-    /// Run one SQL statement and collect the result.
+    /// Run one SQL query and collect the result. Queries only: statements that would define,
+    /// change or write anything (`CREATE`, `DROP`, `INSERT`, `COPY … TO`, `SET`, …) are refused,
+    /// so that the store's session and files stay as they are; writing goes through ingestion,
+    /// and a result is saved with [`export::write`].
     pub async fn sql(&self, query: &str) -> Result<Vec<RecordBatch>> {
         let ctx = self.session()?;
-        let df = ctx.sql(query).await?;
+        let read_only = datafusion::execution::context::SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let df = ctx
+            .sql_with_options(query, read_only)
+            .await
+            .map_err(|e| match e {
+                datafusion::error::DataFusionError::Plan(m) if m.contains("not supported") => {
+                    StoreError::ReadOnly(m)
+                }
+                e => StoreError::from(e),
+            })?;
         Ok(df.collect().await?)
     }
 
@@ -390,6 +408,43 @@ impl Store {
         };
         rt.block_on(self.sql(query))
     }
+}
+
+/// Remove what an ingest killed midway left behind: `.NAME.creating-PID` beside the store and
+/// `.staging-PID` inside it, where process PID no longer runs. (Only where running processes can
+/// be told, under `/proc`; elsewhere they stay.)
+fn clean_stale(dir: &Path) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let dead = |pid: &str| {
+        pid.parse::<u32>().is_ok_and(|p| {
+            p != std::process::id() && !Path::new("/proc").join(p.to_string()).exists()
+        })
+    };
+    let sweep = |in_dir: &Path, prefix: &str| {
+        let Ok(entries) = fs::read_dir(in_dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+                continue;
+            };
+            if dead(pid) && e.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    };
+    if let Some(name) = dir.file_name().and_then(|n| n.to_str()) {
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        sweep(parent, &format!(".{name}.creating-"));
+    }
+    sweep(dir, ".staging-");
 }
 
 /// A multi-threaded Tokio runtime for blocking callers.

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn ingest(store: &Path, file: &Path, format: &str) -> Command {
+pub fn ingest(store: &Path, file: &Path, format: &str) -> Command {
     let mut c = detour();
     c.arg("--store")
         .arg(store)
@@ -323,16 +323,19 @@ fn imf_layout() {
 
 #[test]
 fn parquet_generic_layout() {
-    // Write the generic fixture to Parquet through the store itself (COPY), then ingest it.
+    // Write the generic fixture to Parquet through the store itself (`sql --out`), then ingest it.
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
     run_ok(&mut ingest(&store, &fixture("generic_good.csv"), "csv"));
     let pq = tmp.path().join("flows.parquet");
-    let q = format!(
-        "COPY (SELECT reporter, partner, flow, year, month, commodity, value, currency FROM flows) TO '{}' STORED AS PARQUET",
-        pq.display()
+    let q = "SELECT reporter, partner, flow, year, month, commodity, value, currency FROM flows";
+    run_ok(
+        detour()
+            .arg("--store")
+            .arg(&store)
+            .args(["sql", q, "--out"])
+            .arg(&pq),
     );
-    run_ok(detour().arg("--store").arg(&store).args(["sql", &q]));
     let store2 = tmp.path().join("s2");
     let out = run_ok(&mut ingest(&store2, &pq, "parquet"));
     assert!(out.contains("stored 5 rows"), "{out}");

@@ -5,9 +5,12 @@ mod claims;
 mod cli;
 mod diversion;
 mod estimate;
+mod fuzz;
 mod ingest;
+mod limits;
 mod monitor;
 mod real_data;
+mod security;
 mod serve;
 mod simulate;
 

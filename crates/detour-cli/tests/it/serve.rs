@@ -14,6 +14,17 @@ pub struct Server {
     pub addr: String,
 }
 
+impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status, once the process has ended.
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -22,8 +33,14 @@ impl Drop for Server {
 }
 
 pub fn start() -> Server {
+    start_with(&[])
+}
+
+/// A server with more `serve` options.
+pub fn start_with(extra: &[&str]) -> Server {
     let mut child = detour()
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -216,6 +216,9 @@ pub struct Sink {
     max_key: Option<(i32, u32)>,
     commodity_seen: BTreeSet<String>,
     last: (String, String),
+    /// Each stored row's key (128-bit hash) and its line: a key seen twice would double count.
+    keys: HashMap<u128, u64>,
+    hashers: (std::hash::RandomState, std::hash::RandomState),
 }
 
 impl Sink {
@@ -249,6 +252,8 @@ impl Sink {
             max_key: None,
             commodity_seen: BTreeSet::new(),
             last: (String::new(), String::new()),
+            keys: HashMap::new(),
+            hashers: Default::default(),
         })
     }
 
@@ -293,6 +298,9 @@ impl Sink {
     /// Validate the constraints every format shares and store the row.
     pub(crate) fn row(&mut self, r: &FlowRow<'_>) -> Result<()> {
         if let Err(e) = self.check(r) {
+            return self.bad(e);
+        }
+        if let Err(e) = self.unique(r) {
             return self.bad(e);
         }
         let key = (r.year, r.month.unwrap_or(0));
@@ -361,6 +369,51 @@ impl Sink {
         Ok(())
     }
 
+    /// A row whose key (reporter, partner, flow, period, commodity, classification, currency and
+    /// valuation) an earlier row of the file had is an error naming both lines: stored, it would
+    /// be counted twice. Keys are kept as 128-bit hashes (16 bytes a row; a false match is as
+    /// likely as guessing a 128-bit number).
+    fn unique(&mut self, r: &FlowRow<'_>) -> Result<()> {
+        use std::hash::BuildHasher;
+        let key = (
+            r.reporter,
+            r.partner,
+            r.flow.as_str(),
+            r.year,
+            r.month,
+            r.commodity,
+            r.classification,
+            r.currency,
+            r.valuation,
+        );
+        let (a, b) = (&self.hashers.0, &self.hashers.1);
+        let k = (u128::from(a.hash_one(key)) << 64) | u128::from(b.hash_one(key));
+        match self.keys.get(&k).copied() {
+            Some(first) => {
+                let period = match r.month {
+                    Some(m) => format!("{}-{m:02}", r.year),
+                    None => r.year.to_string(),
+                };
+                Err(self.err(
+                    r.line,
+                    "(row)",
+                    format!(
+                        "the same flow as line {first}: {} {} to/from {} {period} commodity {}{}; stored twice it would be counted twice",
+                        r.reporter,
+                        r.flow.as_str(),
+                        r.partner,
+                        r.commodity,
+                        r.valuation.map(|v| format!(" ({v})")).unwrap_or_default()
+                    ),
+                ))
+            }
+            None => {
+                self.keys.insert(k, r.line);
+                Ok(())
+            }
+        }
+    }
+
     fn flush(&mut self) -> Result<()> {
         if self.builder.is_empty() {
             return Ok(());
@@ -394,6 +447,23 @@ impl Sink {
     pub(crate) fn finish(mut self) -> Result<Coverage> {
         self.flush()?;
         self.close_writer()?;
+        if self.cov.rows == 0 {
+            let mut why: Vec<String> = Vec::new();
+            if self.cov.skipped_rows > 0 {
+                why.push(format!("{} bad rows skipped", self.cov.skipped_rows));
+            }
+            for (reason, n) in &self.cov.not_stored {
+                why.push(format!("{n} not stored ({reason})"));
+            }
+            return Err(StoreError::NoRows {
+                file: self.file.clone(),
+                message: if why.is_empty() {
+                    "the file has a header but no data rows".into()
+                } else {
+                    why.join("; ")
+                },
+            });
+        }
         let fmt_key = |(y, m): (i32, u32)| {
             if m == 0 {
                 format!("{y}")

@@ -1,45 +1,24 @@
-//! `detour serve`: an HTTP JSON API over the library calls, and the dashboard.
-//!
-//! Read-only over the store; loopback by default; every parameter checked against a list per
-//! endpoint (no file paths from requests: data for `estimate` and texts for `check` come in the
-//! request body); bodies up to [`MAX_BODY`]; each request computed within [`TIME_LIMIT`] or answered
-//! 503; a fixed pool of worker threads.
+//! The endpoints of `detour serve`: each request's path, parameters and body to a library call
+//! and its JSON. Every parameter is checked against a list per endpoint; no file paths come from
+//! requests (data for `estimate` and texts for `check` come in the body).
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::Instant;
 
-use anyhow::{Context, Result, anyhow};
-use tiny_http::{Header, Method, Request, Response, Server};
+use anyhow::{Result, anyhow};
 
+use detour_core::Deadline;
 use detour_core::period::Period;
 use detour_monitor::{Frequency, TradeQuery};
 use detour_store::Store;
 
-/// Largest request body (a text to check, a CSV to estimate on).
-pub const MAX_BODY: usize = 5 * 1024 * 1024;
-/// Longest a request may compute.
-pub const TIME_LIMIT: Duration = Duration::from_secs(60);
-
-#[derive(clap::Args)]
-pub struct ServeArgs {
-    /// Address to listen on; loopback by default. Binding another interface exposes the API to the network.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub addr: SocketAddr,
-    /// Worker threads answering requests.
-    #[arg(long, default_value_t = 8)]
-    pub threads: usize,
-}
-
-const DASHBOARD: &str = include_str!("../assets/dashboard.html");
-const OPENAPI: &str = include_str!("../assets/openapi.json");
-const ECHARTS_GZ: &[u8] = include_bytes!("../assets/echarts/echarts.min.js.gz");
+pub const DASHBOARD: &str = include_str!("../../assets/dashboard.html");
+pub const OPENAPI: &str = include_str!("../../assets/openapi.json");
+pub const ECHARTS_GZ: &[u8] = include_bytes!("../../assets/echarts/echarts.min.js.gz");
 
 /// A client error (4xx) with its status.
 #[derive(Debug)]
-struct Http(u16, String);
+pub struct Http(pub u16, pub String);
 
 impl std::fmt::Display for Http {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -48,15 +27,15 @@ impl std::fmt::Display for Http {
 }
 impl std::error::Error for Http {}
 
-fn bad(msg: impl Into<String>) -> anyhow::Error {
+pub fn bad(msg: impl Into<String>) -> anyhow::Error {
     anyhow!(Http(400, msg.into()))
 }
 
-struct Reply {
-    status: u16,
-    content_type: &'static str,
-    body: Vec<u8>,
-    gzip: bool,
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub gzip: bool,
 }
 
 impl Reply {
@@ -70,12 +49,40 @@ impl Reply {
     }
 }
 
-fn error_reply(status: u16, msg: &str) -> Reply {
+pub fn error_reply(status: u16, msg: &str) -> Reply {
     Reply {
         status,
         content_type: "application/json",
         body: format!("{}\n", serde_json::json!({ "error": msg })).into_bytes(),
         gzip: false,
+    }
+}
+
+/// Paths answered at once, without a compute worker: the dashboard, its script, the API's
+/// description and the health check (which then answers while every worker is busy).
+pub fn is_static(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/index.html" | "/assets/echarts.min.js" | "/api/openapi.json" | "/api/health"
+    )
+}
+
+/// The methods a known path answers (for 405's `Allow`); `None` for an unknown path.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    match path {
+        "/api/estimate" | "/api/check" | "/api/extract" => Some("POST"),
+        "/"
+        | "/index.html"
+        | "/assets/echarts.min.js"
+        | "/api/openapi.json"
+        | "/api/health"
+        | "/api/trade"
+        | "/api/mirror"
+        | "/api/records"
+        | "/api/series"
+        | "/api/diversion"
+        | "/api/simulate" => Some("GET, HEAD"),
+        _ => None,
     }
 }
 
@@ -175,50 +182,30 @@ fn trade_query(p: &BTreeMap<String, String>) -> Result<TradeQuery> {
     .map_err(|e| bad(format!("{e:#}")))
 }
 
-/// Answer one request (runs on a worker thread, within the time limit).
-fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>) -> Result<Reply> {
-    let get_only = |m: &Method| -> Result<()> {
-        if *m == Method::Get || *m == Method::Head {
-            Ok(())
-        } else {
-            Err(anyhow!(Http(405, format!("{path} answers GET"))))
-        }
-    };
-    let post_only = |m: &Method| -> Result<()> {
-        if *m == Method::Post {
-            Ok(())
-        } else {
-            Err(anyhow!(Http(
-                405,
-                format!("{path} answers POST (the text or data in the body)")
-            )))
-        }
-    };
+/// Answer one request (on a compute worker, except the static paths), its method already
+/// checked against [`allowed_methods`]; `deadline` reaches the library call.
+pub fn answer(
+    store: &Store,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    deadline: Instant,
+) -> Result<Reply> {
     match path {
-        "/" | "/index.html" => {
-            get_only(method)?;
-            Ok(Reply {
-                status: 200,
-                content_type: "text/html; charset=utf-8",
-                body: DASHBOARD.as_bytes().to_vec(),
-                gzip: false,
-            })
-        }
-        "/assets/echarts.min.js" => {
-            get_only(method)?;
-            Ok(Reply {
-                status: 200,
-                content_type: "application/javascript",
-                body: ECHARTS_GZ.to_vec(),
-                gzip: true,
-            })
-        }
-        "/api/openapi.json" => {
-            get_only(method)?;
-            Ok(Reply::json(OPENAPI.to_string()))
-        }
+        "/" | "/index.html" => Ok(Reply {
+            status: 200,
+            content_type: "text/html; charset=utf-8",
+            body: DASHBOARD.as_bytes().to_vec(),
+            gzip: false,
+        }),
+        "/assets/echarts.min.js" => Ok(Reply {
+            status: 200,
+            content_type: "application/javascript",
+            body: ECHARTS_GZ.to_vec(),
+            gzip: true,
+        }),
+        "/api/openapi.json" => Ok(Reply::json(OPENAPI.to_string())),
         "/api/health" => {
-            get_only(method)?;
             params(query, &[])?;
             Ok(Reply::json(format!(
                 "{}\n",
@@ -226,7 +213,6 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             )))
         }
         "/api/trade" | "/api/mirror" | "/api/records" => {
-            get_only(method)?;
             let p = params(query, TRADE_PARAMS)?;
             let q = trade_query(&p)?;
             let json = match path {
@@ -237,7 +223,6 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             Ok(Reply::json(format!("{json}\n")))
         }
         "/api/series" => {
-            get_only(method)?;
             let mut allowed = TRADE_PARAMS.to_vec();
             allowed.push("freq");
             let p = params(query, &allowed)?;
@@ -254,7 +239,6 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             )))
         }
         "/api/diversion" => {
-            get_only(method)?;
             let p = params(
                 query,
                 &[
@@ -332,7 +316,6 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             )))
         }
         "/api/simulate" => {
-            get_only(method)?;
             let p = params(query, &["scenario", "draws"])?;
             let name = p
                 .get("scenario")
@@ -350,7 +333,9 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 }
                 None => None,
             };
-            let Some((out, _)) = detour_sim::run_embedded(name, draws, false)? else {
+            let Some((out, _)) =
+                detour_sim::run_embedded(name, draws, false, Deadline::at(deadline))?
+            else {
                 return Err(bad(format!(
                     "scenario '{name}': expected one of {}",
                     detour_sim::EMBEDDED_SCENARIOS
@@ -363,7 +348,6 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             Ok(Reply::json(out))
         }
         "/api/estimate" => {
-            post_only(method)?;
             let allowed = [
                 "formula",
                 "family",
@@ -398,17 +382,20 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 },
                 ..d
             };
-            let spec = text.parse().map_err(|e| bad(e.to_string()))?;
+            let mut spec = text.parse().map_err(|e| bad(e.to_string()))?;
+            spec.deadline = Some(deadline);
             let f = detour_hdfe::formula::Formula::parse(formula)
                 .map_err(|e| bad(format!("formula: {e}")))?;
             let (ncols, tcols) = spec.needed(&f);
             let t_load = std::time::Instant::now();
-            let frame = detour_store::frame::read_csv_from("<body>", &body[..], &ncols, &tcols)
+            let frame = detour_store::frame::read_csv_from("<body>", body, &ncols, &tcols)
                 .map_err(|e| bad(e.to_string()))?;
             let load_seconds = t_load.elapsed().as_secs_f64();
             let t_fit = std::time::Instant::now();
-            let est =
-                detour_hdfe::model::estimate(&f, &frame, &spec).map_err(|e| bad(e.to_string()))?;
+            let est = detour_hdfe::model::estimate(&f, &frame, &spec).map_err(|e| match e {
+                detour_hdfe::Error::Deadline => anyhow::Error::new(e),
+                e => bad(e.to_string()),
+            })?;
             let ctx = crate::estimate::Context0 {
                 formula,
                 subset: text.subset,
@@ -425,10 +412,9 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             )))
         }
         "/api/check" | "/api/extract" => {
-            post_only(method)?;
             let p = params(query, &["date"])?;
             let text =
-                detour_claims::text::decode("<body>", &body).map_err(|e| bad(e.to_string()))?;
+                detour_claims::text::decode("<body>", body).map_err(|e| bad(e.to_string()))?;
             let date = match p.get("date") {
                 Some(d) => Some(
                     chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -436,16 +422,23 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
                 ),
                 None => detour_claims::text::find_date(&text),
             };
-            let claims = detour_claims::extract(&text, &detour_claims::ExtractOptions { date });
+            let claims = detour_claims::try_extract(
+                &text,
+                &detour_claims::ExtractOptions {
+                    date,
+                    deadline: Deadline::at(deadline),
+                },
+            )?;
             let v = if path == "/api/extract" {
                 serde_json::json!({"date": date.map(|d| d.to_string()), "claims": claims})
             } else {
-                let checked = detour_claims::verify::check(
+                let checked = detour_claims::verify::check_until(
                     Some(store),
                     detour_claims::releases::embedded(),
                     &claims,
                     date,
-                );
+                    Deadline::at(deadline),
+                )?;
                 serde_json::json!({
                     "date": date.map(|d| d.to_string()),
                     "summary": detour_claims::verify::summary(&checked),
@@ -462,143 +455,4 @@ fn answer(store: &Store, method: &Method, path: &str, query: &str, body: Vec<u8>
             format!("no such path: {path}; see /api/openapi.json")
         ))),
     }
-}
-
-fn respond(req: Request, r: Reply, head: bool) {
-    let accepts_gzip = req
-        .headers()
-        .iter()
-        .any(|h| h.field.equiv("Accept-Encoding") && h.value.as_str().contains("gzip"));
-    let mut body = r.body;
-    let mut headers = vec![
-        Header::from_bytes("Content-Type", r.content_type).expect("valid header"),
-        Header::from_bytes("X-Content-Type-Options", "nosniff").expect("valid header"),
-        Header::from_bytes("Cache-Control", "no-store").expect("valid header"),
-    ];
-    if r.gzip {
-        if accepts_gzip {
-            headers.push(Header::from_bytes("Content-Encoding", "gzip").expect("valid header"));
-        } else {
-            let mut plain = Vec::new();
-            if flate2::read::GzDecoder::new(&body[..])
-                .read_to_end(&mut plain)
-                .is_ok()
-            {
-                body = plain;
-            }
-        }
-    }
-    if head {
-        body.clear();
-    }
-    let mut resp = Response::from_data(body).with_status_code(r.status);
-    for h in headers {
-        resp.add_header(h);
-    }
-    let _ = req.respond(resp);
-}
-
-/// Serve until the process is stopped.
-pub fn run(args: &ServeArgs, store: Store) -> Result<()> {
-    let server = Server::http(args.addr).map_err(|e| anyhow!("listening on {}: {e}", args.addr))?;
-    if !args.addr.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {} — reachable from the network",
-            args.addr
-        );
-    }
-    let bound = server.server_addr().to_ip().unwrap_or(args.addr);
-    // The first line names the bound address (port 0 picks a free one): scripts read it.
-    crate::output::emit(&format!(
-        "detour serve: http://{bound} (dashboard), http://{bound}/api/openapi.json\n"
-    ));
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
-    let server = Arc::new(server);
-    let store = Arc::new(store);
-    let mut workers = Vec::new();
-    for _ in 0..args.threads.max(1) {
-        let (server, store) = (Arc::clone(&server), Arc::clone(&store));
-        workers.push(std::thread::spawn(move || {
-            while let Ok(req) = server.recv() {
-                handle(req, &store);
-            }
-        }));
-    }
-    for w in workers {
-        w.join().map_err(|_| anyhow!("a worker thread failed"))?;
-    }
-    Ok(())
-}
-
-fn handle(mut req: Request, store: &Arc<Store>) {
-    let url = req.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-    let (path, query) = (path.to_string(), query.to_string());
-    let method = req.method().clone();
-    let head = method == Method::Head;
-    if req.body_length().is_some_and(|n| n > MAX_BODY) {
-        return respond(
-            req,
-            error_reply(
-                413,
-                &format!("the body is larger than {} MB", MAX_BODY / (1024 * 1024)),
-            ),
-            head,
-        );
-    }
-    let mut body = Vec::new();
-    if let Err(e) = req
-        .as_reader()
-        .take(MAX_BODY as u64 + 1)
-        .read_to_end(&mut body)
-    {
-        return respond(
-            req,
-            error_reply(400, &format!("reading the body: {e}")),
-            head,
-        );
-    }
-    if body.len() > MAX_BODY {
-        return respond(
-            req,
-            error_reply(
-                413,
-                &format!("the body is larger than {} MB", MAX_BODY / (1024 * 1024)),
-            ),
-            head,
-        );
-    }
-    // Compute on a helper thread so that a slow request is answered 503 at the time limit.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let st = Arc::clone(store);
-    std::thread::spawn(move || {
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            answer(&st, &method, &path, &query, body)
-        }));
-        let _ = tx.send(r);
-    });
-    let reply = match rx.recv_timeout(TIME_LIMIT) {
-        Ok(Ok(Ok(r))) => r,
-        Ok(Ok(Err(e))) => match e.downcast_ref::<Http>() {
-            Some(Http(code, msg)) => error_reply(*code, msg),
-            None => {
-                // Errors of the library on the request's input (an unknown country, no data).
-                let msg = format!("{e:#}");
-                let code = if msg.starts_with("no data") { 404 } else { 400 };
-                error_reply(code, &msg)
-            }
-        },
-        Ok(Err(_)) => error_reply(500, "internal error"),
-        Err(_) => error_reply(
-            503,
-            &format!("the request took longer than {} s", TIME_LIMIT.as_secs()),
-        ),
-    };
-    respond(req, reply, head);
-}
-
-/// Used by `main` to report a bind failure with context.
-pub fn open(args: &ServeArgs, store: Store) -> Result<()> {
-    run(args, store).with_context(|| format!("detour serve on {}", args.addr))
 }
