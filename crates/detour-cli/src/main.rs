@@ -340,6 +340,7 @@ fn run(cli: Cli) -> Result<()> {
                 by_sender,
                 gravity,
                 missing_as_zero,
+                deadline: detour_core::Deadline::none(),
                 event: match &event {
                     Some(e) => Some(
                         Period::parse(e)

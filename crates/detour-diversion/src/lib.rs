@@ -57,6 +57,17 @@ pub enum Error {
     NoConduits,
     #[error(transparent)]
     Monitor(#[from] anyhow_like::Wrapped),
+    /// The query's deadline passed; the analysis stopped.
+    #[error(transparent)]
+    Expired(#[from] detour_core::Expired),
+}
+
+/// An estimation error in context, or [`Error::Expired`] when the fit stopped at its deadline.
+fn fit_error(e: detour_hdfe::Error, context: impl FnOnce(detour_hdfe::Error) -> String) -> Error {
+    match e {
+        detour_hdfe::Error::Deadline => Error::Expired(detour_core::Expired),
+        e => Error::Monitor(anyhow_like::Wrapped(context(e))),
+    }
 }
 
 /// Errors from the monitor crate, kept as text.
@@ -257,6 +268,8 @@ pub struct Query {
     /// Read months without a record as zero trade (Comext publishes no zero rows); off by default, when a
     /// missing month makes a window incomplete. Pairs with zero months are fitted by PPML on levels.
     pub missing_as_zero: bool,
+    /// Stop with [`Error::Expired`] once this has passed (checked for each pair and in each fit).
+    pub deadline: detour_core::Deadline,
 }
 
 /// The conduits of the headline question: Russia's neighbours that are not themselves sanctioned.
@@ -279,6 +292,7 @@ impl Query {
             gravity: false,
             event: None,
             missing_as_zero: false,
+            deadline: detour_core::Deadline::none(),
         }
     }
 }
@@ -371,6 +385,7 @@ impl Span {
 
 /// Fit the baseline model of one pair and compare the after window with its projection.
 fn pair(store: &Store, q: &Query, partner: &str) -> Result<(PairResult, String), Error> {
+    q.deadline.check()?;
     pair_flow(store, q, partner, FlowKind::Exports)
 }
 
@@ -408,10 +423,13 @@ fn pair_flow(
         family: if ppml { Family::Poisson } else { Family::Ols },
         vcov: VcovType::Iid,
         drop_singletons: false,
+        deadline: q.deadline.instant(),
         ..Options::default()
     };
     let f = detour_hdfe::fit(&design, &opt).map_err(|e| {
-        anyhow_like::Wrapped(format!("{} → {partner}: baseline fit: {e}", q.senders))
+        fit_error(e, |e| {
+            format!("{} → {partner}: baseline fit: {e}", q.senders)
+        })
     })?;
     let beta = f
         .coefficients
@@ -865,10 +883,11 @@ fn gravity(store: &Store, q: &Query) -> Result<Gravity, Error> {
     };
     let opt = Options {
         vcov: VcovType::Cluster,
+        deadline: q.deadline.instant(),
         ..Options::default()
     };
     let f = detour_hdfe::fit(&design, &opt)
-        .map_err(|e| anyhow_like::Wrapped(format!("gravity estimate: {e}")))?;
+        .map_err(|e| fit_error(e, |e| format!("gravity estimate: {e}")))?;
     Ok(Gravity {
         model: "PPML: exports ~ partner × after dummies | sender×partner + sender×month effects, s.e. clustered by sender×partner".into(),
         nobs: f.nobs,

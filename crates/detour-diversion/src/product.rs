@@ -39,6 +39,8 @@ pub struct ProductQuery {
     /// month by month (baseline 2020-01..2022-02 against 2022-03..2022-11); yearly data (BACI)
     /// uses the years above.
     pub windows: Option<(detour_core::period::Period, detour_core::period::Period)>,
+    /// Stop with [`Error::Expired`] once this has passed.
+    pub deadline: detour_core::Deadline,
 }
 
 impl ProductQuery {
@@ -70,6 +72,7 @@ impl ProductQuery {
             },
             edition: None,
             windows: Some((baseline, after)),
+            deadline: detour_core::Deadline::none(),
         }
     }
 }
@@ -384,9 +387,11 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         };
         let opt = Options {
             vcov: VcovType::Cluster,
+            deadline: q.deadline.instant(),
             ..Options::default()
         };
-        detour_hdfe::fit(&design, &opt).map_err(|e| wrap(format!("product-level PPML: {e}")))
+        detour_hdfe::fit(&design, &opt)
+            .map_err(|e| crate::fit_error(e, |e| format!("product-level PPML: {e}")))
     };
     let did = fit(vec![
         (

@@ -263,6 +263,16 @@ impl QueryText<'_> {
         } else {
             self.side.parse()?
         };
+        if let Some(c) = self.currency {
+            let code = c.to_ascii_uppercase();
+            let rates = detour_core::money::EcbRates::global();
+            if code != "EUR" && !rates.currencies().contains(&code) {
+                return Err(detour_core::CoreError::UnknownCurrency {
+                    code: c.to_string(),
+                }
+                .into());
+            }
+        }
         q.currency = self.currency.map(str::to_string);
         q.commodity = self.commodity.map(Commodity::parse).transpose()?;
         Ok(q)

@@ -365,6 +365,7 @@ impl Store {
             by_sender,
             gravity,
             missing_as_zero: false,
+            deadline: detour_core::Deadline::none(),
             event: None,
         };
         let d = py

@@ -556,6 +556,9 @@ fn run_with(
             .map(|d| d as usize)
             .unwrap_or(0),
     };
+    if draws == 1 {
+        bail!("draws: 1 gives no interval; give 0 (none) or at least 2");
+    }
     let mut mc: Option<(usize, McSummary)> = None;
     if draws > 0 {
         use rayon::prelude::*;
@@ -591,7 +594,10 @@ fn run_with(
         let ok: Vec<&Vec<[f64; 6]>> = per_draw.iter().flatten().collect();
         let failed = draws - ok.len();
         if ok.len() < 2 {
-            bail!("Monte Carlo: {failed} of {draws} draws failed to solve");
+            bail!(
+                "Monte Carlo: {} of {draws} draws solved; an interval needs at least 2",
+                ok.len()
+            );
         }
         let summary = (0..n)
             .map(|c| {

@@ -182,6 +182,14 @@ fn trade_query(p: &BTreeMap<String, String>) -> Result<TradeQuery> {
     .map_err(|e| bad(format!("{e:#}")))
 }
 
+/// A diversion error: the deadline's own (a 503), else the request's fault (a 400).
+fn diversion_error(e: detour_diversion::Error) -> anyhow::Error {
+    match e {
+        detour_diversion::Error::Expired(x) => anyhow::Error::new(x),
+        e => bad(e.to_string()),
+    }
+}
+
 /// Answer one request (on a compute worker, except the static paths), its method already
 /// checked against [`allowed_methods`]; `deadline` reaches the library call.
 pub fn answer(
@@ -284,8 +292,12 @@ pub fn answer(
                     period("after", "2022-03..2022-11")?,
                     products,
                 );
-                let d = detour_diversion::product::product_did(store, &q)
-                    .map_err(|e| bad(e.to_string()))?;
+                let q = detour_diversion::product::ProductQuery {
+                    deadline: Deadline::at(deadline),
+                    ..q
+                };
+                let d =
+                    detour_diversion::product::product_did(store, &q).map_err(diversion_error)?;
                 return Ok(Reply::json(format!(
                     "{}\n",
                     serde_json::to_string_pretty(&d)?
@@ -300,6 +312,7 @@ pub fn answer(
                 by_sender: flag(&p, "by_sender")?,
                 gravity: flag(&p, "gravity")?,
                 missing_as_zero: flag(&p, "missing_as_zero")?,
+                deadline: Deadline::at(deadline),
                 event: match p.get("event") {
                     Some(e) => Some(
                         Period::parse(e)
@@ -309,7 +322,7 @@ pub fn answer(
                     None => None,
                 },
             };
-            let d = detour_diversion::diversion(store, &q).map_err(|e| bad(e.to_string()))?;
+            let d = detour_diversion::diversion(store, &q).map_err(diversion_error)?;
             Ok(Reply::json(format!(
                 "{}\n",
                 serde_json::to_string_pretty(&d)?

@@ -93,7 +93,10 @@ fn run(args: &ServeArgs, store: Store) -> Result<()> {
         .thread_name("detour-serve")
         .build()
         .context("starting the server's runtime")?;
-    rt.block_on(serve(args, store))
+    let r = rt.block_on(serve(args, store));
+    // Computations still running past the grace period end with the process.
+    rt.shutdown_background();
+    r
 }
 
 async fn serve(args: &ServeArgs, store: Store) -> Result<()> {

@@ -158,3 +158,49 @@ fn sigterm_shuts_down_cleanly() {
     assert!(code.success(), "{code:?}");
     assert!(TcpStream::connect(&s.addr).is_err(), "still accepting");
 }
+
+/// The API description states what the server enforces: enums for closed lists, minimum lengths
+/// where an empty value is refused (and it is), the 503 of the time limit and the queue, 413 and
+/// 408 for bodies.
+#[test]
+fn openapi_states_the_limits_the_server_enforces() {
+    let s = start();
+    let (st, body) = http(&s, "GET", "/api/openapi.json", b"", "");
+    assert_eq!(st, 200);
+    let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut with_min = 0;
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            if path != "/api/health" {
+                assert!(responses.contains_key("503"), "{method} {path}: no 503");
+            }
+            if method == "post" {
+                for code in ["408", "413"] {
+                    assert!(responses.contains_key(code), "{path}: no {code}");
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let schema = &p["schema"];
+                if ["flow", "side", "freq", "family", "scenario"].contains(&name) {
+                    assert!(schema["enum"].is_array(), "{path} {name}: no enum");
+                }
+                if schema["minLength"].as_u64() == Some(1) && method == "get" {
+                    with_min += 1;
+                    let (st, b) = http(&s, "GET", &format!("{path}?{name}="), b"", "");
+                    assert!(
+                        (400..500).contains(&st),
+                        "{path} {name}= answered {st}: {}",
+                        String::from_utf8_lossy(&b)
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        with_min >= 10,
+        "{with_min} parameters with a minimum length"
+    );
+}
