@@ -236,7 +236,7 @@ fn diversion(store: &Store) -> Result<(String, String)> {
         keyed("conduit_excess_bn", &bn(d.conduit_excess)),
         keyed("offset_ratio", &format!("{:.3}", d.offset_ratio)),
     );
-    s.push_str(&crate::diversion_chart(&d));
+    s.push_str(&crate::diversion::diversion_chart(&d));
     let rows: Vec<Vec<String>> = d
         .by_year
         .iter()
@@ -477,7 +477,7 @@ fn chpl(store: &Store) -> Result<String> {
                 .collect::<Vec<_>>(),
         ));
     }
-    let markers = crate::package_markers(&months);
+    let markers = crate::diversion::package_markers(&months);
     s.push_str(&detour_monitor::chart::index_svg(
         "EU27 exports of CHPL goods, monthly",
         &months,
