@@ -64,7 +64,7 @@ pub fn run(args: DiversionArgs, store: &Option<PathBuf>) -> Result<()> {
     };
     let d = detour_diversion::diversion(&store, &q)?;
     if let Some(path) = &chart {
-        detour_monitor::png::write_chart(path, &diversion_chart(&d))
+        detour_charts::png::write_chart(path, &diversion_chart(&d))
             .with_context(|| format!("writing {}", path.display()))?;
     }
     out!("{}", diversion_output(&d, format)?);
@@ -197,7 +197,7 @@ pub fn diversion_chart(d: &detour_diversion::Diversion) -> String {
         "Index, mean of {} = 100; vertical lines: EU sanctions packages against Russia (number). Values: {}; detour diversion",
         d.baseline, d.currency
     );
-    detour_monitor::chart::index_svg(
+    detour_charts::index_svg(
         &format!("{} exports to {} and the conduits", d.senders, d.target),
         &months,
         &lines,

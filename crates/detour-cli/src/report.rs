@@ -478,7 +478,7 @@ fn chpl(store: &Store) -> Result<String> {
         ));
     }
     let markers = crate::diversion::package_markers(&months);
-    s.push_str(&detour_monitor::chart::index_svg(
+    s.push_str(&detour_charts::index_svg(
         "EU27 exports of CHPL goods, monthly",
         &months,
         &lines,

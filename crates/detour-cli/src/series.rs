@@ -14,7 +14,7 @@ pub fn run(args: SeriesArgs, store: &Option<PathBuf>) -> Result<()> {
     let freq: Frequency = freq.parse()?;
     let s = detour_monitor::series(&store, &args.query()?, freq)?;
     if let Some(path) = chart {
-        detour_monitor::png::write_chart(&path, &detour_monitor::chart::line_svg(&s))
+        detour_charts::png::write_chart(&path, &detour_monitor::chart::line_svg(&s))
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("chart written to {}", path.display());
     }

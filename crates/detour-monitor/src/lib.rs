@@ -38,7 +38,6 @@
 //! ```
 
 pub mod chart;
-pub mod png;
 mod select;
 
 use std::collections::BTreeMap;

@@ -657,7 +657,7 @@ fn run_with(
                 })
                 .collect();
             bars.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let svg = detour_monitor::chart::bar_svg(
+            let svg = detour_charts::bar_svg(
                 title,
                 "percent change against the baseline",
                 &bars,
@@ -669,7 +669,7 @@ fn run_with(
                 std::fs::write(&path, &svg)
                     .with_context(|| format!("writing {}", path.display()))?;
                 let png = path.with_extension("png");
-                detour_monitor::png::write_chart(&png, &svg)
+                detour_charts::png::write_chart(&png, &svg)
                     .with_context(|| format!("writing {}", png.display()))?;
             }
             charts.push((file_name, svg));

@@ -1,4 +1,4 @@
-//! PNG charts: the SVG that [`crate::chart`] writes, rasterised (at twice its size, anti-aliased) and
+//! PNG charts: the SVG that [`crate::svg`] writes, rasterised (at twice its size, anti-aliased) and
 //! encoded as PNG. The rasteriser handles exactly the elements the chart module emits — `rect`,
 //! `line` (with `stroke-dasharray`), `polyline`, `path` (M/L), `circle` and `text` (anchors, sizes,
 //! colours, the axis labels' `rotate(-45 …)`) — with glyphs from DejaVu Sans pre-rendered into
