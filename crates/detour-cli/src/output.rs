@@ -31,26 +31,6 @@ pub fn render(batches: &[RecordBatch], format: OutFormat) -> Result<String> {
     }
 }
 
-pub fn cells(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
-    let opts = FormatOptions::default();
-    let mut cols = Vec::new();
-    for c in batch.columns() {
-        let f = ArrayFormatter::try_new(c.as_ref(), &opts)?;
-        cols.push(
-            (0..batch.num_rows())
-                .map(|i| {
-                    if c.is_null(i) {
-                        None
-                    } else {
-                        Some(f.value(i).to_string())
-                    }
-                })
-                .collect::<Vec<_>>(),
-        );
-    }
-    Ok(cols)
-}
-
 fn render_csv(batches: &[RecordBatch]) -> Result<String> {
     let mut out = Vec::new();
     detour_store::export::write_csv(batches, &mut out)?;
@@ -60,20 +40,18 @@ fn render_csv(batches: &[RecordBatch]) -> Result<String> {
 fn render_json(batches: &[RecordBatch]) -> Result<String> {
     let mut rows = Vec::new();
     for b in batches {
-        let cols = cells(b)?;
         let schema = b.schema();
+        // Numbers come from the Arrow arrays themselves (integers exactly, floats as binary64);
+        // other types as Arrow displays them.
+        let cols: Vec<Vec<serde_json::Value>> = b
+            .columns()
+            .iter()
+            .map(|c| json_values(c.as_ref()))
+            .collect::<Result<_>>()?;
         for i in 0..b.num_rows() {
             let mut obj = serde_json::Map::new();
             for (col, f) in cols.iter().zip(schema.fields().iter()) {
-                let v = match &col[i] {
-                    None => serde_json::Value::Null,
-                    Some(s) if is_numeric(f.data_type()) => s
-                        .parse::<serde_json::Number>()
-                        .map(serde_json::Value::Number)
-                        .unwrap_or_else(|_| serde_json::Value::String(s.clone())),
-                    Some(s) => serde_json::Value::String(s.clone()),
-                };
-                obj.insert(f.name().clone(), v);
+                obj.insert(f.name().clone(), col[i].clone());
             }
             rows.push(serde_json::Value::Object(obj));
         }
@@ -81,8 +59,45 @@ fn render_json(batches: &[RecordBatch]) -> Result<String> {
     Ok(format!("{}\n", serde_json::to_string_pretty(&rows)?))
 }
 
-fn is_numeric(t: &DataType) -> bool {
-    t.is_numeric()
+/// One column as JSON values: integer types as integers, float types as numbers (NaN and
+/// infinities, which JSON lacks, as null), everything else as its display text.
+fn json_values(c: &dyn Array) -> Result<Vec<serde_json::Value>> {
+    use datafusion::arrow::array::{AsArray, types};
+    use datafusion::arrow::compute::cast;
+    use serde_json::Value;
+    let by_row = |a: &dyn Array, f: &dyn Fn(usize) -> Value| -> Vec<Value> {
+        (0..a.len())
+            .map(|i| if a.is_null(i) { Value::Null } else { f(i) })
+            .collect()
+    };
+    let t = c.data_type();
+    if t.is_signed_integer() {
+        let a = cast(c, &DataType::Int64)?;
+        let v = a.as_primitive::<types::Int64Type>();
+        return Ok(by_row(&a, &|i| Value::from(v.value(i))));
+    }
+    if t.is_unsigned_integer() {
+        let a = cast(c, &DataType::UInt64)?;
+        let v = a.as_primitive::<types::UInt64Type>();
+        return Ok(by_row(&a, &|i| Value::from(v.value(i))));
+    }
+    if t.is_floating() {
+        let a = cast(c, &DataType::Float64)?;
+        let v = a.as_primitive::<types::Float64Type>();
+        return Ok(by_row(&a, &|i| {
+            serde_json::Number::from_f64(v.value(i)).map_or(Value::Null, Value::Number)
+        }));
+    }
+    let opts = FormatOptions::default();
+    let f = ArrayFormatter::try_new(c, &opts)?;
+    Ok(by_row(c, &|i| {
+        let s = f.value(i).to_string();
+        // Decimals: their exact text as a JSON number.
+        match s.parse::<serde_json::Number>() {
+            Ok(num) if t.is_numeric() => Value::Number(num),
+            _ => Value::String(s),
+        }
+    }))
 }
 
 /// A trade result for people: the figure, its coverage and where it came from.
