@@ -55,26 +55,46 @@ pub enum Error {
     ShortBaseline(usize),
     #[error("no conduit countries given")]
     NoConduits,
+    /// A monitor question that failed (the pair it was for, and the monitor's error).
+    #[error("{context}: {source}")]
+    Monitor {
+        context: String,
+        #[source]
+        source: detour_monitor::MonitorError,
+    },
+    /// A group, country or period of the question.
     #[error(transparent)]
-    Monitor(#[from] anyhow_like::Wrapped),
+    Core(#[from] detour_core::CoreError),
+    /// A query over the store.
+    #[error(transparent)]
+    Store(#[from] detour_store::StoreError),
+    /// A query result of an unexpected shape (an Arrow cast).
+    #[error("reading a query result: {0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+    /// An estimation that failed (what it was, and the estimator's error).
+    #[error("{context}: {source}")]
+    Estimation {
+        context: String,
+        #[source]
+        source: detour_hdfe::Error,
+    },
+    /// The data cannot answer the question as asked.
+    #[error("{0}")]
+    Data(String),
     /// The query's deadline passed; the analysis stopped.
     #[error(transparent)]
     Expired(#[from] detour_core::Expired),
 }
 
 /// An estimation error in context, or [`Error::Expired`] when the fit stopped at its deadline.
-fn fit_error(e: detour_hdfe::Error, context: impl FnOnce(detour_hdfe::Error) -> String) -> Error {
+fn fit_error(e: detour_hdfe::Error, context: &str) -> Error {
     match e {
         detour_hdfe::Error::Deadline => Error::Expired(detour_core::Expired),
-        e => Error::Monitor(anyhow_like::Wrapped(context(e))),
+        source => Error::Estimation {
+            context: context.to_string(),
+            source,
+        },
     }
-}
-
-/// Errors from the monitor crate, kept as text.
-pub mod anyhow_like {
-    #[derive(Debug, thiserror::Error)]
-    #[error("{0}")]
-    pub struct Wrapped(pub String);
 }
 
 /// One month of one pair.
@@ -323,8 +343,10 @@ fn fetch(
     flow: FlowKind,
 ) -> Result<Span, Error> {
     let q = TradeQuery::new(reporter, partner, flow, *span);
-    let s = series(store, &q, Frequency::Monthly)
-        .map_err(|e| anyhow_like::Wrapped(format!("{reporter} → {partner}: {e}")))?;
+    let s = series(store, &q, Frequency::Monthly).map_err(|source| Error::Monitor {
+        context: format!("{reporter} → {partner}"),
+        source,
+    })?;
     let points = span
         .months()
         .zip(&s.points)
@@ -426,11 +448,8 @@ fn pair_flow(
         deadline: q.deadline.instant(),
         ..Options::default()
     };
-    let f = detour_hdfe::fit(&design, &opt).map_err(|e| {
-        fit_error(e, |e| {
-            format!("{} → {partner}: baseline fit: {e}", q.senders)
-        })
-    })?;
+    let f = detour_hdfe::fit(&design, &opt)
+        .map_err(|e| fit_error(e, &format!("{} → {partner}: baseline fit", q.senders)))?;
     let beta = f
         .coefficients
         .first()
@@ -655,9 +674,7 @@ pub fn diversion(store: &Store, q: &Query) -> Result<Diversion, Error> {
         let groups = detour_core::group::Groups::global();
         let date = chrono_date(q.after.start);
         let members = if groups.is_group(&q.senders) {
-            groups
-                .members_on(&q.senders, date)
-                .map_err(|e| anyhow_like::Wrapped(e.to_string()))?
+            groups.members_on(&q.senders, date)?
         } else {
             vec![q.senders.clone()]
         };
@@ -767,12 +784,11 @@ pub(crate) fn column_strings(
 ) -> Result<Vec<String>, Error> {
     use datafusion::arrow::array::{Array, StringArray};
     use datafusion::arrow::datatypes::DataType;
-    let c = datafusion::arrow::compute::cast(batch.column(k), &DataType::Utf8)
-        .map_err(|e| anyhow_like::Wrapped(e.to_string()))?;
+    let c = datafusion::arrow::compute::cast(batch.column(k), &DataType::Utf8)?;
     let a = c
         .as_any()
         .downcast_ref::<StringArray>()
-        .ok_or_else(|| anyhow_like::Wrapped("unexpected column type".into()))?;
+        .ok_or_else(|| Error::Data("unexpected column type".into()))?;
     Ok((0..a.len())
         .map(|i| {
             if a.is_null(i) {
@@ -790,9 +806,7 @@ pub(crate) fn column_strings(
 fn gravity(store: &Store, q: &Query) -> Result<Gravity, Error> {
     let groups = detour_core::group::Groups::global();
     let members = if groups.is_group(&q.senders) {
-        groups
-            .members_on(&q.senders, chrono_date(q.after.start))
-            .map_err(|e| anyhow_like::Wrapped(e.to_string()))?
+        groups.members_on(&q.senders, chrono_date(q.after.start))?
     } else {
         vec![q.senders.clone()]
     };
@@ -819,9 +833,7 @@ fn gravity(store: &Store, q: &Query) -> Result<Gravity, Error> {
         ym(q.baseline.end),
         ym(q.after.start)
     );
-    let batches = store
-        .sql_blocking(&sql)
-        .map_err(|e| anyhow_like::Wrapped(e.to_string()))?;
+    let batches = store.sql_blocking(&sql)?;
     let (mut y, mut pair, mut rep_month) = (Vec::new(), Vec::new(), Vec::new());
     let mut dummies: Vec<Vec<f64>> = vec![Vec::new(); partners.len()];
     let mut cluster = Vec::new();
@@ -861,10 +873,10 @@ fn gravity(store: &Store, q: &Query) -> Result<Gravity, Error> {
         }
     }
     if y.is_empty() {
-        return Err(Error::Monitor(anyhow_like::Wrapped(format!(
+        return Err(Error::Data(format!(
             "no member-level monthly exports of {} to these partners are loaded",
             q.senders
-        ))));
+        )));
     }
     let names: Vec<String> = partners.iter().map(|p| format!("{p} × after")).collect();
     let design = Design {
@@ -886,8 +898,7 @@ fn gravity(store: &Store, q: &Query) -> Result<Gravity, Error> {
         deadline: q.deadline.instant(),
         ..Options::default()
     };
-    let f = detour_hdfe::fit(&design, &opt)
-        .map_err(|e| fit_error(e, |e| format!("gravity estimate: {e}")))?;
+    let f = detour_hdfe::fit(&design, &opt).map_err(|e| fit_error(e, "gravity estimate"))?;
     Ok(Gravity {
         model: "PPML: exports ~ partner × after dummies | sender×partner + sender×month effects, s.e. clustered by sender×partner".into(),
         nobs: f.nobs,

@@ -20,7 +20,7 @@ use detour_hdfe::{Design, Options, VcovType};
 use detour_store::Store;
 use serde::Serialize;
 
-use crate::{Error, GravityEffect, anyhow_like, column_strings};
+use crate::{Error, GravityEffect, column_strings};
 
 /// The product-level question.
 #[derive(Debug, Clone)]
@@ -135,7 +135,7 @@ pub struct ProductDid {
 }
 
 fn wrap(e: impl std::fmt::Display) -> Error {
-    Error::Monitor(anyhow_like::Wrapped(e.to_string()))
+    Error::Data(e.to_string())
 }
 
 /// The HS edition named by the store's file names (`HS17`, `HS22`, `H5`, …), if one.
@@ -191,7 +191,7 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
     let groups = detour_core::group::Groups::global();
     let day = chrono::NaiveDate::from_ymd_opt(a0, 1, 1).expect("a date");
     let senders = if groups.is_group(&q.senders) {
-        groups.members_on(&q.senders, day).map_err(wrap)?
+        groups.members_on(&q.senders, day)?
     } else {
         vec![q.senders.clone()]
     };
@@ -212,7 +212,7 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
         list(&dests)
     );
     let mut batches = if years_ok {
-        store.sql_blocking(&sql).map_err(wrap)?
+        store.sql_blocking(&sql)?
     } else {
         Vec::new()
     };
@@ -251,7 +251,7 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
                 list(&dests)
             ),
         };
-        batches = store.sql_blocking(&cn).map_err(wrap)?;
+        batches = store.sql_blocking(&cn)?;
         if batches.iter().any(|b| b.num_rows() > 0) {
             mixed_cn = true;
             notes.retain(|n: &String| !n.starts_with("HS edition not named"));
@@ -390,8 +390,7 @@ pub fn product_did(store: &Store, q: &ProductQuery) -> Result<ProductDid, Error>
             deadline: q.deadline.instant(),
             ..Options::default()
         };
-        detour_hdfe::fit(&design, &opt)
-            .map_err(|e| crate::fit_error(e, |e| format!("product-level PPML: {e}")))
+        detour_hdfe::fit(&design, &opt).map_err(|e| crate::fit_error(e, "product-level PPML"))
     };
     let did = fit(vec![
         (

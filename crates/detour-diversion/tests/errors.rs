@@ -1,5 +1,5 @@
-//! The diversion analyses stop at their deadline with `Error::Expired`, and answer in full
-//! without one (on the embedded Eurostat data).
+//! Errors of the diversion analyses: they stop at their deadline with `Error::Expired` (and answer in full
+//! without one), and keep their sources (on the embedded Eurostat data).
 
 use std::time::{Duration, Instant};
 
@@ -30,4 +30,24 @@ fn a_passed_deadline_stops_the_analysis() {
         )
     };
     assert!(matches!(product_did(&store, &p), Err(Error::Expired(_))));
+}
+
+/// Errors keep their sources: an unknown conduit is the monitor's own error, with the pair
+/// as context, not a flattened string.
+#[test]
+fn errors_keep_their_sources() {
+    let store = detour_store::default_store::open(&|_, _| {}).expect("the default store opens");
+    let q = Query {
+        conduits: vec!["XXX".into()],
+        ..Query::eu_russia_headline()
+    };
+    let e = diversion(&store, &q).unwrap_err();
+    match &e {
+        Error::Monitor { context, source } => {
+            assert!(context.contains("XXX"), "{context}");
+            assert!(std::error::Error::source(&e).is_some());
+            assert!(!source.to_string().is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
 }
