@@ -54,12 +54,62 @@ pub struct EstimateArgs {
     /// Write the recovered fixed effects (dimension, level, value) to this CSV file.
     #[arg(long)]
     pub fe_out: Option<PathBuf>,
-    /// Write fitted values (row, fitted) for the estimation sample to this CSV file.
+    /// Write fitted values (row, fitted) for the estimation sample to this CSV file, or for the
+    /// rows of --predict-data when given.
     #[arg(long)]
     pub predict_out: Option<PathBuf>,
+    /// New data (CSV, .csv.gz or Parquet) to predict on with the estimated coefficients and fixed
+    /// effects: written to --predict-out as (row, fitted), the row's 1-based number in the file;
+    /// empty where a fixed-effect or factor level was not in the estimation sample or a cell is
+    /// missing (fixest's rule), with a count of such rows. The outcome column is not needed.
+    #[arg(long, requires = "predict_out")]
+    pub predict_data: Option<PathBuf>,
     /// table, json, csv or latex.
     #[arg(long, default_value = "table")]
     pub format: String,
+}
+
+/// Predictions for the rows of `new` (written to `out` as row, fitted); (rows, rows left empty).
+fn predict_new(
+    est: &detour_hdfe::model::Estimate,
+    formula: &Formula,
+    new: &std::path::Path,
+    out: &std::path::Path,
+) -> Result<(usize, usize)> {
+    // What a prediction reads: the regressors, the fixed effects and the offset (not the outcome,
+    // the weights, the subset or the clusters).
+    let (mut num, mut text) = detour_hdfe::model::Spec {
+        subset: None,
+        weights: None,
+        vcov: detour_hdfe::model::Vcov::Default,
+        ..est.spec.clone()
+    }
+    .needed(formula);
+    let outcome = &formula.outcome.column;
+    num.retain(|c| c != outcome);
+    text.retain(|c| c != outcome);
+    let frame = if new.extension().is_some_and(|e| e == "parquet") {
+        detour_store::frame::read_parquet(new)?
+    } else {
+        detour_store::frame::read_csv(new, &num, &text)?
+    };
+    let fitted = est.predict(&frame)?;
+    let mut w =
+        csv::Writer::from_path(out).with_context(|| format!("writing {}", out.display()))?;
+    w.write_record(["row", "fitted"])?;
+    let mut empty = 0;
+    for (i, m) in fitted.iter().enumerate() {
+        let v = match m {
+            Some(m) => format!("{m:.12}"),
+            None => {
+                empty += 1;
+                String::new()
+            }
+        };
+        w.write_record([(i + 1).to_string(), v])?;
+    }
+    w.flush()?;
+    Ok((fitted.len(), empty))
 }
 
 pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>) -> Result<String> {
@@ -116,7 +166,24 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         }
         w.flush()?;
     }
-    if let Some(path) = &args.predict_out {
+    if let (Some(path), Some(new)) = (&args.predict_out, &args.predict_data) {
+        let n = predict_new(&est, &formula, new, path)?;
+        eprintln!(
+            "predicted {} of {} rows of {} into {}{}",
+            n.0 - n.1,
+            n.0,
+            new.display(),
+            path.display(),
+            if n.1 > 0 {
+                format!(
+                    "; {} left empty (a fixed-effect or factor level not in the estimation sample, or a missing cell)",
+                    n.1
+                )
+            } else {
+                String::new()
+            }
+        );
+    } else if let Some(path) = &args.predict_out {
         let mut w =
             csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
         w.write_record(["row", "fitted"])?;

@@ -515,3 +515,76 @@ fn bad_input_is_a_clear_error() {
         "ols",
     ]));
 }
+
+/// `--predict-data`: fitted values for new rows with the estimated coefficients and fixed
+/// effects, the outcome column absent, a row with an exporter the sample lacks left empty
+/// (fixest's rule). Reference: pyfixest 0.60.0, `fepois(..., iwls_tol=1e-12, fixef_tol=1e-12)
+/// .predict(newdata, type="response")` on the same six rows (the sample's first six with row 3
+/// renamed to exporter ZZZ and row 5's lndist raised by 1); 1e-6 relative. (At pyfixest's default
+/// tolerances its fixed effects are converged less: row 5 then differs by 2e-5.)
+#[test]
+fn predictions_on_new_data_match_pyfixest() {
+    let ge = data("gravity/gegravity_sample_2006_30countries.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.csv");
+    std::fs::write(
+        &new,
+        "exporter,importer,pta,lndist\nGBR,AUS,0,9.7126\nFIN,AUS,0,9.5997\nZZZ,AUS,1,9.5963\n\
+         IND,AUS,0,9.1455\nSGP,AUS,1,9.6732\nCHE,AUS,0,9.6876\n",
+    )
+    .unwrap();
+    let out = dir.path().join("pred.csv");
+    let o = detour()
+        .args(["estimate", "--data"])
+        .arg(&ge)
+        .args([
+            "--formula",
+            "trade ~ pta + lndist | exporter + importer",
+            "--predict-data",
+        ])
+        .arg(&new)
+        .arg("--predict-out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("predicted 5 of 6 rows") && err.contains("1 left empty"),
+        "{err}"
+    );
+    let pyfixest = [
+        Some(1094.94912428),
+        Some(549.12684708),
+        None,
+        Some(8608.03153102),
+        Some(90.48139767),
+        Some(443.34851029),
+    ];
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&out)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 6);
+    for (i, (r, want)) in rows.iter().zip(pyfixest).enumerate() {
+        assert_eq!(&r[0], (i + 1).to_string().as_str());
+        match want {
+            None => assert_eq!(&r[1], "", "row {}", i + 1),
+            Some(w) => {
+                let got: f64 = r[1].parse().unwrap();
+                assert!(((got - w) / w).abs() < 1e-6, "row {}: {got} vs {w}", i + 1);
+            }
+        }
+    }
+    // Without --predict-out it is refused by name.
+    let o = detour()
+        .args(["estimate", "--data"])
+        .arg(&ge)
+        .args(["--formula", "trade ~ pta | exporter", "--predict-data"])
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--predict-out"));
+}
