@@ -588,3 +588,85 @@ fn predictions_on_new_data_match_pyfixest() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--predict-out"));
 }
+
+/// On the Yotov et al. (2016) RTA panel (1986–2006, every four years): out-of-sample predictions
+/// against pyfixest 0.60.0 (`fepois("trade ~ rta + ldist + cntg + lang | exporter + importer +
+/// year", iwls_tol=1e-12, fixef_tol=1e-12).predict(newdata, type="response")`, ldist = log(dist))
+/// for five rows of the panel: as recorded, with rta flipped, an exporter the panel lacks, a year
+/// it lacks, and the distance doubled; 1e-6 relative. And on the estimation rows themselves the
+/// predictions are the fit's own fitted values.
+#[test]
+fn predictions_on_the_yotov_panel() {
+    let panel = data("gravity/yotov2016_agtpa_1986_2006_every4.csv.gz");
+    let f = "trade ~ rta + log(dist) + cntg + lang | exporter + importer + year";
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.csv");
+    std::fs::write(
+        &new,
+        "exporter,importer,year,rta,dist,cntg,lang\n\
+         ARG,AUS,1986,0,12044.574133735276,0,0\n\
+         ARG,AUT,1986,1,11751.146520555496,0,0\n\
+         ZZZ,BEL,1986,0,11305.285763851547,0,0\n\
+         ARG,BGR,2030,0,12115.572046358871,0,0\n\
+         ARG,BOL,1986,0,3731.678825768375,1,1\n",
+    )
+    .unwrap();
+    let predict = |newdata: &std::path::Path, out: &std::path::Path| {
+        run_ok(
+            detour()
+                .args(["estimate", "--data"])
+                .arg(&panel)
+                .args(["--formula", f, "--predict-data"])
+                .arg(newdata)
+                .arg("--predict-out")
+                .arg(out),
+        );
+        csv::Reader::from_path(out)
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap()[1].to_string())
+            .collect::<Vec<String>>()
+    };
+    let got = predict(&new, &dir.path().join("new_pred.csv"));
+    let pyfixest = [
+        Some(230.37956635),
+        Some(14.81860479),
+        None,
+        None,
+        Some(29.09667851),
+    ];
+    assert_eq!(got.len(), 5);
+    for (i, (g, want)) in got.iter().zip(pyfixest).enumerate() {
+        match want {
+            None => assert_eq!(g, "", "row {}", i + 1),
+            Some(w) => {
+                let v: f64 = g.parse().unwrap();
+                assert!(((v - w) / w).abs() < 1e-6, "row {}: {v} vs {w}", i + 1);
+            }
+        }
+    }
+    // The estimation rows: --predict-data on the panel itself gives --predict-out of the fit
+    // (every row is in the sample with this model).
+    let own = predict(&panel, &dir.path().join("own_pred.csv"));
+    let fitted_path = dir.path().join("fitted.csv");
+    run_ok(
+        detour()
+            .args(["estimate", "--data"])
+            .arg(&panel)
+            .args(["--formula", f, "--predict-out"])
+            .arg(&fitted_path),
+    );
+    let fitted: Vec<(usize, f64)> = csv::Reader::from_path(&fitted_path)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].parse().unwrap(), r[1].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(fitted.len(), 28_566);
+    for (row, m) in fitted {
+        let p: f64 = own[row - 1].parse().unwrap();
+        assert!(((p - m) / m).abs() < 1e-9, "row {row}: {p} vs {m}");
+    }
+}
