@@ -67,6 +67,10 @@ pub struct EstimateArgs {
     /// table, json, csv or latex.
     #[arg(long, default_value = "table")]
     pub format: String,
+    /// Print the estimates of a fit that did not converge and exit 0 (by default they are printed
+    /// and the exit status is 1).
+    #[arg(long)]
+    pub allow_nonconvergence: bool,
 }
 
 /// Predictions for the rows of `new` (written to `out` as row, fitted); (rows, rows left empty).
@@ -206,19 +210,30 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         report_separated: args.report_separated,
         loaded: &est.data,
         small_sample: spec.small_sample,
+        tol: spec.tol,
         load_seconds,
         fit_seconds,
     };
-    match args.format.to_ascii_lowercase().as_str() {
-        "json" => Ok(format!(
-            "{}\n",
-            serde_json::to_string_pretty(&to_json(fit, &ctx))?
-        )),
-        "csv" => to_csv(fit),
-        "latex" | "tex" => Ok(to_latex(fit, &ctx)),
-        "table" => Ok(to_table(fit, &ctx)),
+    let out = match args.format.to_ascii_lowercase().as_str() {
+        "json" => format!("{}\n", serde_json::to_string_pretty(&to_json(fit, &ctx))?),
+        "csv" => {
+            // The CSV holds the coefficients; how the fit stopped goes to stderr.
+            eprintln!("{}", convergence(fit, ctx.tol));
+            to_csv(fit)?
+        }
+        "latex" | "tex" => to_latex(fit, &ctx),
+        "table" => to_table(fit, &ctx),
         other => bail!("--format '{other}': expected table, json, csv or latex"),
+    };
+    let converged = fit.converged && fit.fe_converged;
+    if !converged && !args.allow_nonconvergence {
+        crate::output::emit(&out);
+        bail!(
+            "the estimation did not converge: {}; the estimates above are not reliable; give --allow-nonconvergence to accept them",
+            convergence(fit, ctx.tol)
+        );
     }
+    Ok(out)
 }
 
 /// What the output says besides the fit.
@@ -229,8 +244,45 @@ pub struct Context0<'a> {
     pub report_separated: bool,
     pub loaded: &'a ModelData,
     pub small_sample: SmallSample,
+    /// The IRLS tolerance the fit stopped at.
+    pub tol: f64,
     pub load_seconds: f64,
     pub fit_seconds: f64,
+}
+
+/// How the fit stopped, in one line: iterations, the final deviance change against the
+/// tolerance, and the demeaning tolerance reached.
+pub fn convergence(fit: &Fit, tol: f64) -> String {
+    let fe = if fit.fixed_effects.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; demeaning to {:.0e} in {} steps{}",
+            fit.fe_tolerance,
+            fit.fe_iterations,
+            if fit.fe_converged {
+                ""
+            } else {
+                ", NOT converged"
+            }
+        )
+    };
+    match (fit.family, fit.converged) {
+        (Family::Ols, true) => format!("OLS{fe}"),
+        (Family::Ols, false) => format!("OLS: the demeaning did NOT converge{fe}"),
+        (Family::Poisson, c) => format!(
+            "IRLS {} {} iterations (deviance change {:.1e} {} tolerance {:.0e}{fe})",
+            if c {
+                "converged in"
+            } else {
+                "did NOT converge after"
+            },
+            fit.iterations,
+            fit.deviance_change,
+            if fit.deviance_change < tol { "<" } else { ">=" },
+            tol
+        ),
+    }
 }
 
 pub fn to_json(fit: &Fit, ctx: &Context0) -> Value {
@@ -264,7 +316,12 @@ pub fn to_json(fit: &Fit, ctx: &Context0) -> Value {
         },
         "converged": fit.converged,
         "iterations": fit.iterations,
+        "deviance_change": fit.deviance_change,
+        "tol": ctx.tol,
         "fe_iterations": fit.fe_iterations,
+        "fe_tolerance": fit.fe_tolerance,
+        "fe_converged": fit.fe_converged,
+        "convergence": convergence(fit, ctx.tol),
         "deviance": fit.deviance,
         "null_deviance": fit.null_deviance,
         "loglik": fit.loglik,
@@ -404,14 +461,7 @@ fn to_table(fit: &Fit, ctx: &Context0) -> String {
     if !fit.collinear.is_empty() {
         let _ = writeln!(s, "Removed as collinear: {}", fit.collinear.join(", "));
     }
-    let conv = match (fit.family, fit.converged) {
-        (Family::Ols, true) => "OLS".to_string(),
-        (Family::Ols, false) => "OLS: the demeaning did NOT converge".to_string(),
-        (Family::Poisson, true) => format!("IRLS converged in {} iterations", fit.iterations),
-        (Family::Poisson, false) => {
-            format!("IRLS did NOT converge after {} iterations", fit.iterations)
-        }
-    };
+    let conv = convergence(fit, ctx.tol);
     let fit_stat = match fit.family {
         Family::Poisson => format!(
             "deviance {:.6}, pseudo R² {:.6}, log-likelihood {:.4}",
@@ -419,11 +469,7 @@ fn to_table(fit: &Fit, ctx: &Context0) -> String {
         ),
         Family::Ols => format!("RSS {:.6}, R² {:.6}", fit.deviance, fit.pseudo_r2),
     };
-    let _ = writeln!(
-        s,
-        "{conv} ({} demeaning steps); {fit_stat}",
-        fit.fe_iterations
-    );
+    let _ = writeln!(s, "{conv}; {fit_stat}");
     for w in &fit.warnings {
         let _ = writeln!(s, "WARNING: {w}");
     }
@@ -466,6 +512,12 @@ fn to_latex(fit: &Fit, ctx: &Context0) -> String {
         "R$^2$"
     };
     let _ = writeln!(s, "{r2} & {:.4}\\\\", fit.pseudo_r2);
+    let _ = writeln!(
+        s,
+        "Converged & {} ({} iterations)\\\\",
+        if fit.converged { "Yes" } else { "No" },
+        fit.iterations
+    );
     let _ = writeln!(
         s,
         "\\hline\\hline\n\\multicolumn{{2}}{{l}}{{\\footnotesize {} standard errors in parentheses; *** p<0.001, ** p<0.01, * p<0.05}}\\\\\n\\end{{tabular}}",

@@ -187,8 +187,15 @@ pub struct Fit {
     pub sample: Vec<bool>,
     pub iterations: usize,
     pub converged: bool,
+    /// |dev − dev_prev| / (0.1 + |dev|) at the last IRLS iteration (0 for least squares), the
+    /// quantity the stopping rule compares with `Options::tol`.
+    pub deviance_change: f64,
     /// Total demeaning (CG) iterations over all IRLS steps.
     pub fe_iterations: usize,
+    /// The demeaning tolerance of the last iteration (the final `fe_tol` once converged), and
+    /// whether the demeaning reached it within its iteration limit.
+    pub fe_tolerance: f64,
+    pub fe_converged: bool,
     pub deviance: f64,
     pub null_deviance: f64,
     pub loglik: f64,
@@ -803,7 +810,10 @@ pub fn fit(design: &Design, opt: &Options) -> Result<Fit, Error> {
         sample: keep,
         iterations: est.iterations,
         converged: est.converged,
+        deviance_change: est.last_change,
         fe_iterations: est.fe_iterations,
+        fe_tolerance: est.fe_tol,
+        fe_converged: est.fe_converged,
         deviance,
         null_deviance,
         loglik,
@@ -831,6 +841,8 @@ struct Estimate {
     last_change: f64,
     fe_iterations: usize,
     fe_converged: bool,
+    /// The demeaning tolerance of the last iteration.
+    fe_tol: f64,
     fe_values: Vec<Vec<f64>>,
 }
 
@@ -927,6 +939,7 @@ fn ols(
         last_change: 0.0,
         fe_iterations: st.iterations,
         fe_converged: st.converged,
+        fe_tol: opt.fe_tol,
         fe_values: fz,
     })
 }
@@ -1011,6 +1024,7 @@ fn irls(
                     last_change,
                     fe_iterations: fe_iters,
                     fe_converged: fe_ok,
+                    fe_tol: inner_tol,
                     fe_values: vec![],
                 });
             }
@@ -1099,6 +1113,7 @@ fn irls(
         last_change,
         fe_iterations: fe_iters,
         fe_converged: fe_ok,
+        fe_tol: inner_tol,
         fe_values: fe_vals,
     })
 }

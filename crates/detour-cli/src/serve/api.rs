@@ -416,6 +416,7 @@ pub fn answer(
                 report_separated: false,
                 loaded: &est.data,
                 small_sample: spec.small_sample,
+                tol: spec.tol,
                 load_seconds,
                 fit_seconds: t_fit.elapsed().as_secs_f64(),
             };

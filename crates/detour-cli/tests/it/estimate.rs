@@ -670,3 +670,62 @@ fn predictions_on_the_yotov_panel() {
         assert!(((p - m) / m).abs() < 1e-9, "row {row}: {p} vs {m}");
     }
 }
+
+/// How the fit stopped is said in every output, and a fit that did not converge prints its
+/// estimates but exits 1 unless `--allow-nonconvergence` is given.
+#[test]
+fn convergence_is_said_plainly() {
+    let ge = data("gravity/gegravity_sample_2006_30countries.csv");
+    let f = "trade ~ pta + lndist | exporter + importer";
+    let json = run_ok(detour().args(["estimate", "--data"]).arg(&ge).args([
+        "--formula",
+        f,
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["converged"], true);
+    assert!(v["deviance_change"].as_f64().unwrap() < v["tol"].as_f64().unwrap());
+    assert_eq!(v["fe_tolerance"].as_f64(), Some(1e-8));
+    assert_eq!(v["fe_converged"], true);
+    let table = run_ok(
+        detour()
+            .args(["estimate", "--data"])
+            .arg(&ge)
+            .args(["--formula", f]),
+    );
+    assert!(
+        table.contains("IRLS converged in")
+            && table.contains("< tolerance 1e-8; demeaning to 1e-8"),
+        "{table}"
+    );
+    let latex = run_ok(detour().args(["estimate", "--data"]).arg(&ge).args([
+        "--formula",
+        f,
+        "--format",
+        "latex",
+    ]));
+    assert!(latex.contains("Converged & Yes"), "{latex}");
+    // A tolerance no fit can reach: the estimates are printed, the exit status says no.
+    let o = detour()
+        .args(["estimate", "--data"])
+        .arg(&ge)
+        .args(["--formula", f, "--tol", "1e-30", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("name,estimate"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("did NOT converge after 100 iterations")
+            && err.contains("--allow-nonconvergence"),
+        "{err}"
+    );
+    run_ok(detour().args(["estimate", "--data"]).arg(&ge).args([
+        "--formula",
+        f,
+        "--tol",
+        "1e-30",
+        "--allow-nonconvergence",
+    ]));
+}
