@@ -59,17 +59,17 @@ pub const FILES: &[(&str, Format, &[u8])] = &[
     ),
 ];
 
-fn cache_root() -> PathBuf {
+/// The cache directory: `$DETOUR_CACHE_DIR`, else `$XDG_CACHE_HOME/detour`, else
+/// `~/.cache/detour`. With none of them set there is no private place to build in (a fixed
+/// name in the shared temporary directory could be prepared by another user), so `None`.
+fn cache_root() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("DETOUR_CACHE_DIR") {
-        return PathBuf::from(d);
+        return Some(PathBuf::from(d));
     }
     if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(d).join("detour");
+        return Some(PathBuf::from(d).join("detour"));
     }
-    if let Some(h) = std::env::var_os("HOME") {
-        return PathBuf::from(h).join(".cache").join("detour");
-    }
-    std::env::temp_dir().join("detour")
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("detour"))
 }
 
 /// Bumped whenever the ingest of a shipped file changes what it stores, so that a store built by
@@ -84,8 +84,8 @@ const RESOLUTION_TABLES: &[&[u8]] = &[
 ];
 
 /// Where the default store lives for this build: named after the embedded files, the tables that
-/// resolve their names and the ingest revision.
-pub fn path() -> PathBuf {
+/// resolve their names and the ingest revision. An error when no cache directory is known.
+pub fn path() -> Result<PathBuf> {
     let mut h = Sha256::new();
     for (name, _, bytes) in FILES {
         h.update(name.as_bytes());
@@ -96,13 +96,22 @@ pub fn path() -> PathBuf {
     }
     h.update(INGEST_REVISION.as_bytes());
     let tag = format!("{:x}", h.finalize());
-    cache_root().join(format!("default-{}", &tag[..12]))
+    let root = cache_root().ok_or_else(|| {
+        StoreError::io(
+            "the cache directory",
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "none of DETOUR_CACHE_DIR, XDG_CACHE_HOME or HOME is set; set one to say where the embedded data's store goes, or give --store",
+            ),
+        )
+    })?;
+    Ok(root.join(format!("default-{}", &tag[..12])))
 }
 
 /// Open the default store, building it first if needed. `on_file` is told each
 /// file as it is ingested (for progress display).
 pub fn open(on_file: &dyn Fn(usize, &str)) -> Result<Store> {
-    let dir = path();
+    let dir = path()?;
     if let Ok(s) = Store::open(&dir)
         && s.manifest().entries.len() == FILES.len()
     {

@@ -120,3 +120,29 @@ fn closed_stdout_is_not_a_panic() {
     assert!(status.success(), "{status:?}: {err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Without any cache directory the default store is not built in a shared, guessable place: a
+/// clear error says what to set.
+#[test]
+fn no_cache_directory_is_a_clear_error() {
+    let out = run_err(
+        detour()
+            .env_remove("DETOUR_CACHE_DIR")
+            .env_remove("XDG_CACHE_HOME")
+            .env_remove("HOME")
+            .args([
+                "trade",
+                "--reporter",
+                "EU27",
+                "--partner",
+                "KGZ",
+                "--period",
+                "2023",
+            ]),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DETOUR_CACHE_DIR, XDG_CACHE_HOME or HOME"),
+        "{err}"
+    );
+}
