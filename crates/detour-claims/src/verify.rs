@@ -1125,19 +1125,23 @@ fn cross_check(out: &mut [Checked]) {
     // against the next few larger ones (at most [`NESTED`]), so that the work stays linear in the
     // number of claims however many a text holds.
     const NESTED: usize = 4;
-    type Key = (
-        [Option<String>; 2],
-        Option<Flow>,
-        Option<String>,
-        detour_core::period::Month,
-    );
-    let mut groups: std::collections::HashMap<Key, Vec<usize>> = std::collections::HashMap::new();
-    for (i, c) in out.iter().enumerate() {
+    type Key = ([Option<String>; 2], Option<Flow>, Option<String>, Month);
+    // Each comparable claim's window and value, once.
+    let windows: Vec<Option<(Period, f64)>> = out
+        .iter()
+        .map(|c| {
+            let f = &c.frame;
+            if f.is_forecast {
+                return None;
+            }
+            Some((frame_period(f)?, f.value_units()?))
+        })
+        .collect();
+    let mut groups: std::collections::HashMap<Key, Vec<(Month, usize)>> =
+        std::collections::HashMap::new();
+    for (i, (c, w)) in out.iter().zip(&windows).enumerate() {
+        let Some((p, _)) = w else { continue };
         let f = &c.frame;
-        if f.is_forecast || f.value_units().is_none() {
-            continue;
-        }
-        let Some(p) = frame_period(f) else { continue };
         let mut v = [f.country_a.clone(), f.country_b.clone()];
         if f.flow == Some(Flow::Turnover) {
             v.sort();
@@ -1145,16 +1149,13 @@ fn cross_check(out: &mut [Checked]) {
         groups
             .entry((v, f.flow, f.unit.clone(), p.start))
             .or_default()
-            .push(i);
+            .push((p.end, i));
     }
+    // (a, b): a's window inside b's, both from the same start.
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for idx in groups.values() {
-        let mut by_end: Vec<(detour_core::period::Month, usize)> = idx
-            .iter()
-            .filter_map(|&i| frame_period(&out[i].frame).map(|p| (p.end, i)))
-            .collect();
+    for by_end in groups.values_mut() {
         by_end.sort_unstable();
-        for &(end, i) in &by_end {
+        for &(end, i) in by_end.iter() {
             let first = by_end.partition_point(|&(e, _)| e <= end);
             pairs.extend(by_end[first..].iter().take(NESTED).map(|&(_, j)| (i, j)));
         }
@@ -1162,43 +1163,33 @@ fn cross_check(out: &mut [Checked]) {
     pairs.sort_unstable();
     let mut notes: Vec<(usize, String)> = Vec::new();
     for (i, j) in pairs {
-        {
-            let (a, b) = (&out[i].frame, &out[j].frame);
-            let (Some(pa), Some(pb), Some(va), Some(vb)) = (
-                frame_period(a),
-                frame_period(b),
-                a.value_units(),
-                b.value_units(),
-            ) else {
-                continue;
-            };
-            // a's window inside b's, both from the same start.
-            if pa.start == pb.start && pa.end < pb.end {
-                let rest = vb - va;
-                let months = pb.len_months() - pa.len_months();
-                let msg = if rest < 0.0 && a.bound != Some(Bound::Over) {
-                    format!(
-                        "related claim in the text: {} for {} is less than {} for {} — the two cannot both hold",
-                        fmt_num(vb / scale_factor(b.scale.as_deref())),
-                        pb.label(),
-                        fmt_num(va / scale_factor(a.scale.as_deref())),
-                        pa.label()
-                    )
-                } else {
-                    format!(
-                        "related claim in the text: with {} for {}, the {} month(s) after {} come to {} {} {}",
-                        fmt_num(vb / scale_factor(b.scale.as_deref())),
-                        pb.label(),
-                        months,
-                        pa.end,
-                        fmt_num(rest / scale_factor(a.scale.as_deref())),
-                        a.scale.as_deref().unwrap_or(""),
-                        a.unit.as_deref().unwrap_or("")
-                    )
-                };
-                notes.push((i, msg));
-            }
-        }
+        let (Some((pa, va)), Some((pb, vb))) = (windows[i], windows[j]) else {
+            continue;
+        };
+        let (a, b) = (&out[i].frame, &out[j].frame);
+        let rest = vb - va;
+        let months = pb.len_months() - pa.len_months();
+        let msg = if rest < 0.0 && a.bound != Some(Bound::Over) {
+            format!(
+                "related claim in the text: {} for {} is less than {} for {} — the two cannot both hold",
+                fmt_num(vb / scale_factor(b.scale.as_deref())),
+                pb.label(),
+                fmt_num(va / scale_factor(a.scale.as_deref())),
+                pa.label()
+            )
+        } else {
+            format!(
+                "related claim in the text: with {} for {}, the {} month(s) after {} come to {} {} {}",
+                fmt_num(vb / scale_factor(b.scale.as_deref())),
+                pb.label(),
+                months,
+                pa.end,
+                fmt_num(rest / scale_factor(a.scale.as_deref())),
+                a.scale.as_deref().unwrap_or(""),
+                a.unit.as_deref().unwrap_or("")
+            )
+        };
+        notes.push((i, msg));
     }
     for (i, m) in notes {
         out[i].computation.push(m.clone());

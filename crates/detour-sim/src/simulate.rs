@@ -57,8 +57,14 @@ struct Embedded<'a> {
     text: &'a str,
 }
 
-/// The name the embedded scenarios' data goes by in output (its path in the repository).
-const EMBEDDED_DATA_NAME: &str = "data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz";
+/// The embedded scenarios' data file, by its path in the repository (written once: it names the
+/// data in output and is what the binary embeds).
+macro_rules! embedded_data_path {
+    () => {
+        "data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz"
+    };
+}
+const EMBEDDED_DATA_NAME: &str = embedded_data_path!();
 
 /// Per country, per measure: (standard error, 2.5th and 97.5th percentiles) over the draws.
 type McSummary = Vec<[(f64, f64, f64); 6]>;
@@ -848,8 +854,7 @@ pub const EMBEDDED_SCENARIOS: &[(&str, &str)] = &[
     ),
 ];
 /// The data both embedded scenarios use (Yotov et al. 2016, ch. 2).
-const EMBEDDED_DATA: &[u8] =
-    include_bytes!("../../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz");
+const EMBEDDED_DATA: &[u8] = include_bytes!(concat!("../../../", embedded_data_path!()));
 
 /// Run an embedded scenario by name: its JSON output, and the welfare chart (SVG) when `chart` is set.
 /// `None` when no embedded scenario has that name.

@@ -212,52 +212,23 @@ fn claim_texts() {
 /// and a refused one leaves the existing store byte for byte as it was.
 #[test]
 fn ingest_formats() {
-    let files = [
-        (
-            "eurostat-monthly",
-            "data/trade/eurostat_eu_trade_with_rus_cis_monthly_2019_2024.csv",
-        ),
-        (
-            "eurostat-yearly",
-            "data/trade/eurostat_eu27_exports_by_partner_yearly_2010_2023.csv",
-        ),
-        (
-            "comtrade",
-            "crates/detour-cli/tests/fixtures/comtrade_api.csv",
-        ),
-        (
-            "baci",
-            "crates/detour-cli/tests/fixtures/BACI_HS17_Y2022_V202401_sample.csv",
-        ),
-        ("imf", "crates/detour-cli/tests/fixtures/imf_imts.csv"),
-        (
-            "fcs",
-            "data/trade/russia_fcs_monthly_top29_partners_2006_2021.csv",
-        ),
-        (
-            "national",
-            "data/trade/national_stats_imports_arm_kaz_kgz_uzb_yearly_2019_2023.csv",
-        ),
-        ("csv", "crates/detour-cli/tests/fixtures/generic_good.csv"),
-    ];
+    // The same real file per format as the ingest regression tests use.
+    let files = crate::security::format_files();
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store");
     let opts =
         |f: &str| detour_store::IngestOptions::new(detour_store::ingest::Format::parse(f).unwrap());
     detour_store::Store::ingest(
         &store,
-        &repo("crates/detour-cli/tests/fixtures/generic_good.csv"),
+        &crate::fixture("generic_good.csv"),
         &opts("csv"),
         &|_| {},
     )
     .unwrap();
-    for (format, rel) in files {
-        let text: String = std::fs::read_to_string(repo(rel))
-            .unwrap()
-            .lines()
-            .take(12)
-            .collect::<Vec<_>>()
-            .join("\n");
+    for (format, path) in files {
+        let mut lines = crate::security::lines_of(&path);
+        lines.truncate(12);
+        let text = lines.join("\n");
         let mut k = 0;
         each(&format!("ingest {format}"), &[text], cases(60), |s| {
             k += 1;

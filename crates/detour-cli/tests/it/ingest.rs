@@ -329,13 +329,7 @@ fn parquet_generic_layout() {
     run_ok(&mut ingest(&store, &fixture("generic_good.csv"), "csv"));
     let pq = tmp.path().join("flows.parquet");
     let q = "SELECT reporter, partner, flow, year, month, commodity, value, currency FROM flows";
-    run_ok(
-        detour()
-            .arg("--store")
-            .arg(&store)
-            .args(["sql", q, "--out"])
-            .arg(&pq),
-    );
+    run_ok(&mut sql_out(&store, q, &pq));
     let store2 = tmp.path().join("s2");
     let out = run_ok(&mut ingest(&store2, &pq, "parquet"));
     assert!(out.contains("stored 5 rows"), "{out}");

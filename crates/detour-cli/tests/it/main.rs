@@ -54,6 +54,16 @@ pub fn data(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// `detour --store STORE sql QUERY --out FILE`.
+pub fn sql_out(store: &Path, query: &str, out: &Path) -> Command {
+    let mut c = detour();
+    c.arg("--store")
+        .arg(store)
+        .args(["sql", query, "--out"])
+        .arg(out);
+    c
+}
+
 pub fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run detour");
     assert!(

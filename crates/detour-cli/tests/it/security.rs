@@ -8,7 +8,7 @@ use crate::ingest::ingest;
 
 /// One CSV-like file per ingest format (real published data shipped with the project), read as
 /// its header line and its data lines.
-fn format_files() -> Vec<(&'static str, PathBuf)> {
+pub fn format_files() -> Vec<(&'static str, PathBuf)> {
     vec![
         (
             "eurostat-monthly",
@@ -33,7 +33,7 @@ fn format_files() -> Vec<(&'static str, PathBuf)> {
     ]
 }
 
-fn lines_of(path: &Path) -> Vec<String> {
+pub fn lines_of(path: &Path) -> Vec<String> {
     let raw = std::fs::read(path).unwrap();
     let text = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut s = String::new();
@@ -115,15 +115,12 @@ fn parquet_input_with_a_repeated_row_is_refused() {
     let store = tmp.path().join("s");
     run_ok(&mut ingest(&store, &fixture("generic_good.csv"), "csv"));
     let pq = tmp.path().join("twice.parquet");
-    run_ok(
-        detour().arg("--store").arg(&store).args([
-            "sql",
-            "SELECT reporter, partner, flow, year, month, commodity, value, currency FROM flows \
+    run_ok(&mut sql_out(
+        &store,
+        "SELECT reporter, partner, flow, year, month, commodity, value, currency FROM flows \
              UNION ALL SELECT reporter, partner, flow, year, month, commodity, value, currency FROM flows WHERE line = 2",
-            "--out",
-        ])
-        .arg(&pq),
-    );
+        &pq,
+    ));
     let out = run_err(&mut ingest(&tmp.path().join("s2"), &pq, "parquet"));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the same flow as line"), "{err}");
@@ -180,13 +177,7 @@ fn sql_is_read_only_and_exports_on_request() {
     // Export: CSV and Parquet, the same rows as printed.
     let q = "SELECT reporter, partner, value FROM flows ORDER BY line";
     let csv_out = tmp.path().join("r.csv");
-    run_ok(
-        detour()
-            .arg("--store")
-            .arg(&store)
-            .args(["sql", q, "--out"])
-            .arg(&csv_out),
-    );
+    run_ok(&mut sql_out(&store, q, &csv_out));
     let printed = run_ok(
         detour()
             .arg("--store")
@@ -196,13 +187,7 @@ fn sql_is_read_only_and_exports_on_request() {
     assert_eq!(std::fs::read_to_string(&csv_out).unwrap(), printed);
     // Parquet (read back by ingest::parquet_generic_layout): a whole file, nothing left beside it.
     let pq = tmp.path().join("r.parquet");
-    run_ok(
-        detour()
-            .arg("--store")
-            .arg(&store)
-            .args(["sql", q, "--out"])
-            .arg(&pq),
-    );
+    run_ok(&mut sql_out(&store, q, &pq));
     let bytes = std::fs::read(&pq).unwrap();
     assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
     let partial = std::fs::read_dir(tmp.path())
@@ -212,21 +197,9 @@ fn sql_is_read_only_and_exports_on_request() {
         .count();
     assert_eq!(partial, 0);
     // Not inside the store, and not in an unknown format.
-    let out = run_err(
-        detour()
-            .arg("--store")
-            .arg(&store)
-            .args(["sql", q, "--out"])
-            .arg(store.join("flows/x.parquet")),
-    );
+    let out = run_err(&mut sql_out(&store, q, &store.join("flows/x.parquet")));
     assert!(String::from_utf8_lossy(&out.stderr).contains("inside the store"));
-    let out = run_err(
-        detour()
-            .arg("--store")
-            .arg(&store)
-            .args(["sql", q, "--out"])
-            .arg(tmp.path().join("r.xlsx")),
-    );
+    let out = run_err(&mut sql_out(&store, q, &tmp.path().join("r.xlsx")));
     assert!(String::from_utf8_lossy(&out.stderr).contains(".parquet or .csv"));
     assert_eq!(snapshot_tree(&store), before);
 }
