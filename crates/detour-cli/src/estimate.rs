@@ -76,22 +76,10 @@ pub struct EstimateArgs {
 /// Predictions for the rows of `new` (written to `out` as row, fitted); (rows, rows left empty).
 fn predict_new(
     est: &detour_hdfe::model::Estimate,
-    formula: &Formula,
     new: &std::path::Path,
     out: &std::path::Path,
 ) -> Result<(usize, usize)> {
-    // What a prediction reads: the regressors, the fixed effects and the offset (not the outcome,
-    // the weights, the subset or the clusters).
-    let (mut num, mut text) = detour_hdfe::model::Spec {
-        subset: None,
-        weights: None,
-        vcov: detour_hdfe::model::Vcov::Default,
-        ..est.spec.clone()
-    }
-    .needed(formula);
-    let outcome = &formula.outcome.column;
-    num.retain(|c| c != outcome);
-    text.retain(|c| c != outcome);
+    let (num, text) = est.predict_columns();
     let frame = if new.extension().is_some_and(|e| e == "parquet") {
         detour_store::frame::read_parquet(new)?
     } else {
@@ -171,7 +159,7 @@ pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>)
         w.flush()?;
     }
     if let (Some(path), Some(new)) = (&args.predict_out, &args.predict_data) {
-        let n = predict_new(&est, &formula, new, path)?;
+        let n = predict_new(&est, new, path)?;
         eprintln!(
             "predicted {} of {} rows of {} into {}{}",
             n.0 - n.1,

@@ -670,6 +670,23 @@ impl Estimate {
             .join("^")
     }
 
+    /// The columns [`Estimate::predict`] reads from new data, as (numeric, identifier) for readers
+    /// that load only what is needed: the regressors, the fixed effects and the offset; not the
+    /// outcome, the weights, the subset's or the clusters' columns.
+    pub fn predict_columns(&self) -> (Vec<String>, Vec<String>) {
+        let (mut num, mut text) = Spec {
+            subset: None,
+            weights: None,
+            vcov: Vcov::Default,
+            ..self.spec.clone()
+        }
+        .needed(&self.formula);
+        let y = &self.formula.outcome.column;
+        num.retain(|c| c != y);
+        text.retain(|c| c != y);
+        (num, text)
+    }
+
     /// Predictions (the mean: `exp(η)` for Poisson, `η` for least squares) for every row of
     /// `newdata`, with the estimated fixed effects carried over by level. As fixest: a row whose
     /// fixed-effect level or factor level was not in the estimation sample, or with a missing
@@ -707,21 +724,8 @@ impl Estimate {
                 );
             }
         }
-        let mut need: Vec<&str> = self
-            .formula
-            .regressors
-            .iter()
-            .map(|t| t.column.as_str())
-            .collect();
-        need.extend(
-            self.formula
-                .fixed_effects
-                .iter()
-                .flatten()
-                .map(String::as_str),
-        );
-        need.extend(self.spec.offset.iter().map(String::as_str));
-        for c in &need {
+        let (num, text) = self.predict_columns();
+        for c in num.iter().chain(&text) {
             if newdata.column(c).is_none() {
                 return Err(Error::NoColumn {
                     label: newdata.label.clone(),
