@@ -59,11 +59,31 @@
 //! [`World::output`]/[`World::expenditure`] (`[data] output`/`expenditure` in a scenario) do the same, and
 //! the conditional resistances then agree with GEGravity's to 1e-6.
 //!
+//! **Zylkin's `ge_gravity`** ([`solve_hat`], `[model] method = "ge_gravity"` in a scenario): the
+//! formulation of Baier, Yotov & Zylkin (2019) and of Stata's `ge_gravity` and its R port. It differs from
+//! the model above in four ways:
+//!
+//! * *baseline*: the observed flows themselves (exact hat algebra), not the flows fitted by a baseline
+//!   PPML with exporter and importer effects; no trade-cost function is estimated, only the change;
+//! * *shock*: a partial effect per pair, the log change of trade (`β·Δx` from a gravity estimate,
+//!   typically a three-way panel PPML), instead of counterfactual cost terms;
+//! * *elasticity*: the trade elasticity θ (`σ − 1`);
+//! * *imbalances and numéraire*: deficits fixed in units of world output (additive) or expenditure a
+//!   fixed multiple of output (multiplicative), with world output as the numéraire, where the book keeps
+//!   each country's expenditure-to-output ratio and fixes the reference country's inward resistance.
+//!   Welfare is real expenditure (real wage with multiplicative imbalances).
+//!
+//! With multiplicative imbalances and the baseline PPML's fitted flows as data, the two give the same
+//! real effects (tested); on observed flows they differ by the PPML's residuals. See [`armington`]'s
+//! module notes for the algorithm.
+//!
 //! Outputs per country ([`CountryResult`]): exports (excluding domestic sales), imports and domestic
 //! trade in the baseline and both counterfactuals, factory-gate price change, changes of the outward and
 //! inward resistances (`Π = Ω^{1/(1−σ)}`, `P = Φ^{1/(1−σ)}`), real GDP `Y/P` and welfare (equal to real
 //! GDP in this endowment economy), terms of trade `p̂/P̂`.
 
+pub mod armington;
 mod solve;
 
+pub use armington::{HatCountry, HatOptions, HatOutcome, HatWorld, Imbalances, solve_hat};
 pub use solve::{Baseline, CountryResult, Error, Outcome, Stopping, World, resistances, solve};

@@ -11,6 +11,8 @@ pub enum Error {
     BadReference(usize),
     #[error("trade-cost term at ({i}, {j}) is {value}; it must be positive and finite")]
     BadCost { i: usize, j: usize, value: f64 },
+    #[error("{0}")]
+    BadParameter(String),
     #[error("{what} did not converge in {iterations} iterations (last change {change:.3e})")]
     NoConvergence {
         what: String,
@@ -146,31 +148,48 @@ pub fn resistances(
         Some((o, _)) => o.iter().map(|v| v.ln()).collect(),
         None => vec![0.0; n],
     };
+    let (it, _) =
+        anderson(&mut x, |v| map(v, &mut imr), 1e-12, 50_000).map_err(|(iterations, change)| {
+            Error::NoConvergence {
+                what: "multilateral resistances".into(),
+                iterations,
+                change,
+            }
+        })?;
+    let omr: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+    // Φ consistent with the final Ω
+    let _ = map(&x, &mut imr);
+    Ok((omr, imr, it))
+}
+
+/// Fixed point `x = g(x)` by Anderson mixing over the last eight steps (history dropped when the
+/// residual jumps; plain steps once mixing stops making progress, the plain map being convergent).
+/// On success `x` holds the last mapped value and the result is (iterations, last change); on failure
+/// the same pair comes back as the error.
+pub(crate) fn anderson(
+    x: &mut Vec<f64>,
+    mut map: impl FnMut(&[f64]) -> Vec<f64>,
+    tol: f64,
+    max_iter: usize,
+) -> Result<(usize, f64), (usize, f64)> {
     const M: usize = 8;
+    let n = x.len();
     let mut hist_g: Vec<Vec<f64>> = Vec::new();
     let mut hist_f: Vec<Vec<f64>> = Vec::new();
-    let max_iter = 50_000;
     let mut last_norm = f64::INFINITY;
-    // safeguard: when mixing stops making progress, fall back to the plain (always convergent) update
     let mut best = f64::INFINITY;
     let mut since_best = 0;
     let mut mixing = true;
     for it in 1..=max_iter {
-        let g = map(&x, &mut imr);
-        let f: Vec<f64> = g.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let g = map(x);
+        let f: Vec<f64> = g.iter().zip(x.iter()).map(|(a, b)| a - b).collect();
         let norm = f.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         if !norm.is_finite() {
-            return Err(Error::NoConvergence {
-                what: "multilateral resistances".into(),
-                iterations: it,
-                change: norm,
-            });
+            return Err((it, norm));
         }
-        if norm < 1e-12 {
-            let omr: Vec<f64> = g.iter().map(|v| v.exp()).collect();
-            // Φ consistent with the final Ω
-            let _ = map(&g, &mut imr);
-            return Ok((omr, imr, it));
+        if norm < tol {
+            *x = g;
+            return Ok((it, norm));
         }
         if norm < best * 0.999 {
             best = norm;
@@ -194,10 +213,10 @@ pub fn resistances(
         }
         let k = hist_f.len();
         if k < 2 || !mixing {
-            x = g;
+            *x = g;
             continue;
         }
-        // Anderson: minimise ‖f_k − ΔF γ‖ over the differences of the stored residuals
+        // minimise ‖f_k − ΔF γ‖ over the differences of the stored residuals
         let m = k - 1;
         let df: Vec<Vec<f64>> = (0..m)
             .map(|a| (0..n).map(|i| hist_f[a + 1][i] - hist_f[a][i]).collect())
@@ -219,22 +238,18 @@ pub fn resistances(
         }
         match solve_small(&mut a, &mut b, m) {
             Some(gamma) => {
-                x = (0..n)
+                *x = (0..n)
                     .map(|i| g[i] - (0..m).map(|p| gamma[p] * dg[p][i]).sum::<f64>())
                     .collect();
             }
             None => {
                 hist_g.clear();
                 hist_f.clear();
-                x = g;
+                *x = g;
             }
         }
     }
-    Err(Error::NoConvergence {
-        what: "multilateral resistances".into(),
-        iterations: max_iter,
-        change: last_norm,
-    })
+    Err((max_iter, last_norm))
 }
 
 /// Gaussian elimination with partial pivoting for a small dense system.

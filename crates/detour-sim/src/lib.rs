@@ -5,6 +5,7 @@
 //! `detour simulate`, the report, the server and the Python package all call [`run`] or
 //! [`run_embedded`].
 
+mod hat;
 pub mod scenario;
 mod simulate;
 

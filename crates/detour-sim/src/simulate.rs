@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::scenario::{self, Table, Value};
 
 /// A spinner on stderr for long steps (hidden when stderr is not a terminal).
-fn spinner(msg: &str) -> indicatif::ProgressBar {
+pub(crate) fn spinner(msg: &str) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new_spinner();
     pb.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
@@ -67,7 +67,8 @@ macro_rules! embedded_data_path {
 const EMBEDDED_DATA_NAME: &str = embedded_data_path!();
 
 /// Per country, per measure: (standard error, 2.5th and 97.5th percentiles) over the draws.
-type McSummary = Vec<[(f64, f64, f64); 6]>;
+pub(crate) type Summary<const M: usize> = Vec<[(f64, f64, f64); M]>;
+type McSummary = Summary<6>;
 
 /// The headline measures: summarised over Monte Carlo draws and written by `--format csv`.
 const MC_MEASURES: [&str; 6] = [
@@ -91,7 +92,7 @@ fn mc_values(r: &detour_ge::CountryResult) -> [f64; 6] {
 }
 
 /// SplitMix64 and Box–Muller: standard normal draws, reproducible from a seed.
-struct Normal(u64);
+pub(crate) struct Normal(pub(crate) u64);
 
 impl Normal {
     fn next_u64(&mut self) -> u64 {
@@ -104,14 +105,14 @@ impl Normal {
     fn uniform(&mut self) -> f64 {
         ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     }
-    fn sample(&mut self) -> f64 {
+    pub(crate) fn sample(&mut self) -> f64 {
         let (u, v) = (self.uniform(), self.uniform());
         (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
     }
 }
 
 /// (standard deviation, 2.5th and 97.5th percentiles) of a sample.
-fn summarise(v: &mut [f64]) -> (f64, f64, f64) {
+pub(crate) fn summarise(v: &mut [f64]) -> (f64, f64, f64) {
     let m = v.len() as f64;
     let mean = v.iter().sum::<f64>() / m;
     let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (m - 1.0).max(1.0)).sqrt();
@@ -125,19 +126,38 @@ fn summarise(v: &mut [f64]) -> (f64, f64, f64) {
 }
 
 /// One trade-cost change of the scenario.
-struct Change {
-    line: usize,
-    variable: Option<(String, f64)>,
-    add: f64,
-    exporters: Option<Vec<String>>,
-    importers: Option<Vec<String>>,
-    both: bool,
-    domestic: bool,
+pub(crate) struct Change {
+    pub(crate) line: usize,
+    /// A regressor set to a value.
+    pub(crate) variable: Option<(String, f64)>,
+    /// A regressor set to its own value in another year of a panel (`as_of = 2014`).
+    pub(crate) as_of: Option<(String, i64)>,
+    /// Added to the log cost term (the log change of trade it implies).
+    pub(crate) add: f64,
+    pub(crate) exporters: Option<Vec<String>>,
+    pub(crate) importers: Option<Vec<String>>,
+    pub(crate) both: bool,
+    pub(crate) domestic: bool,
     /// Countries named directly (not through a group), with their lines.
-    named: Vec<(String, usize)>,
+    pub(crate) named: Vec<(String, usize)>,
 }
 
-fn get_str(t: &Table, key: &str, file: &str) -> Result<Option<String>> {
+impl Change {
+    /// Whether the change applies to the flow `ex → im`.
+    pub(crate) fn selects(&self, ex: &str, im: &str) -> bool {
+        if ex == im && !self.domestic {
+            return false;
+        }
+        let inl = |l: &Option<Vec<String>>, code: &str| {
+            l.as_ref().is_none_or(|v| v.iter().any(|x| x == code))
+        };
+        let fwd = inl(&self.exporters, ex) && inl(&self.importers, im);
+        let back = self.both && inl(&self.exporters, im) && inl(&self.importers, ex);
+        fwd || back
+    }
+}
+
+pub(crate) fn get_str(t: &Table, key: &str, file: &str) -> Result<Option<String>> {
     match t.get(key) {
         None => Ok(None),
         Some(Value::Str(s)) => Ok(Some(s.clone())),
@@ -145,7 +165,7 @@ fn get_str(t: &Table, key: &str, file: &str) -> Result<Option<String>> {
     }
 }
 
-fn get_num(t: &Table, key: &str, file: &str) -> Result<Option<f64>> {
+pub(crate) fn get_num(t: &Table, key: &str, file: &str) -> Result<Option<f64>> {
     match t.get(key) {
         None => Ok(None),
         Some(Value::Num(v)) => Ok(Some(*v)),
@@ -154,7 +174,7 @@ fn get_num(t: &Table, key: &str, file: &str) -> Result<Option<f64>> {
 }
 
 /// Expand a list of countries and groups (valid on `date`) into codes.
-fn expand(
+pub(crate) fn expand(
     list: &[String],
     date: Option<NaiveDate>,
     file: &str,
@@ -175,6 +195,209 @@ fn expand(
         }
     }
     Ok(out)
+}
+
+/// The scenario's `[[change]]` tables. `elasticity` turns a `tariff` into a change of the cost term:
+/// `−elasticity · ln(1 + tariff)` (`σ − 1` in the book's model, θ in `ge_gravity`).
+pub(crate) fn parse_changes(
+    doc: &scenario::Doc,
+    file: &str,
+    date: Option<NaiveDate>,
+    elasticity: f64,
+) -> Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    for t in doc.arrays.get("change").map(Vec::as_slice).unwrap_or(&[]) {
+        let as_of = match get_num(t, "as_of", file)? {
+            Some(y) if y.fract() == 0.0 => Some(y as i64),
+            Some(y) => bail!("{file}:{}: as_of {y} is not a year", t.line_of("as_of")),
+            None => None,
+        };
+        let variable = match (
+            get_str(t, "variable", file)?,
+            get_num(t, "value", file)?,
+            as_of,
+        ) {
+            (Some(v), Some(x), None) => Some((v, x)),
+            (Some(_), None, Some(_)) | (None, None, None) => None,
+            (Some(_), Some(_), Some(_)) => {
+                bail!("{file}:{}: give 'value' or 'as_of', not both", t.line)
+            }
+            _ => bail!("{file}:{}: 'variable' goes with 'value' or 'as_of'", t.line),
+        };
+        let as_of_variable = match as_of {
+            Some(y) => Some((get_str(t, "variable", file)?.unwrap_or_default(), y)),
+            None => None,
+        };
+        let tariff = get_num(t, "tariff", file)?;
+        let add = get_num(t, "add", file)?.unwrap_or(0.0)
+            - tariff.map(|x| elasticity * (1.0 + x).ln()).unwrap_or(0.0);
+        if variable.is_none() && as_of.is_none() && add == 0.0 {
+            bail!(
+                "{file}:{}: a [[change]] needs 'variable' + 'value' (or 'as_of'), 'add' or 'tariff'",
+                t.line
+            );
+        }
+        let list = |key: &str| -> Result<Option<Vec<String>>> {
+            match t.get(key) {
+                None => Ok(None),
+                Some(v) => {
+                    let l = v.as_strings().with_context(|| {
+                        format!(
+                            "{file}:{}: '{key}' must be a list of countries or groups",
+                            t.line_of(key)
+                        )
+                    })?;
+                    Ok(Some(expand(&l, date, file, t.line_of(key))?))
+                }
+            }
+        };
+        let mut named = Vec::new();
+        for key in ["exporters", "importers"] {
+            if let Some(l) = t.get(key).and_then(Value::as_strings) {
+                named.extend(
+                    l.into_iter()
+                        .filter(|c| !Groups::global().is_group(c))
+                        .map(|c| (c, t.line_of(key))),
+                );
+            }
+        }
+        let both = matches!(t.get("both_directions"), Some(Value::Bool(true)));
+        let domestic = matches!(t.get("domestic"), Some(Value::Bool(true)));
+        changes.push(Change {
+            line: t.line,
+            variable,
+            as_of: as_of_variable,
+            add,
+            exporters: list("exporters")?,
+            importers: list("importers")?,
+            both,
+            domestic,
+            named,
+        });
+    }
+
+    Ok(changes)
+}
+
+/// Draw `d` of the coefficients: `b + L z` with `L` the Cholesky factor (row-major, lower) of their
+/// covariance and `z` standard normal, reproducible from the seed.
+pub(crate) fn draw_coefficients(seed: u64, d: usize, b: &[f64], l: &[f64]) -> Vec<f64> {
+    let p = b.len();
+    let mut rng = Normal(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (d as u64 + 1));
+    let z: Vec<f64> = (0..p).map(|_| rng.sample()).collect();
+    (0..p)
+        .map(|i| b[i] + (0..=i).map(|k| l[i * p + k] * z[k]).sum::<f64>())
+        .collect()
+}
+
+/// The draws that solved, summarised per country and measure; (failed draws, summary).
+pub(crate) fn summarise_draws<const M: usize>(
+    per_draw: &[Option<Vec<[f64; M]>>],
+    n: usize,
+) -> Result<(usize, Summary<M>)> {
+    let ok: Vec<&Vec<[f64; M]>> = per_draw.iter().flatten().collect();
+    if ok.len() < 2 {
+        bail!(
+            "Monte Carlo: {} of {} draws solved; an interval needs at least 2",
+            ok.len(),
+            per_draw.len()
+        );
+    }
+    let summary = (0..n)
+        .map(|c| {
+            std::array::from_fn(|m| {
+                let mut v: Vec<f64> = ok.iter().map(|d| d[c][m]).collect();
+                summarise(&mut v)
+            })
+        })
+        .collect();
+    Ok((per_draw.len() - ok.len(), summary))
+}
+
+/// Write the pair results to a CSV file.
+pub(crate) fn write_pairs(
+    path: &Path,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<()> {
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// The Monte Carlo summary as JSON: per country, each measure's standard error and 95% interval.
+pub(crate) fn monte_carlo_json<const M: usize>(
+    countries: &[String],
+    summary: &Summary<M>,
+    measures: &[&str; M],
+    (draws, failed): (usize, usize),
+    seed: u64,
+) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = countries
+        .iter()
+        .zip(summary)
+        .map(|(c, s)| {
+            let mut o = serde_json::Map::new();
+            o.insert("country".into(), json!(c));
+            for (name, (sd, lo, hi)) in measures.iter().zip(s) {
+                o.insert(
+                    (*name).into(),
+                    json!({"se": sd, "ci_low": lo, "ci_high": hi}),
+                );
+            }
+            serde_json::Value::Object(o)
+        })
+        .collect();
+    json!({"draws": draws, "failed": failed, "seed": seed, "countries": rows})
+}
+
+/// The two bar charts of a simulation, `welfare.svg` and `exports.svg` (bars sorted, the economies the
+/// changes name highlighted), written with PNG copies to `dir` when given; their SVG by file name.
+pub(crate) fn welfare_and_exports_charts(
+    dir: Option<&Path>,
+    changes: &[Change],
+    footer: &str,
+    welfare: (&str, Vec<(String, f64)>),
+    exports: (&str, Vec<(String, f64)>),
+) -> Result<Vec<(&'static str, String)>> {
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let named: Vec<String> = changes
+        .iter()
+        .flat_map(|c| {
+            c.exporters
+                .iter()
+                .chain(c.importers.iter())
+                .flatten()
+                .cloned()
+        })
+        .collect();
+    let mut charts = Vec::new();
+    for (file_name, (title, mut bars)) in [("welfare.svg", welfare), ("exports.svg", exports)] {
+        bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let svg = detour_charts::bar_svg(
+            title,
+            "percent change against the baseline",
+            &bars,
+            &named,
+            footer,
+        );
+        if let Some(dir) = dir {
+            let path = dir.join(file_name);
+            std::fs::write(&path, &svg).with_context(|| format!("writing {}", path.display()))?;
+            let png = path.with_extension("png");
+            detour_charts::png::write_chart(&png, &svg)
+                .with_context(|| format!("writing {}", png.display()))?;
+        }
+        charts.push((file_name, svg));
+    }
+    Ok(charts)
 }
 
 pub fn run(args: &SimulateOptions) -> Result<String> {
@@ -214,6 +437,20 @@ fn run_with(
         (None, Some(f)) => base_dir.join(f),
         (None, None) => bail!("{file}: no data: give [data] file = \"…\" or --data"),
     };
+    match get_str(model_t, "method", &file)?.as_deref() {
+        None | Some("structural") => {}
+        Some("ge_gravity") => {
+            let source = match &embedded {
+                Some(_) => crate::hat::Source::Embedded(EMBEDDED_WIOD_NAME, EMBEDDED_WIOD),
+                None => crate::hat::Source::File(data_path),
+            };
+            return crate::hat::run(args, &doc, &file, source, want_charts);
+        }
+        Some(other) => bail!(
+            "{file}:{}: method '{other}': expected structural (the book's model, the default) or ge_gravity",
+            model_t.line_of("method")
+        ),
+    }
     let formula_text = get_str(model_t, "formula", &file)?
         .with_context(|| format!("{file}:{}: [model] needs formula", model_t.line))?;
     let formula =
@@ -252,60 +489,12 @@ fn run_with(
         })?),
         None => None,
     };
-    let mut changes = Vec::new();
-    for t in doc.arrays.get("change").map(Vec::as_slice).unwrap_or(&[]) {
-        let variable = match (get_str(t, "variable", &file)?, get_num(t, "value", &file)?) {
-            (Some(v), Some(x)) => Some((v, x)),
-            (None, None) => None,
-            _ => bail!("{file}:{}: 'variable' and 'value' go together", t.line),
-        };
-        let tariff = get_num(t, "tariff", &file)?;
-        let add = get_num(t, "add", &file)?.unwrap_or(0.0)
-            + tariff
-                .map(|x| (1.0 - sigma) * (1.0 + x).ln())
-                .unwrap_or(0.0);
-        if variable.is_none() && add == 0.0 {
-            bail!(
-                "{file}:{}: a [[change]] needs 'variable' + 'value', 'add' or 'tariff'",
-                t.line
-            );
-        }
-        let list = |key: &str| -> Result<Option<Vec<String>>> {
-            match t.get(key) {
-                None => Ok(None),
-                Some(v) => {
-                    let l = v.as_strings().with_context(|| {
-                        format!(
-                            "{file}:{}: '{key}' must be a list of countries or groups",
-                            t.line_of(key)
-                        )
-                    })?;
-                    Ok(Some(expand(&l, date, &file, t.line_of(key))?))
-                }
-            }
-        };
-        let mut named = Vec::new();
-        for key in ["exporters", "importers"] {
-            if let Some(l) = t.get(key).and_then(Value::as_strings) {
-                named.extend(
-                    l.into_iter()
-                        .filter(|c| !Groups::global().is_group(c))
-                        .map(|c| (c, t.line_of(key))),
-                );
-            }
-        }
-        let both = matches!(t.get("both_directions"), Some(Value::Bool(true)));
-        let domestic = matches!(t.get("domestic"), Some(Value::Bool(true)));
-        changes.push(Change {
-            line: t.line,
-            variable,
-            add,
-            exporters: list("exporters")?,
-            importers: list("importers")?,
-            both,
-            domestic,
-            named,
-        });
+    let changes = parse_changes(&doc, &file, date, sigma - 1.0)?;
+    if let Some(c) = changes.iter().find(|c| c.as_of.is_some()) {
+        bail!(
+            "{file}:{}: 'as_of' needs a panel: method = \"ge_gravity\" with [model] year",
+            c.line
+        );
     }
 
     // data and baseline estimation; output and expenditure columns are optional (default: the flows' sums)
@@ -442,17 +631,6 @@ fn run_with(
             );
         }
     }
-    let selected = |c: &Change, ex: &str, im: &str| -> bool {
-        if ex == im && !c.domestic {
-            return false;
-        }
-        let inl = |l: &Option<Vec<String>>, code: &str| {
-            l.as_ref().is_none_or(|v| v.iter().any(|x| x == code))
-        };
-        let fwd = inl(&c.exporters, ex) && inl(&c.importers, im);
-        let back = c.both && inl(&c.exporters, im) && inl(&c.importers, ex);
-        fwd || back
-    };
     for row in 0..n_rows {
         let ex = ex_labels[ex_ids[row] as usize].as_str();
         let im = im_labels[im_ids[row] as usize].as_str();
@@ -471,7 +649,7 @@ fn run_with(
             for c in &changes {
                 if let Some((var, value)) = &c.variable
                     && (&t.column == var || &t.to_string() == var)
-                    && selected(c, ex, im)
+                    && c.selects(ex, im)
                 {
                     v = term_values(t, *value);
                 }
@@ -481,7 +659,7 @@ fn run_with(
         add_cfl.push(
             changes
                 .iter()
-                .filter(|c| c.add != 0.0 && selected(c, ex, im))
+                .filter(|c| c.add != 0.0 && c.selects(ex, im))
                 .map(|c| c.add)
                 .sum::<f64>(),
         );
@@ -568,7 +746,6 @@ fn run_with(
     let mut mc: Option<(usize, McSummary)> = None;
     if draws > 0 {
         use rayon::prelude::*;
-        let p = beta_hat.len();
         let l = detour_hdfe::linalg::cholesky(&fit.vcov)
             .context("the coefficients' covariance is not positive definite; no Monte Carlo")?;
         let pb = spinner(&format!("Monte Carlo: {draws} draws"));
@@ -578,12 +755,7 @@ fn run_with(
                 if args.deadline.passed() {
                     return None;
                 }
-                let mut rng =
-                    Normal(args.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (d as u64 + 1));
-                let z: Vec<f64> = (0..p).map(|_| rng.sample()).collect();
-                let b: Vec<f64> = (0..p)
-                    .map(|i| beta_hat[i] + (0..=i).map(|k| l[i * p + k] * z[k]).sum::<f64>())
-                    .collect();
+                let b = draw_coefficients(args.seed, d, &beta_hat, &l);
                 let (cb, cc) = costs(&b);
                 let w = World {
                     cost_baseline: &cb,
@@ -597,114 +769,61 @@ fn run_with(
             .collect();
         pb.finish_and_clear();
         args.deadline.check()?;
-        let ok: Vec<&Vec<[f64; 6]>> = per_draw.iter().flatten().collect();
-        let failed = draws - ok.len();
-        if ok.len() < 2 {
-            bail!(
-                "Monte Carlo: {} of {draws} draws solved; an interval needs at least 2",
-                ok.len()
-            );
-        }
-        let summary = (0..n)
-            .map(|c| {
-                std::array::from_fn(|m| {
-                    let mut v: Vec<f64> = ok.iter().map(|d| d[c][m]).collect();
-                    summarise(&mut v)
-                })
-            })
-            .collect();
-        mc = Some((failed, summary));
+        mc = Some(summarise_draws(&per_draw, n)?);
     }
 
     let name = get_str(&doc.root, "name", &file)?.unwrap_or_else(|| file.clone());
     let mut charts: Vec<(&'static str, String)> = Vec::new();
     if args.chart_dir.is_some() || want_charts {
-        if let Some(dir) = &args.chart_dir {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let named: Vec<String> = changes
-            .iter()
-            .flat_map(|c| {
-                c.exporters
-                    .iter()
-                    .chain(c.importers.iter())
-                    .flatten()
-                    .cloned()
-            })
-            .collect();
         let footer = format!(
             "{name}; data {}; σ = {sigma}, reference {reference}; detour simulate",
             data_path.display()
         );
-        for (file_name, title, pick) in [
-            (
-                "welfare.svg",
-                "Welfare (real GDP) change, full endowment, %",
-                0usize,
-            ),
-            (
-                "exports.svg",
-                "Exports change, full endowment, % (red: countries named in the scenario)",
-                1,
-            ),
-        ] {
-            let mut bars: Vec<(String, f64)> = countries
+        let bars = |pick: fn(&detour_ge::CountryResult) -> f64| -> Vec<(String, f64)> {
+            countries
                 .iter()
                 .zip(&out.countries)
-                .map(|(c, r)| {
-                    (
-                        c.clone(),
-                        if pick == 0 {
-                            r.welfare_change_pct
-                        } else {
-                            r.exports_change_pct_full
-                        },
-                    )
-                })
-                .collect();
-            bars.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let svg = detour_charts::bar_svg(
-                title,
-                "percent change against the baseline",
-                &bars,
-                &named,
-                &footer,
-            );
-            if let Some(dir) = &args.chart_dir {
-                let path = dir.join(file_name);
-                std::fs::write(&path, &svg)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                let png = path.with_extension("png");
-                detour_charts::png::write_chart(&png, &svg)
-                    .with_context(|| format!("writing {}", png.display()))?;
-            }
-            charts.push((file_name, svg));
-        }
+                .map(|(c, r)| (c.clone(), pick(r)))
+                .collect()
+        };
+        charts = welfare_and_exports_charts(
+            args.chart_dir.as_deref(),
+            &changes,
+            &footer,
+            (
+                "Welfare (real GDP) change, full endowment, %",
+                bars(|r| r.welfare_change_pct),
+            ),
+            (
+                "Exports change, full endowment, % (red: countries named in the scenario)",
+                bars(|r| r.exports_change_pct_full),
+            ),
+        )?;
     }
 
     if let Some(path) = &args.pairs_out {
-        let mut w =
-            csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
-        w.write_record([
-            "exporter",
-            "importer",
-            "baseline",
-            "conditional",
-            "full",
-            "change_pct_full",
-        ])?;
-        for k in 0..n * n {
-            let (b, f) = (out.baseline.flows[k], out.full.flows[k]);
-            w.write_record([
-                countries[k / n].clone(),
-                countries[k % n].clone(),
-                b.to_string(),
-                out.conditional.flows[k].to_string(),
-                f.to_string(),
-                ((f / b - 1.0) * 100.0).to_string(),
-            ])?;
-        }
-        w.flush()?;
+        write_pairs(
+            path,
+            &[
+                "exporter",
+                "importer",
+                "baseline",
+                "conditional",
+                "full",
+                "change_pct_full",
+            ],
+            (0..n * n).map(|k| {
+                let (b, f) = (out.baseline.flows[k], out.full.flows[k]);
+                vec![
+                    countries[k / n].clone(),
+                    countries[k % n].clone(),
+                    b.to_string(),
+                    out.conditional.flows[k].to_string(),
+                    f.to_string(),
+                    ((f / b - 1.0) * 100.0).to_string(),
+                ]
+            }),
+        )?;
     }
 
     let rendered: Result<String> = match args.format.as_str() {
@@ -746,23 +865,13 @@ fn run_with(
             });
             let mut v = v;
             if let Some((failed, summary)) = &mc {
-                let rows: Vec<serde_json::Value> = countries
-                    .iter()
-                    .zip(summary)
-                    .map(|(c, s)| {
-                        let mut o = serde_json::Map::new();
-                        o.insert("country".into(), json!(c));
-                        for (name, (sd, lo, hi)) in MC_MEASURES.iter().zip(s) {
-                            o.insert(
-                                (*name).into(),
-                                json!({"se": sd, "ci_low": lo, "ci_high": hi}),
-                            );
-                        }
-                        serde_json::Value::Object(o)
-                    })
-                    .collect();
-                v["monte_carlo"] =
-                    json!({"draws": draws, "failed": failed, "seed": args.seed, "countries": rows});
+                v["monte_carlo"] = monte_carlo_json(
+                    &countries,
+                    summary,
+                    &MC_MEASURES,
+                    (draws, *failed),
+                    args.seed,
+                );
             }
             Ok(format!("{}\n", serde_json::to_string_pretty(&v)?))
         }
@@ -853,7 +962,11 @@ pub const EMBEDDED_SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../../examples/scenarios/yotov2016_remove_borders.toml"),
     ),
 ];
-/// The data both embedded scenarios use (Yotov et al. 2016, ch. 2).
+/// The WIOD 2016 extract the embedded `ge_gravity` scenarios use.
+const EMBEDDED_WIOD_NAME: &str = "data/gravity/wiod2016_agg_allsectors_2000_2014.csv.gz";
+const EMBEDDED_WIOD: &[u8] =
+    include_bytes!("../../../data/gravity/wiod2016_agg_allsectors_2000_2014.csv.gz");
+/// The data the embedded structural scenarios use (Yotov et al. 2016, ch. 2).
 const EMBEDDED_DATA: &[u8] = include_bytes!(concat!("../../../", embedded_data_path!()));
 
 /// Run an embedded scenario by name: its JSON output, and the welfare chart (SVG) when `chart` is set.

@@ -6,6 +6,7 @@ mod cli;
 mod diversion;
 mod estimate;
 mod fuzz;
+mod ge_gravity;
 mod ingest;
 mod limits;
 mod monitor;
