@@ -362,7 +362,8 @@ def simulate(
     seed: int = 1,
 ) -> Dict[str, Any]:
     """A general-equilibrium counterfactual: an embedded scenario by name
-    (``coalition_sanctions_illustration``, ``yotov2016_remove_borders``) or a scenario file. The
+    (``russia_sanctions_2022_ge``, ``ge_gravity_eu_enlargement``,
+    ``coalition_sanctions_illustration``, ``yotov2016_remove_borders``) or a scenario file. The
     JSON of ``detour simulate --format json`` as a dict, with ``frames["countries"]`` (one row per
     country: welfare, real GDP, exports, prices) and, with draws, ``frames["monte_carlo"]``."""
     import pandas as pd

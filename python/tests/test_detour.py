@@ -190,3 +190,21 @@ def test_simulate_equals_the_cli():
         assert got[k] == pytest.approx(v, rel=1e-12, abs=1e-12), k
     with pytest.raises(ValueError, match="no_such.toml"):
         detour.simulate("no_such.toml")
+
+
+def test_ge_gravity_example_from_python():
+    # Zylkin's ge_gravity example (embedded): welfare of every economy against the published run
+    # (data/conformance/ge_gravity), additive and multiplicative imbalances, to 1e-6
+    r = detour.simulate("ge_gravity_eu_enlargement")
+    assert r["partial_effect"]["estimate"] == pytest.approx(0.2242490, abs=5e-8)
+    rows = r["frames"]["countries"].set_index("country")
+    published = {}
+    with open(ROOT / "data/conformance/ge_gravity/eu_enlargement_2000_results.csv") as f:
+        next(f)
+        for line in f:
+            c, add, mult = [x.strip('"') for x in line.strip().split(",")]
+            published[c] = (float(add), float(mult))
+    assert len(rows) == len(published) == 44
+    for c, (add, mult) in published.items():
+        assert 1 + rows.loc[c, "welfare_change_pct"] / 100 == pytest.approx(add, abs=1e-6), c
+        assert 1 + rows.loc[c, "welfare_change_pct_mult"] / 100 == pytest.approx(mult, abs=1e-6), c

@@ -102,7 +102,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Summary => summary::summary(&open_store(&cli.store)?),
         Command::Diversion(a) => diversion::run(a, &cli.store),
         Command::Simulate(args) => {
-            out!("{}", detour_sim::run(&args.options())?);
+            let opts = detour_sim::SimulateOptions {
+                store: cli.store.clone(),
+                ..args.options()
+            };
+            out!("{}", detour_sim::run(&opts)?);
             Ok(())
         }
         Command::Check(args) => {

@@ -43,6 +43,7 @@ impl SimulateArgs {
             chart_dir: self.chart_dir.clone(),
             seed: self.seed,
             deadline: detour_core::Deadline::none(),
+            store: None,
         }
     }
 }

@@ -190,6 +190,21 @@ fn panel(
     })
 }
 
+/// The store a scenario's `[estimate] sql` runs on: the one named, or the embedded default.
+fn open_store(dir: Option<&std::path::Path>) -> Result<detour_store::Store> {
+    match dir {
+        Some(d) => {
+            detour_store::Store::open(d).with_context(|| format!("opening store {}", d.display()))
+        }
+        None => {
+            let pb = spinner("opening the default store");
+            let s = detour_store::default_store::open(&|_, _| {});
+            pb.finish_and_clear();
+            s.context("opening the embedded default store")
+        }
+    }
+}
+
 /// The data's column names (`[data] exporter/importer/year/flow`).
 struct Columns {
     exporter: String,
@@ -224,6 +239,16 @@ fn partials(
                 })?;
                 Ok(b * (new - p.values[&(v.to_string(), year)][k]))
             };
+            if let Some((v, times)) = &c.coefficient {
+                let b = coef.get(v).with_context(|| {
+                    format!(
+                        "{file}:{}: coefficient '{v}' is not estimated (the [estimate] formula's regressors: {})",
+                        c.line,
+                        coef.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                })?;
+                d += b * times;
+            }
             if let Some((v, value)) = &c.variable {
                 d += var_change(v, *value)?;
             }
@@ -399,9 +424,25 @@ pub(crate) fn run(
                 .chain(c.variable.iter().map(|(v, _)| (v.clone(), year)))
         })
         .collect();
-    let (mut num, mut text) = match &formula {
-        Some(f) => spec.needed(f),
-        None => (Vec::new(), Vec::new()),
+    // the estimation's own data: a query on the store or a file; by default the scenario's data
+    let est_sql = est_t
+        .map(|t| get_str(t, "sql", file))
+        .transpose()?
+        .flatten();
+    let est_file = est_t
+        .map(|t| get_str(t, "file", file))
+        .transpose()?
+        .flatten();
+    if est_sql.is_some() && est_file.is_some() {
+        bail!(
+            "{file}:{}: [estimate] takes sql or file, not both",
+            est_t.map_or(0, |t| t.line)
+        );
+    }
+    let separate = est_sql.is_some() || est_file.is_some();
+    let (mut num, mut text) = match (&formula, separate) {
+        (Some(f), false) => spec.needed(f),
+        _ => (Vec::new(), Vec::new()),
     };
     for c in [&cols.exporter, &cols.importer, &cols.year] {
         if !text.contains(c) {
@@ -424,10 +465,39 @@ pub(crate) fn run(
             &text,
         )?,
     };
+    let (est_frame, est_data_name) = match (&formula, &est_sql, &est_file) {
+        (Some(f), Some(q), _) => {
+            let store = open_store(args.store.as_deref())?;
+            let batches = store
+                .sql_blocking(q)
+                .with_context(|| format!("{file}: the [estimate] query"))?;
+            let _ = f;
+            (
+                Some(detour_store::frame::from_batches(
+                    "the [estimate] query",
+                    &batches,
+                )?),
+                "the [estimate] query on the store".to_string(),
+            )
+        }
+        (Some(f), None, Some(path)) => {
+            let path = args
+                .scenario
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join(path);
+            let (num, text) = spec.needed(f);
+            (
+                Some(detour_store::frame::read_csv(&path, &num, &text)?),
+                path.display().to_string(),
+            )
+        }
+        _ => (None, data_name.clone()),
+    };
     let estimate = match &formula {
         Some(f) => {
             let pb = spinner("estimating the partial effects (PPML)");
-            let e = detour_hdfe::model::estimate(f, &frame, &spec);
+            let e = detour_hdfe::model::estimate(f, est_frame.as_ref().unwrap_or(&frame), &spec);
             pb.finish_and_clear();
             Some(e.map_err(|e| match e {
                 detour_hdfe::Error::Deadline => anyhow::Error::new(detour_core::Expired),
@@ -438,6 +508,7 @@ pub(crate) fn run(
         }
         None => None,
     };
+    drop(est_frame);
     if let Some(e) = &estimate
         && !e.fit.converged
     {
@@ -516,6 +587,16 @@ pub(crate) fn run(
 
     let name = get_str(&doc.root, "name", file)?.unwrap_or_else(|| file.to_string());
     let note = get_str(data_t, "note", file)?;
+    // trade with one economy named in [model] focus (e.g. the sanctioned one), by partner
+    let focus = match get_str(model_t, "focus", file)? {
+        Some(f) => Some(p.countries.iter().position(|c| *c == f).with_context(|| {
+            format!(
+                "{file}:{}: focus '{f}' is not in the data",
+                model_t.line_of("focus")
+            )
+        })?),
+        None => None,
+    };
     let imb_name = match imbalances {
         Imbalances::Additive => "additive",
         Imbalances::Multiplicative => "multiplicative",
@@ -526,6 +607,7 @@ pub(crate) fn run(
             .as_ref()
             .map(|(v, _)| v.clone())
             .or(c.variable.as_ref().map(|(v, _)| v.clone()))
+            .or(c.coefficient.as_ref().map(|(v, _)| v.clone()))
     });
     let partial_effect = first_var.as_ref().and_then(|v| {
         estimate
@@ -595,7 +677,7 @@ pub(crate) fn run(
             let rows: Vec<serde_json::Value> = (0..n)
                 .map(|c| {
                     let r = &chosen.countries[c];
-                    json!({
+                    let mut row = json!({
                         "country": p.countries[c],
                         "welfare_change_pct": pct(r.welfare),
                         "welfare_change_pct_additive": pct(add.countries[c].welfare),
@@ -607,7 +689,17 @@ pub(crate) fn run(
                         "exports_change_pct": change_pct(r.exports_new, r.exports_baseline),
                         "imports_change_pct": change_pct(r.imports_new, r.imports_baseline),
                         "domestic_change_pct": change_pct(r.domestic_new, r.domestic_baseline),
-                    })
+                    });
+                    if let Some(f) = focus.filter(|&f| f != c) {
+                        let (to, from) = (c * n + f, f * n + c);
+                        row["exports_to_focus_baseline"] = json!(p.flows[to]);
+                        row["exports_to_focus_change_pct"] =
+                            json!(change_pct(chosen.flows[to], p.flows[to]));
+                        row["imports_from_focus_baseline"] = json!(p.flows[from]);
+                        row["imports_from_focus_change_pct"] =
+                            json!(change_pct(chosen.flows[from], p.flows[from]));
+                    }
+                    row
                 })
                 .collect();
             let mut v = json!({
@@ -618,9 +710,11 @@ pub(crate) fn run(
                 "year": year,
                 "theta": theta,
                 "imbalances": imb_name,
+                "focus": focus.map(|f| p.countries[f].clone()),
                 "partial_effect": partial_effect,
                 "estimation": estimate.as_ref().map(|e| json!({
                     "formula": formula_text,
+                    "data": est_data_name,
                     "vcov": e.fit.vcov_label,
                     "nobs": e.fit.nobs,
                     "iterations": e.fit.iterations,
@@ -666,7 +760,7 @@ pub(crate) fn run(
                     .collect();
                 let _ = writeln!(
                     s,
-                    "Partial effects, PPML on {data_name} ({} obs., {}): {}",
+                    "Partial effects, PPML on {est_data_name} ({} obs., {}): {}",
                     e.fit.nobs,
                     e.fit.vcov_label,
                     coefs.join(", ")

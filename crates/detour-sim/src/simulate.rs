@@ -49,6 +49,8 @@ pub struct SimulateOptions {
     pub seed: u64,
     /// Stop with [`Expired`](detour_core::Expired) once this has passed.
     pub deadline: detour_core::Deadline,
+    /// The store a scenario's `[estimate] sql` runs on (default: the embedded default store).
+    pub store: Option<PathBuf>,
 }
 
 /// A scenario shipped in the binary, run in memory (no file is written).
@@ -134,6 +136,8 @@ pub(crate) struct Change {
     pub(crate) as_of: Option<(String, i64)>,
     /// Added to the log cost term (the log change of trade it implies).
     pub(crate) add: f64,
+    /// An estimated coefficient (times a factor) added to the log cost term.
+    pub(crate) coefficient: Option<(String, f64)>,
     pub(crate) exporters: Option<Vec<String>>,
     pub(crate) importers: Option<Vec<String>>,
     pub(crate) both: bool,
@@ -228,12 +232,16 @@ pub(crate) fn parse_changes(
             Some(y) => Some((get_str(t, "variable", file)?.unwrap_or_default(), y)),
             None => None,
         };
+        let coefficient = match get_str(t, "coefficient", file)? {
+            Some(c) => Some((c, get_num(t, "times", file)?.unwrap_or(1.0))),
+            None => None,
+        };
         let tariff = get_num(t, "tariff", file)?;
         let add = get_num(t, "add", file)?.unwrap_or(0.0)
             - tariff.map(|x| elasticity * (1.0 + x).ln()).unwrap_or(0.0);
-        if variable.is_none() && as_of.is_none() && add == 0.0 {
+        if variable.is_none() && as_of.is_none() && coefficient.is_none() && add == 0.0 {
             bail!(
-                "{file}:{}: a [[change]] needs 'variable' + 'value' (or 'as_of'), 'add' or 'tariff'",
+                "{file}:{}: a [[change]] needs 'variable' + 'value' (or 'as_of'), 'coefficient', 'add' or 'tariff'",
                 t.line
             );
         }
@@ -268,6 +276,7 @@ pub(crate) fn parse_changes(
             variable,
             as_of: as_of_variable,
             add,
+            coefficient,
             exporters: list("exporters")?,
             importers: list("importers")?,
             both,
@@ -490,9 +499,12 @@ fn run_with(
         None => None,
     };
     let changes = parse_changes(&doc, &file, date, sigma - 1.0)?;
-    if let Some(c) = changes.iter().find(|c| c.as_of.is_some()) {
+    if let Some(c) = changes
+        .iter()
+        .find(|c| c.as_of.is_some() || c.coefficient.is_some())
+    {
         bail!(
-            "{file}:{}: 'as_of' needs a panel: method = \"ge_gravity\" with [model] year",
+            "{file}:{}: 'as_of' and 'coefficient' need method = \"ge_gravity\" (a panel and its own estimate)",
             c.line
         );
     }
@@ -953,6 +965,14 @@ fn run_with(
 
 /// Scenarios shipped inside the binary (the report and the API run only these), with their data.
 pub const EMBEDDED_SCENARIOS: &[(&str, &str)] = &[
+    (
+        "russia_sanctions_2022_ge",
+        include_str!("../../../examples/scenarios/russia_sanctions_2022_ge.toml"),
+    ),
+    (
+        "ge_gravity_eu_enlargement",
+        include_str!("../../../examples/scenarios/ge_gravity_eu_enlargement.toml"),
+    ),
     (
         "coalition_sanctions_illustration",
         include_str!("../../../examples/scenarios/coalition_sanctions_illustration.toml"),

@@ -17,6 +17,16 @@ fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
 }
 
+/// `detour simulate SCENARIO --format json EXTRA…`, parsed.
+fn simulate_json(scenario: &Path, extra: &[&str]) -> Value {
+    let mut c = detour();
+    c.arg("simulate")
+        .arg(scenario)
+        .args(["--format", "json"])
+        .args(extra);
+    serde_json::from_str(&run_ok(&mut c)).unwrap()
+}
+
 fn published() -> HashMap<String, (f64, f64)> {
     std::fs::read_to_string(repo(
         "data/conformance/ge_gravity/eu_enlargement_2000_results.csv",
@@ -37,9 +47,7 @@ fn published() -> HashMap<String, (f64, f64)> {
 #[test]
 fn ge_gravity_example_reproduced() {
     let s = repo("examples/scenarios/ge_gravity_eu_enlargement.toml");
-    let mut c = detour();
-    c.args(["simulate", s.to_str().unwrap(), "--format", "json"]);
-    let v: Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    let v = simulate_json(&s, &[]);
     assert_eq!(v["method"], "ge_gravity");
     let pe = &v["partial_effect"];
     assert_eq!(pe["name"], "eu_enlargement");
@@ -78,9 +86,7 @@ fn ge_gravity_example_reproduced() {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("mult.toml");
     std::fs::write(&m, text).unwrap();
-    let mut c = detour();
-    c.args(["simulate", m.to_str().unwrap(), "--format", "json"]);
-    let vm: Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    let vm = simulate_json(&m, &[]);
     assert_eq!(vm["imbalances"], "multiplicative");
     for (a, b) in vm["countries"].as_array().unwrap().iter().zip(rows) {
         assert_eq!(a["welfare_change_pct"], b["welfare_change_pct_mult"]);
@@ -89,17 +95,10 @@ fn ge_gravity_example_reproduced() {
 
 #[test]
 fn ge_gravity_monte_carlo_bands_cover_the_estimate() {
-    let s = repo("examples/scenarios/ge_gravity_eu_enlargement.toml");
-    let mut c = detour();
-    c.args([
-        "simulate",
-        s.to_str().unwrap(),
-        "--format",
-        "json",
-        "--draws",
-        "40",
-    ]);
-    let v: Value = serde_json::from_str(&run_ok(&mut c)).unwrap();
+    let v = simulate_json(
+        &repo("examples/scenarios/ge_gravity_eu_enlargement.toml"),
+        &["--draws", "40"],
+    );
     let mc = &v["monte_carlo"];
     assert_eq!(mc["draws"], 40);
     assert_eq!(mc["failed"], 0);
@@ -226,4 +225,57 @@ fn a_shock_on_a_pair_without_baseline_trade_is_refused() {
         err.contains("z.toml:8: the change falls on MLT → TWN, which has no baseline trade"),
         "{err}"
     );
+}
+
+/// The shipped Russia scenario's JSON (no Monte Carlo).
+pub fn russia_json() -> Value {
+    simulate_json(
+        &repo("examples/scenarios/russia_sanctions_2022_ge.toml"),
+        &["--draws", "0"],
+    )
+}
+
+/// The 2022 coalition's sanctions on Russia: the shock is detour's own PPML on the IMF series in the
+/// embedded store (checked against pyfixest 0.60.0 on the same rows, exported with `detour sql --out`:
+/// −1.3004509586, s.e. 0.1361150914, 3,283 observations), applied to every coalition–Russia pair of the
+/// WIOD 2016 world in both directions; the general equilibrium shows the target losing most, the
+/// coalition losing less, and third countries trading more with Russia (diversion).
+#[test]
+fn russia_sanctions_scenario() {
+    let v = russia_json();
+    let pe = &v["partial_effect"];
+    assert_eq!(pe["name"], "sanctioned");
+    assert!(
+        (pe["estimate"].as_f64().unwrap() + 1.3004509586).abs() < 1e-8,
+        "{pe}"
+    );
+    assert!(
+        (pe["std_error"].as_f64().unwrap() - 0.1361150914).abs() < 1e-8,
+        "{pe}"
+    );
+    assert_eq!(v["estimation"]["nobs"], 3283);
+    assert_eq!(v["focus"], "RUS");
+    // 36 coalition economies in the data (27 EU members, USA, GBR, JPN, KOR, CAN, AUS, NOR, CHE, TWN), both ways
+    assert_eq!(v["pairs_changed"], 72);
+    let rows = v["countries"].as_array().unwrap();
+    let get = |c: &str| rows.iter().find(|r| r["country"] == c).unwrap();
+    let w = |c: &str| get(c)["welfare_change_pct"].as_f64().unwrap();
+    let rus = w("RUS");
+    for r in rows {
+        let c = r["country"].as_str().unwrap();
+        if c != "RUS" {
+            assert!(w(c) > rus, "{c} loses more than Russia");
+        }
+    }
+    assert!(rus < -0.5, "{rus}");
+    for c in ["DEU", "FIN", "POL", "USA", "JPN"] {
+        assert!(w(c) < 0.0, "{c}: the coalition loses too");
+        assert!(get(c)["exports_to_focus_change_pct"].as_f64().unwrap() < -50.0);
+    }
+    for c in ["TUR", "CHN", "IND", "ROW"] {
+        assert!(w(c) > 0.0, "{c} gains");
+        let x = get(c)["exports_to_focus_change_pct"].as_f64().unwrap();
+        assert!(x > 1.0, "{c}: exports to Russia up by {x}%");
+    }
+    assert!(v["note"].as_str().unwrap().contains("inside ROW"));
 }

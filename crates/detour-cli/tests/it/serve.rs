@@ -353,9 +353,19 @@ fn report_has_every_section_with_the_librarys_numbers() {
     assert_eq!(html.matches("data-verdict=").count(), 6);
     assert!(key("gravity_RUS × after").parse::<f64>().unwrap() < -1.0);
     assert!(html.matches("<svg").count() >= 5, "charts embedded");
-    // The GE illustration: the target's welfare change inside its Monte Carlo interval.
-    let w: f64 = key("ge_welfare_IRN").trim_end_matches('%').parse().unwrap();
-    let tag = "data-key=\"ge_welfare_IRN\">";
+    // The GE section (sanctions on Russia): the target's welfare change inside its Monte Carlo
+    // interval, the shock the one the simulation estimates, and third countries' exports to Russia up.
+    let w: f64 = key("ge_welfare_RUS").trim_end_matches('%').parse().unwrap();
+    let sim = crate::ge_gravity::russia_json();
+    assert_eq!(
+        key("ge_partial_effect"),
+        format!("{:.3}", sim["partial_effect"]["estimate"].as_f64().unwrap())
+    );
+    assert!(
+        html.contains("Russia's neighbours (Kazakhstan"),
+        "the ROW caveat is said"
+    );
+    let tag = "data-key=\"ge_welfare_RUS\">";
     let rest = &html[html.find(tag).unwrap()..];
     let ci = &rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()];
     let (lo, hi) = ci.split_once(", ").unwrap();

@@ -23,8 +23,7 @@ pub struct ReportArgs {
 
 use detour_diversion::CONDUITS;
 
-/// Monte Carlo draws of the GE illustration's coefficients (for the welfare intervals).
-const GE_DRAWS: usize = 200;
+mod ge;
 
 fn bn(x: f64) -> String {
     format!("{:.1}", x / 1e9)
@@ -101,8 +100,8 @@ pub fn run(args: &ReportArgs, store: &Store) -> Result<PathBuf> {
     pb.inc(1);
 
     pb.set_message("general equilibrium");
-    body.push_str(&ge()?);
-    toc.push(("ge", "General equilibrium: a sanctions illustration"));
+    body.push_str(&ge::section()?);
+    toc.push(("ge", ge::TITLE));
     pb.inc(1);
 
     pb.set_message("claims");
@@ -753,89 +752,6 @@ fn partner_mirror(store: &Store) -> Result<String> {
     s.push_str(&source_line(&files));
     s.push_str("</section>\n");
     Ok(s)
-}
-
-/// The GE illustration: the embedded coalition scenario.
-const GE_SCENARIO: &str = "coalition_sanctions_illustration";
-
-fn ge() -> Result<String> {
-    let (out, welfare) = detour_sim::run_embedded(
-        GE_SCENARIO,
-        Some(GE_DRAWS),
-        true,
-        detour_core::Deadline::none(),
-    )?
-    .context("the embedded GE scenario")?;
-    let welfare = welfare.unwrap_or_default();
-    let v: serde_json::Value = serde_json::from_str(&out)?;
-    let mut rows: Vec<(String, f64, f64)> = v["countries"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|c| {
-                    (
-                        c["country"].as_str().unwrap_or("").to_string(),
-                        c["welfare_change_pct"].as_f64().unwrap_or(f64::NAN),
-                        c["exports_change_pct_full"].as_f64().unwrap_or(f64::NAN),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    rows.sort_by(|a, b| a.1.total_cmp(&b.1));
-    // 95% intervals of the welfare change over the Monte Carlo draws.
-    let interval = |c: &str| -> String {
-        v["monte_carlo"]["countries"]
-            .as_array()
-            .and_then(|a| a.iter().find(|x| x["country"] == c))
-            .and_then(|x| {
-                let w = &x["welfare_change_pct"];
-                Some(format!(
-                    "[{:+.3}, {:+.3}]",
-                    w["ci_low"].as_f64()?,
-                    w["ci_high"].as_f64()?
-                ))
-            })
-            .unwrap_or_default()
-    };
-    let pick: Vec<Vec<String>> = rows
-        .iter()
-        .take(3)
-        .chain(rows.iter().rev().take(3))
-        .map(|(c, w, x)| {
-            vec![
-                c.clone(),
-                keyed(&format!("ge_welfare_{c}"), &format!("{w:+.3}%")),
-                interval(c),
-                format!("{x:+.2}%"),
-            ]
-        })
-        .collect();
-    let scenario_text = detour_sim::EMBEDDED_SCENARIOS
-        .iter()
-        .find(|s| s.0 == GE_SCENARIO)
-        .map_or("", |s| s.1);
-    let note: String = scenario_text
-        .lines()
-        .take_while(|l| l.starts_with('#'))
-        .map(|l| l.trim_start_matches('#').trim())
-        .collect::<Vec<_>>()
-        .join(" ");
-    Ok(format!(
-        "<section id=\"ge\"><h2>General equilibrium: a sanctions illustration</h2><p>{}</p>{}<h3>Largest losses and gains of welfare</h3>{}\
-         <p class=\"src\">Scenario: examples/scenarios/coalition_sanctions_illustration.toml; data: yotov2016_ch2_trade_without_border_2006.csv.gz (Yotov et al. 2016, CC BY 4.0); model: structural gravity, full endowment, σ = 7; intervals from 200 draws of the baseline coefficients from their robust covariance.</p></section>\n",
-        escape(&note),
-        welfare,
-        table(
-            &[
-                "country",
-                "welfare",
-                "95% interval (200 draws)",
-                "exports (full endowment)"
-            ],
-            &pick
-        )
-    ))
 }
 
 fn claims(store: &Store) -> Result<String> {
