@@ -39,3 +39,20 @@ value = 0
 TOML
 echo "250-country world: solve $("$DETOUR" simulate "$WORK/world250.toml" --format json | solve) s"
 echo "69-country book data: solve $("$DETOUR" simulate examples/scenarios/yotov2016_remove_borders.toml --format json | solve) s"
+
+# 4. Zylkin's ge_gravity example (WIOD 2016, 44 economies, EU enlargements as of 2000) against the R port
+#    GEGravity run beside it. The R port is not on any registry this machine reaches: point GEGRAVITY_R at
+#    R/ge_gravity.R of its public source (VKudlay/GEGravity) to include it.
+"$DETOUR" simulate examples/scenarios/ge_gravity_eu_enlargement.toml --format json >"$WORK/ge_gravity.json"
+python3 -c "import json; t=json.load(open('$WORK/ge_gravity.json'))['timing']; print(f\"ge_gravity example: detour PPML {t['estimate_seconds']:.4f} s, one solve {t['solve_seconds']/t['solves']:.5f} s\")"
+if command -v Rscript >/dev/null && [ -n "${GEGRAVITY_R:-}" ]; then
+  Rscript bench/ge_gravity_r.R "$GEGRAVITY_R" data/gravity/wiod2016_agg_allsectors_2000_2014.csv.gz \
+    data/conformance/ge_gravity/eu_enlargement_2000_results.csv
+fi
+
+# 5. the multi-sector model with input-output links on WIOD 2013 (41 economies x 35 industries)
+"$DETOUR" simulate examples/scenarios/russia_sanctions_machinery_wiod2013.toml --format json >"$WORK/sectors.json"
+python3 -c "import json; t=json.load(open('$WORK/sectors.json'))['timing']; print(f\"WIOD 2013 41 x 35 with input-output links: one solve {t['solve_seconds']/t['solves']:.3f} s\")"
+/usr/bin/time -f "%e" -o "$WORK/sectors_mc.time" "$DETOUR" simulate examples/scenarios/russia_sanctions_machinery_wiod2013.toml \
+  --draws 1000 --format json >/dev/null
+echo "1000 Monte Carlo draws of it (each solved with both imbalance rules): $(cat "$WORK/sectors_mc.time") s wall"

@@ -67,13 +67,13 @@ pub struct HatWorld<'a> {
 /// Per-country changes, as ratios new / old (1 = no change).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HatCountry {
-    /// Real expenditure `Ê/P̂`.
+    /// Real (final) expenditure `Ê/P̂` (the real wage with multiplicative imbalances).
     pub welfare: f64,
     /// `ŵ/P̂`.
     pub real_wage: f64,
     /// `ŵ` (nominal wage = nominal output).
     pub nominal_wage: f64,
-    /// `P̂`.
+    /// `P̂` (the consumer price index in the multi-sector model).
     pub price_index: f64,
     /// Exports excluding domestic sales, baseline and counterfactual.
     pub exports_baseline: f64,

@@ -83,7 +83,11 @@
 //! GDP in this endowment economy), terms of trade `p̂/P̂`.
 
 pub mod armington;
+pub mod multisector;
 mod solve;
 
 pub use armington::{HatCountry, HatOptions, HatOutcome, HatWorld, Imbalances, solve_hat};
+pub use multisector::{
+    InputOutput, SectorCountry, SectorOutcome, SectorWorld, solve_sectors, solve_sectors_from,
+};
 pub use solve::{Baseline, CountryResult, Error, Outcome, Stopping, World, resistances, solve};

@@ -168,11 +168,21 @@ pub fn resistances(
 /// the same pair comes back as the error.
 pub(crate) fn anderson(
     x: &mut Vec<f64>,
-    mut map: impl FnMut(&[f64]) -> Vec<f64>,
+    map: impl FnMut(&[f64]) -> Vec<f64>,
     tol: f64,
     max_iter: usize,
 ) -> Result<(usize, f64), (usize, f64)> {
-    const M: usize = 8;
+    anderson_m(x, map, tol, max_iter, 8)
+}
+
+/// [`anderson`] mixing over the last `memory` steps.
+pub(crate) fn anderson_m(
+    x: &mut Vec<f64>,
+    mut map: impl FnMut(&[f64]) -> Vec<f64>,
+    tol: f64,
+    max_iter: usize,
+    memory: usize,
+) -> Result<(usize, f64), (usize, f64)> {
     let n = x.len();
     let mut hist_g: Vec<Vec<f64>> = Vec::new();
     let mut hist_f: Vec<Vec<f64>> = Vec::new();
@@ -207,7 +217,7 @@ pub(crate) fn anderson(
         last_norm = norm;
         hist_g.push(g.clone());
         hist_f.push(f.clone());
-        if hist_g.len() > M + 1 {
+        if hist_g.len() > memory + 1 {
             hist_g.remove(0);
             hist_f.remove(0);
         }

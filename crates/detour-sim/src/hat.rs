@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use detour_ge::{HatOptions, HatOutcome, HatWorld, Imbalances, solve_hat};
+use detour_ge::{Imbalances, InputOutput, SectorOutcome, SectorWorld, solve_sectors_from};
 use detour_hdfe::Frame;
 use detour_hdfe::formula::Formula;
 use detour_hdfe::frame::Cell;
@@ -39,10 +39,17 @@ impl Source<'_> {
 }
 
 /// Per country, per measure: (standard error, 2.5th and 97.5th percentiles) over the draws.
-type McSummary = crate::simulate::Summary<4>;
+type McSummary = crate::simulate::Summary<3>;
 
 /// The measures summarised over Monte Carlo draws (per country).
-const MC_MEASURES: [&str; 4] = [
+const MC_MEASURES: [&str; 3] = [
+    "welfare_change_pct",
+    "real_wage_change_pct",
+    "exports_change_pct",
+];
+
+/// The headline measures `--format csv` writes (per country).
+const CSV_MEASURES: [&str; 4] = [
     "welfare_change_pct",
     "welfare_change_pct_mult",
     "real_wage_change_pct",
@@ -81,9 +88,14 @@ fn num_col(frame: &Frame, col: &str, row: usize) -> Option<f64> {
 /// and in the year the change takes it from.
 struct Panel {
     countries: Vec<String>,
+    /// Sector codes in order of first appearance (one, `all`, without a sector column).
+    sectors: Vec<String>,
+    /// Flows by sector, `(k · n + i) · n + j`.
     flows: Vec<f64>,
     /// Per regressor named by a change: (value in the baseline year, value as of each change's year) by pair.
     values: HashMap<(String, i64), Vec<f64>>,
+    /// Negative flows set to zero (`negative_flows = "zero"`), as they were.
+    zeroed: Vec<f64>,
 }
 
 fn panel(
@@ -94,13 +106,28 @@ fn panel(
     data_name: &str,
 ) -> Result<Panel> {
     let mut countries: Vec<String> = Vec::new();
-    let mut rows: Vec<(String, String, i64, usize)> = Vec::new();
+    let mut sectors: Vec<String> = Vec::new();
+    let mut rows: Vec<(String, String, usize, i64, usize)> = Vec::new();
     for r in 0..frame.nrows() {
         let line = frame.line(r);
         let field = |c: &str| {
             text_col(frame, c, r).with_context(|| format!("{data_name}:{line}: '{c}' is missing"))
         };
-        let (ex, im) = (field(&cols.exporter)?, field(&cols.importer)?);
+        let (ex, im) = (
+            cols.rename(field(&cols.exporter)?),
+            cols.rename(field(&cols.importer)?),
+        );
+        let sector = match &cols.sector {
+            Some(c) => field(c)?,
+            None => "all".to_string(),
+        };
+        let k = match sectors.iter().position(|x| *x == sector) {
+            Some(k) => k,
+            None => {
+                sectors.push(sector);
+                sectors.len() - 1
+            }
+        };
         let y: i64 = field(&cols.year)?
             .trim()
             .parse()
@@ -110,7 +137,7 @@ fn panel(
                 countries.push(c.clone());
             }
         }
-        rows.push((ex, im, y, r));
+        rows.push((ex, im, k, y, r));
     }
     countries.sort();
     let n = countries.len();
@@ -119,22 +146,36 @@ fn panel(
         .enumerate()
         .map(|(k, c)| (c.as_str(), k))
         .collect();
-    let mut flows = vec![f64::NAN; n * n];
+    let ns = sectors.len();
+    let mut flows = vec![f64::NAN; ns * n * n];
     let mut values: HashMap<(String, i64), Vec<f64>> = HashMap::new();
     let mut years_seen = std::collections::BTreeSet::new();
-    for (ex, im, y, r) in &rows {
+    let mut zeroed = Vec::new();
+    for (ex, im, sector, y, r) in &rows {
         years_seen.insert(*y);
-        let k = index[ex.as_str()] * n + index[im.as_str()];
+        let k = (sector * n + index[ex.as_str()]) * n + index[im.as_str()];
         let line = frame.line(*r);
         if *y == year {
             if !flows[k].is_nan() {
-                bail!("{data_name}:{line}: the pair {ex} → {im} appears twice in {year}");
+                bail!(
+                    "{data_name}:{line}: the pair {ex} → {im} appears twice in {year}{}",
+                    if ns > 1 || cols.sector.is_some() {
+                        format!(" (sector {})", sectors[*sector])
+                    } else {
+                        String::new()
+                    }
+                );
             }
             let v = num_col(frame, &cols.flow, *r)
                 .with_context(|| format!("{data_name}:{line}: '{}' is not a number", cols.flow))?;
+            if v < 0.0 && cols.negative_to_zero && v.is_finite() {
+                zeroed.push(v);
+                flows[k] = 0.0;
+                continue;
+            }
             if !(v.is_finite() && v >= 0.0) {
                 bail!(
-                    "{data_name}:{line}: '{}' is {v}; flows must be ≥ 0",
+                    "{data_name}:{line}: '{}' is {v}; flows must be ≥ 0 (or set [data] negative_flows = \"zero\")",
                     cols.flow
                 );
             }
@@ -147,7 +188,9 @@ fn panel(
         }) {
             let v = num_col(frame, &key.0, *r)
                 .with_context(|| format!("{data_name}:{line}: '{}' is not a number", key.0))?;
-            values.entry(key).or_insert_with(|| vec![f64::NAN; n * n])[k] = v;
+            values
+                .entry(key)
+                .or_insert_with(|| vec![f64::NAN; ns * n * n])[k] = v;
         }
     }
     if !years_seen.contains(&year) {
@@ -160,20 +203,28 @@ fn panel(
                 .join(", ")
         );
     }
-    if let Some(k) = flows.iter().position(|v| v.is_nan()) {
+    let pair = |q: usize| {
+        let (k, ij) = (q / (n * n), q % (n * n));
+        format!(
+            "{} → {}{}",
+            countries[ij / n],
+            countries[ij % n],
+            if ns > 1 {
+                format!(" in sector {}", sectors[k])
+            } else {
+                String::new()
+            }
+        )
+    };
+    if let Some(q) = flows.iter().position(|v| v.is_nan()) {
         bail!(
-            "{data_name}: not square in {year}: no flow {} → {} (ge_gravity needs every pair, domestic sales included)",
-            countries[k / n],
-            countries[k % n]
+            "{data_name}: not square in {year}: no flow {} (ge_gravity needs every pair, domestic sales included)",
+            pair(q)
         );
     }
     for ((v, y), vals) in &values {
-        if let Some(k) = vals.iter().position(|x| x.is_nan()) {
-            bail!(
-                "{data_name}: no value of '{v}' in {y} for {} → {}",
-                countries[k / n],
-                countries[k % n]
-            );
+        if let Some(q) = vals.iter().position(|x| x.is_nan()) {
+            bail!("{data_name}: no value of '{v}' in {y} for {}", pair(q));
         }
     }
     for (v, y) in wanted {
@@ -185,9 +236,32 @@ fn panel(
     }
     Ok(Panel {
         countries,
+        sectors,
         flows,
         values,
+        zeroed,
     })
+}
+
+/// One trade elasticity per sector: `[model] theta`, overridden sector by sector in a `[theta]`
+/// table (`c13 = 6`).
+fn sector_thetas(doc: &Doc, file: &str, common: f64, sectors: &[String]) -> Result<Vec<f64>> {
+    let mut out = vec![common; sectors.len()];
+    if let Some(t) = doc.tables.get("theta") {
+        for (key, (value, line)) in &t.values {
+            let Some(k) = sectors.iter().position(|s| s == key) else {
+                bail!(
+                    "{file}:{line}: sector '{key}' is not in the data (sectors: {})",
+                    sectors.join(" ")
+                );
+            };
+            match value {
+                crate::scenario::Value::Num(v) if v.is_finite() && *v > 0.0 => out[k] = *v,
+                _ => bail!("{file}:{line}: theta of '{key}' must be a positive number"),
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The store a scenario's `[estimate] sql` runs on: the one named, or the embedded default.
@@ -211,6 +285,21 @@ struct Columns {
     importer: String,
     year: String,
     flow: String,
+    /// The sector column of multi-sector data.
+    sector: Option<String>,
+    /// Codes recoded on reading (`rename = ["ROM=ROU"]`).
+    renames: Vec<(String, String)>,
+    /// Negative flows (inventory draw-downs in input–output tables) read as zero.
+    negative_to_zero: bool,
+}
+
+impl Columns {
+    fn rename(&self, code: String) -> String {
+        match self.renames.iter().find(|(from, _)| *from == code) {
+            Some((_, to)) => to.clone(),
+            None => code,
+        }
+    }
 }
 
 /// The partial effects for a coefficient vector: `β·Δx` summed over the changes, plus their `add`s.
@@ -218,42 +307,52 @@ fn partials(
     p: &Panel,
     changes: &[Change],
     coef: &HashMap<String, f64>,
+    theta: &[f64],
     year: i64,
     file: &str,
 ) -> Result<Vec<f64>> {
     let n = p.countries.len();
-    let mut out = vec![0.0; n * n];
+    let mut out = vec![0.0; p.sectors.len() * n * n];
     for c in changes {
-        for (k, slot) in out.iter_mut().enumerate() {
-            let (ex, im) = (&p.countries[k / n], &p.countries[k % n]);
-            if !c.selects(ex, im) {
+        let mut fixed = 0.0;
+        if let Some((v, times)) = &c.coefficient {
+            let b = coef.get(v).with_context(|| {
+                format!(
+                    "{file}:{}: coefficient '{v}' is not estimated (the [estimate] formula's regressors: {})",
+                    c.line,
+                    coef.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            fixed += b * times;
+        }
+        let var_coef = |v: &str| -> Result<f64> {
+            coef.get(v).copied().with_context(|| {
+                format!(
+                    "{file}:{}: '{v}' has no estimated coefficient (give [estimate] with it as a regressor)",
+                    c.line
+                )
+            })
+        };
+        let var = match (&c.variable, &c.as_of) {
+            (Some((v, _)), _) | (None, Some((v, _))) => Some((v, var_coef(v)?)),
+            _ => None,
+        };
+        for (q, slot) in out.iter_mut().enumerate() {
+            let (k, ij) = (q / (n * n), q % (n * n));
+            if !c.selects(&p.countries[ij / n], &p.countries[ij % n])
+                || !c.selects_sector(&p.sectors[k])
+            {
                 continue;
             }
-            let mut d = c.add;
-            let var_change = |v: &str, new: f64| -> Result<f64> {
-                let b = coef.get(v).with_context(|| {
-                    format!(
-                        "{file}:{}: '{v}' has no estimated coefficient (give [estimate] with it as a regressor)",
-                        c.line
-                    )
-                })?;
-                Ok(b * (new - p.values[&(v.to_string(), year)][k]))
-            };
-            if let Some((v, times)) = &c.coefficient {
-                let b = coef.get(v).with_context(|| {
-                    format!(
-                        "{file}:{}: coefficient '{v}' is not estimated (the [estimate] formula's regressors: {})",
-                        c.line,
-                        coef.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )
-                })?;
-                d += b * times;
-            }
-            if let Some((v, value)) = &c.variable {
-                d += var_change(v, *value)?;
-            }
-            if let Some((v, as_of)) = &c.as_of {
-                d += var_change(v, p.values[&(v.clone(), *as_of)][k])?;
+            let mut d = fixed + c.cost_change(theta[k]);
+            if let Some((v, b)) = var {
+                let old = p.values[&(v.clone(), year)][q];
+                let new = match (&c.variable, &c.as_of) {
+                    (Some((_, value)), _) => *value,
+                    (None, Some((_, as_of))) => p.values[&(v.clone(), *as_of)][q],
+                    _ => old,
+                };
+                d += b * (new - old);
             }
             *slot += d;
         }
@@ -274,47 +373,126 @@ fn check_changes(p: &Panel, changes: &[Change], partial: &[f64], file: &str) -> 
                 );
             }
         }
+        for code in c.sectors.iter().flatten() {
+            if !p.sectors.contains(code) {
+                bail!(
+                    "{file}:{}: sector '{code}' is not in the data (sectors: {})",
+                    c.line,
+                    p.sectors.join(" ")
+                );
+            }
+        }
         if c.domestic {
             bail!(
                 "{file}:{}: ge_gravity changes international trade costs only (no 'domestic')",
                 c.line
             );
         }
-        let hit: Vec<usize> = (0..n * n)
-            .filter(|&k| c.selects(&p.countries[k / n], &p.countries[k % n]))
-            .collect();
-        if let Some(&k) = hit
-            .iter()
-            .find(|&&k| p.flows[k] == 0.0 && partial[k] != 0.0)
-        {
-            bail!(
-                "{file}:{}: the change falls on {} → {}, which has no baseline trade: in exact hat algebra a cost change on a zero flow has no effect. Leave that pair out",
-                c.line,
-                p.countries[k / n],
-                p.countries[k % n]
-            );
+        let zero = (0..partial.len()).find(|&q| {
+            let (k, ij) = (q / (n * n), q % (n * n));
+            partial[q] != 0.0
+                && p.flows[q] == 0.0
+                && c.selects(&p.countries[ij / n], &p.countries[ij % n])
+                && c.selects_sector(&p.sectors[k])
+        });
+        if let Some(q) = zero {
+            let (k, ij) = (q / (n * n), q % (n * n));
+            let only_zero = (0..partial.len()).all(|q2| {
+                let (k2, ij2) = (q2 / (n * n), q2 % (n * n));
+                !(c.selects(&p.countries[ij2 / n], &p.countries[ij2 % n])
+                    && c.selects_sector(&p.sectors[k2]))
+                    || p.flows[q2] == 0.0
+            });
+            // one sector: any zero pair is an error; by sector, only a change that meets no trade at all
+            if p.sectors.len() == 1 || only_zero {
+                bail!(
+                    "{file}:{}: the change falls on {} → {}{}, which has no baseline trade: in exact hat algebra a cost change on a zero flow has no effect. Leave that pair out",
+                    c.line,
+                    p.countries[ij / n],
+                    p.countries[ij % n],
+                    if p.sectors.len() > 1 {
+                        format!(" (sector {})", p.sectors[k])
+                    } else {
+                        String::new()
+                    }
+                );
+            }
         }
     }
     Ok(())
 }
 
-fn solve_both(p: &Panel, partial: &[f64], theta: f64) -> Result<(HatOutcome, HatOutcome)> {
-    let w = HatWorld {
+fn world<'a>(
+    p: &'a Panel,
+    partial: &'a [f64],
+    theta: &'a [f64],
+    io: Option<&'a (Vec<f64>, Vec<f64>)>,
+) -> SectorWorld<'a> {
+    SectorWorld {
         n: p.countries.len(),
+        sectors: p.sectors.len(),
         flows: &p.flows,
         partial,
         theta,
-    };
-    let add = solve_hat(&w, Imbalances::Additive, HatOptions::default())?;
-    let mult = solve_hat(&w, Imbalances::Multiplicative, HatOptions::default())?;
+        io: io.map(|(g, inp)| InputOutput {
+            value_added_share: g,
+            input_share: inp,
+        }),
+    }
+}
+
+/// The point estimate's counterfactual under both imbalance rules.
+fn solve_both(
+    p: &Panel,
+    partial: &[f64],
+    theta: &[f64],
+    io: Option<&(Vec<f64>, Vec<f64>)>,
+) -> Result<(SectorOutcome, SectorOutcome)> {
+    let w = world(p, partial, theta, io);
+    let add = solve_sectors_from(&w, Imbalances::Additive, TOL, None)?;
+    let mult = solve_sectors_from(&w, Imbalances::Multiplicative, TOL, None)?;
     Ok((add, mult))
 }
 
-fn mc_values(chosen: &HatOutcome, add: &HatOutcome, mult: &HatOutcome, c: usize) -> [f64; 4] {
+/// A Monte Carlo draw: the scenario's imbalance rule only, started from the point estimate's
+/// solution, to a tolerance whose error stays far below the draws' spread.
+fn solve_one(
+    p: &Panel,
+    partial: &[f64],
+    theta: &[f64],
+    io: Option<&(Vec<f64>, Vec<f64>)>,
+    imbalances: Imbalances,
+    start: &SectorOutcome,
+) -> Result<SectorOutcome> {
+    let w = world(p, partial, theta, io);
+    Ok(solve_sectors_from(&w, imbalances, MC_TOL, Some(start))?)
+}
+
+/// The wages' convergence tolerance (largest change of log ŵ).
+const TOL: f64 = 1e-13;
+/// The same for Monte Carlo draws.
+const MC_TOL: f64 = 1e-10;
+
+fn csv_values(
+    chosen: &SectorOutcome,
+    add: &SectorOutcome,
+    mult: &SectorOutcome,
+    c: usize,
+) -> [f64; 4] {
     let r = &chosen.countries[c];
     [
         pct(add.countries[c].welfare),
         pct(mult.countries[c].welfare),
+        pct(r.real_wage),
+        change_pct(r.exports_new, r.exports_baseline),
+    ]
+}
+
+/// One Monte Carlo draw's measures (the scenario's imbalance rule).
+fn mc_values(o: &SectorOutcome, c: usize) -> [f64; 3] {
+    let r = &o.countries[c];
+    [
+        pct(r.welfare),
         pct(r.real_wage),
         change_pct(r.exports_new, r.exports_baseline),
     ]
@@ -367,7 +545,7 @@ pub(crate) fn run(
         ),
         None => None,
     };
-    let changes = parse_changes(doc, file, date, theta)?;
+    let changes = parse_changes(doc, file, date)?;
     if changes.is_empty() {
         bail!("{file}: no [[change]]: nothing to simulate");
     }
@@ -409,6 +587,34 @@ pub(crate) fn run(
         exporter: get_str(data_t, "exporter", file)?.unwrap_or_else(|| "exporter".into()),
         importer: get_str(data_t, "importer", file)?.unwrap_or_else(|| "importer".into()),
         year: get_str(data_t, "year", file)?.unwrap_or_else(|| "year".into()),
+        sector: get_str(data_t, "sector", file)?,
+        negative_to_zero: match get_str(data_t, "negative_flows", file)?.as_deref() {
+            None | Some("error") => false,
+            Some("zero") => true,
+            Some(o) => bail!(
+                "{file}:{}: negative_flows '{o}': expected error (the default) or zero",
+                data_t.line_of("negative_flows")
+            ),
+        },
+        renames: match data_t.get("rename") {
+            None => Vec::new(),
+            Some(v) => v
+                .as_strings()
+                .and_then(|l| {
+                    l.iter()
+                        .map(|r| {
+                            r.split_once('=')
+                                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                        })
+                        .collect::<Option<Vec<_>>>()
+                })
+                .with_context(|| {
+                    format!(
+                        "{file}:{}: rename must be a list of \"OLD=NEW\" codes",
+                        data_t.line_of("rename")
+                    )
+                })?,
+        },
         flow: match (get_str(data_t, "flow", file)?, &formula) {
             (Some(f), _) => f,
             (None, Some(f)) => f.outcome.column.clone(),
@@ -444,7 +650,10 @@ pub(crate) fn run(
         (Some(f), false) => spec.needed(f),
         _ => (Vec::new(), Vec::new()),
     };
-    for c in [&cols.exporter, &cols.importer, &cols.year] {
+    for c in [&cols.exporter, &cols.importer, &cols.year]
+        .into_iter()
+        .chain(cols.sector.iter())
+    {
         if !text.contains(c) {
             text.push(c.clone());
         }
@@ -494,10 +703,13 @@ pub(crate) fn run(
         }
         _ => (None, data_name.clone()),
     };
+    let mut estimate_seconds = 0.0;
     let estimate = match &formula {
         Some(f) => {
             let pb = spinner("estimating the partial effects (PPML)");
+            let t0 = std::time::Instant::now();
             let e = detour_hdfe::model::estimate(f, est_frame.as_ref().unwrap_or(&frame), &spec);
+            estimate_seconds = t0.elapsed().as_secs_f64();
             pb.finish_and_clear();
             Some(e.map_err(|e| match e {
                 detour_hdfe::Error::Deadline => anyhow::Error::new(detour_core::Expired),
@@ -528,12 +740,32 @@ pub(crate) fn run(
         .collect();
     let p = panel(&frame, &cols, year, &wanted, &data_name)?;
     drop(frame);
-    let partial = partials(&p, &changes, &coef, year, file)?;
+    let thetas = sector_thetas(doc, file, theta, &p.sectors)?;
+    let io = match get_str(data_t, "io", file)? {
+        Some(io_file) => {
+            let output = get_str(data_t, "output", file)?.with_context(|| {
+                format!(
+                    "{file}:{}: io needs output = \"…\" too (gross output and value added by country and sector)",
+                    data_t.line_of("io")
+                )
+            })?;
+            let dir = args.scenario.parent().unwrap_or(std::path::Path::new("."));
+            Some(crate::io_table::read(
+                &p.countries,
+                &p.sectors,
+                &dir.join(io_file),
+                &dir.join(output),
+                &|c| cols.rename(c),
+            )?)
+        }
+        None => None,
+    };
+    let partial = partials(&p, &changes, &coef, &thetas, year, file)?;
     check_changes(&p, &changes, &partial, file)?;
     let n = p.countries.len();
     let pb = spinner("solving");
     let t0 = std::time::Instant::now();
-    let solved = solve_both(&p, &partial, theta);
+    let solved = solve_both(&p, &partial, &thetas, io.as_ref());
     let seconds = t0.elapsed().as_secs_f64();
     pb.finish_and_clear();
     let (add, mult) = solved?;
@@ -563,7 +795,7 @@ pub(crate) fn run(
         let l = detour_hdfe::linalg::cholesky(&e.fit.vcov)
             .context("the coefficients' covariance is not positive definite; no Monte Carlo")?;
         let pb = spinner(&format!("Monte Carlo: {draws} draws"));
-        let per_draw: Vec<Option<Vec<[f64; 4]>>> = (0..draws)
+        let per_draw: Vec<Option<Vec<[f64; 3]>>> = (0..draws)
             .into_par_iter()
             .map(|d| {
                 if args.deadline.passed() {
@@ -571,13 +803,9 @@ pub(crate) fn run(
                 }
                 let b = draw_coefficients(args.seed, d, &b0, &l);
                 let coef: HashMap<String, f64> = names.iter().cloned().zip(b).collect();
-                let part = partials(&p, &changes, &coef, year, file).ok()?;
-                let (a, m) = solve_both(&p, &part, theta).ok()?;
-                let ch = match imbalances {
-                    Imbalances::Additive => &a,
-                    Imbalances::Multiplicative => &m,
-                };
-                Some((0..n).map(|c| mc_values(ch, &a, &m, c)).collect())
+                let part = partials(&p, &changes, &coef, &thetas, year, file).ok()?;
+                let o = solve_one(&p, &part, &thetas, io.as_ref(), imbalances, chosen).ok()?;
+                Some((0..n).map(|c| mc_values(&o, c)).collect())
             })
             .collect();
         pb.finish_and_clear();
@@ -628,7 +856,7 @@ pub(crate) fn run(
                 .map(|n| format!("; {n}"))
                 .unwrap_or_default()
         );
-        let bars = |pick: &dyn Fn(&detour_ge::HatCountry) -> f64| -> Vec<(String, f64)> {
+        let bars = |pick: &dyn Fn(&detour_ge::SectorCountry) -> f64| -> Vec<(String, f64)> {
             (0..n)
                 .map(|c| (p.countries[c].clone(), pick(&chosen.countries[c])))
                 .collect()
@@ -649,25 +877,28 @@ pub(crate) fn run(
     }
 
     if let Some(path) = &args.pairs_out {
+        let by_sector = p.sectors.len() > 1;
+        let mut header = vec!["exporter", "importer"];
+        if by_sector {
+            header.push("sector");
+        }
+        header.extend(["baseline", "partial_effect", "new", "change_pct"]);
         write_pairs(
             path,
-            &[
-                "exporter",
-                "importer",
-                "baseline",
-                "partial_effect",
-                "new",
-                "change_pct",
-            ],
-            partial.iter().enumerate().map(|(k, part)| {
-                vec![
-                    p.countries[k / n].clone(),
-                    p.countries[k % n].clone(),
-                    p.flows[k].to_string(),
+            &header,
+            partial.iter().enumerate().map(|(q, part)| {
+                let (k, ij) = (q / (n * n), q % (n * n));
+                let mut row = vec![p.countries[ij / n].clone(), p.countries[ij % n].clone()];
+                if by_sector {
+                    row.push(p.sectors[k].clone());
+                }
+                row.extend([
+                    p.flows[q].to_string(),
                     part.to_string(),
-                    chosen.flows[k].to_string(),
-                    change_pct(chosen.flows[k], p.flows[k]).to_string(),
-                ]
+                    chosen.flows[q].to_string(),
+                    change_pct(chosen.flows[q], p.flows[q]).to_string(),
+                ]);
+                row
             }),
         )?;
     }
@@ -691,17 +922,56 @@ pub(crate) fn run(
                         "domestic_change_pct": change_pct(r.domestic_new, r.domestic_baseline),
                     });
                     if let Some(f) = focus.filter(|&f| f != c) {
-                        let (to, from) = (c * n + f, f * n + c);
-                        row["exports_to_focus_baseline"] = json!(p.flows[to]);
-                        row["exports_to_focus_change_pct"] =
-                            json!(change_pct(chosen.flows[to], p.flows[to]));
-                        row["imports_from_focus_baseline"] = json!(p.flows[from]);
-                        row["imports_from_focus_change_pct"] =
-                            json!(change_pct(chosen.flows[from], p.flows[from]));
+                        let total = |m: &[f64], i: usize, j: usize| -> f64 {
+                            (0..p.sectors.len()).map(|k| m[(k * n + i) * n + j]).sum()
+                        };
+                        let (to_b, to_n) = (total(&p.flows, c, f), total(&chosen.flows, c, f));
+                        let (from_b, from_n) = (total(&p.flows, f, c), total(&chosen.flows, f, c));
+                        row["exports_to_focus_baseline"] = json!(to_b);
+                        row["exports_to_focus_change_pct"] = json!(change_pct(to_n, to_b));
+                        row["imports_from_focus_baseline"] = json!(from_b);
+                        row["imports_from_focus_change_pct"] = json!(change_pct(from_n, from_b));
                     }
                     row
                 })
                 .collect();
+            // by sector (multi-sector data): world trade across borders and, with focus, its trade
+            let by_sector: Option<Vec<serde_json::Value>> = (p.sectors.len() > 1).then(|| {
+                (0..p.sectors.len())
+                    .map(|k| {
+                        let sum = |m: &[f64], keep: &dyn Fn(usize, usize) -> bool| -> f64 {
+                            let mut t = 0.0;
+                            for i in 0..n {
+                                for j in 0..n {
+                                    if keep(i, j) {
+                                        t += m[(k * n + i) * n + j];
+                                    }
+                                }
+                            }
+                            t
+                        };
+                        let intl = |i: usize, j: usize| i != j;
+                        let mut o = json!({
+                            "sector": p.sectors[k],
+                            "theta": thetas[k],
+                            "pairs_changed": partial[k * n * n..(k + 1) * n * n].iter().filter(|v| **v != 0.0).count(),
+                            "world_trade_baseline": sum(&p.flows, &intl),
+                            "world_trade_change_pct": change_pct(sum(&chosen.flows, &intl), sum(&p.flows, &intl)),
+                        });
+                        if let Some(f) = focus {
+                            let imp = |i: usize, j: usize| j == f && i != f;
+                            let exp = |i: usize, j: usize| i == f && j != f;
+                            o["focus_imports_baseline"] = json!(sum(&p.flows, &imp));
+                            o["focus_imports_change_pct"] =
+                                json!(change_pct(sum(&chosen.flows, &imp), sum(&p.flows, &imp)));
+                            o["focus_exports_baseline"] = json!(sum(&p.flows, &exp));
+                            o["focus_exports_change_pct"] =
+                                json!(change_pct(sum(&chosen.flows, &exp), sum(&p.flows, &exp)));
+                        }
+                        o
+                    })
+                    .collect()
+            });
             let mut v = json!({
                 "scenario": name,
                 "method": "ge_gravity",
@@ -711,6 +981,9 @@ pub(crate) fn run(
                 "theta": theta,
                 "imbalances": imb_name,
                 "focus": focus.map(|f| p.countries[f].clone()),
+                "sectors": by_sector,
+                "negative_flows_zeroed": {"count": p.zeroed.len(), "sum": p.zeroed.iter().sum::<f64>()},
+                "input_output": io.is_some(),
                 "partial_effect": partial_effect,
                 "estimation": estimate.as_ref().map(|e| json!({
                     "formula": formula_text,
@@ -724,7 +997,7 @@ pub(crate) fn run(
                 "pairs_changed": partial.iter().filter(|v| **v != 0.0).count(),
                 "iterations": {"additive": add.iterations, "multiplicative": mult.iterations},
                 "countries": rows,
-                "timing": {"solve_seconds": seconds},
+                "timing": {"estimate_seconds": estimate_seconds, "solve_seconds": seconds, "solves": 2},
             });
             if let Some((failed, summary)) = &mc {
                 v["monte_carlo"] = monte_carlo_json(
@@ -739,11 +1012,14 @@ pub(crate) fn run(
         }
         "csv" => {
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(std::iter::once("country").chain(MC_MEASURES))?;
+            w.write_record(std::iter::once("country").chain(CSV_MEASURES))?;
             for c in 0..n {
                 w.write_record(
-                    std::iter::once(p.countries[c].clone())
-                        .chain(mc_values(chosen, &add, &mult, c).iter().map(f64::to_string)),
+                    std::iter::once(p.countries[c].clone()).chain(
+                        csv_values(chosen, &add, &mult, c)
+                            .iter()
+                            .map(f64::to_string),
+                    ),
                 )?;
             }
             String::from_utf8(w.into_inner()?)?

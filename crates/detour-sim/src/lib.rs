@@ -6,6 +6,7 @@
 //! [`run_embedded`].
 
 mod hat;
+mod io_table;
 pub mod scenario;
 mod simulate;
 

@@ -136,8 +136,12 @@ pub(crate) struct Change {
     pub(crate) as_of: Option<(String, i64)>,
     /// Added to the log cost term (the log change of trade it implies).
     pub(crate) add: f64,
+    /// A tariff equivalent `t`: `−elasticity · ln(1 + t)` added to the log cost term.
+    pub(crate) tariff: Option<f64>,
     /// An estimated coefficient (times a factor) added to the log cost term.
     pub(crate) coefficient: Option<(String, f64)>,
+    /// The sectors the change applies to (multi-sector data; all when absent).
+    pub(crate) sectors: Option<Vec<String>>,
     pub(crate) exporters: Option<Vec<String>>,
     pub(crate) importers: Option<Vec<String>>,
     pub(crate) both: bool,
@@ -147,6 +151,19 @@ pub(crate) struct Change {
 }
 
 impl Change {
+    /// The change of the log cost term from `add` and `tariff`, for a trade elasticity (`σ − 1` in
+    /// the book's model, θ in `ge_gravity`).
+    pub(crate) fn cost_change(&self, elasticity: f64) -> f64 {
+        self.add - self.tariff.map_or(0.0, |t| elasticity * (1.0 + t).ln())
+    }
+
+    /// Whether the change applies to sector `code`.
+    pub(crate) fn selects_sector(&self, code: &str) -> bool {
+        self.sectors
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|c| c == code))
+    }
+
     /// Whether the change applies to the flow `ex → im`.
     pub(crate) fn selects(&self, ex: &str, im: &str) -> bool {
         if ex == im && !self.domestic {
@@ -201,13 +218,11 @@ pub(crate) fn expand(
     Ok(out)
 }
 
-/// The scenario's `[[change]]` tables. `elasticity` turns a `tariff` into a change of the cost term:
-/// `−elasticity · ln(1 + tariff)` (`σ − 1` in the book's model, θ in `ge_gravity`).
+/// The scenario's `[[change]]` tables.
 pub(crate) fn parse_changes(
     doc: &scenario::Doc,
     file: &str,
     date: Option<NaiveDate>,
-    elasticity: f64,
 ) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
     for t in doc.arrays.get("change").map(Vec::as_slice).unwrap_or(&[]) {
@@ -237,9 +252,30 @@ pub(crate) fn parse_changes(
             None => None,
         };
         let tariff = get_num(t, "tariff", file)?;
-        let add = get_num(t, "add", file)?.unwrap_or(0.0)
-            - tariff.map(|x| elasticity * (1.0 + x).ln()).unwrap_or(0.0);
-        if variable.is_none() && as_of.is_none() && coefficient.is_none() && add == 0.0 {
+        if let Some(x) = tariff
+            && !(x > -1.0 && x.is_finite())
+        {
+            bail!(
+                "{file}:{}: tariff {x}: a tariff equivalent must be above -1 (-100%)",
+                t.line_of("tariff")
+            );
+        }
+        let add = get_num(t, "add", file)?.unwrap_or(0.0);
+        let sectors = match t.get("sectors") {
+            None => None,
+            Some(v) => Some(v.as_strings().with_context(|| {
+                format!(
+                    "{file}:{}: 'sectors' must be a list of sector codes",
+                    t.line_of("sectors")
+                )
+            })?),
+        };
+        if variable.is_none()
+            && as_of.is_none()
+            && coefficient.is_none()
+            && add == 0.0
+            && tariff.is_none()
+        {
             bail!(
                 "{file}:{}: a [[change]] needs 'variable' + 'value' (or 'as_of'), 'coefficient', 'add' or 'tariff'",
                 t.line
@@ -276,7 +312,9 @@ pub(crate) fn parse_changes(
             variable,
             as_of: as_of_variable,
             add,
+            tariff,
             coefficient,
+            sectors,
             exporters: list("exporters")?,
             importers: list("importers")?,
             both,
@@ -498,13 +536,13 @@ fn run_with(
         })?),
         None => None,
     };
-    let changes = parse_changes(&doc, &file, date, sigma - 1.0)?;
+    let changes = parse_changes(&doc, &file, date)?;
     if let Some(c) = changes
         .iter()
-        .find(|c| c.as_of.is_some() || c.coefficient.is_some())
+        .find(|c| c.as_of.is_some() || c.coefficient.is_some() || c.sectors.is_some())
     {
         bail!(
-            "{file}:{}: 'as_of' and 'coefficient' need method = \"ge_gravity\" (a panel and its own estimate)",
+            "{file}:{}: 'as_of', 'coefficient' and 'sectors' need method = \"ge_gravity\" (a panel and its own estimate)",
             c.line
         );
     }
@@ -671,8 +709,8 @@ fn run_with(
         add_cfl.push(
             changes
                 .iter()
-                .filter(|c| c.add != 0.0 && c.selects(ex, im))
-                .map(|c| c.add)
+                .filter(|c| c.selects(ex, im))
+                .map(|c| c.cost_change(sigma - 1.0))
                 .sum::<f64>(),
         );
     }

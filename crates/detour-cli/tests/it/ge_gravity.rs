@@ -279,3 +279,122 @@ fn russia_sanctions_scenario() {
     }
     assert!(v["note"].as_str().unwrap().contains("inside ROW"));
 }
+
+/// A multi-sector scenario on the WIOD 2013 world with the change replaced (the file's text edited),
+/// written beside the shipped data, with its pair results.
+fn sectors_run(name: &str, edit: &dyn Fn(String) -> String) -> (Value, Vec<csv::StringRecord>) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo(&format!("examples/scenarios/{name}")))
+        .unwrap()
+        .replace("../../data/", &format!("{}/", repo("data").display()));
+    let s = dir.path().join("s.toml");
+    std::fs::write(&s, edit(text)).unwrap();
+    let pairs = dir.path().join("pairs.csv");
+    let v = simulate_json(&s, &["--pairs-out", pairs.to_str().unwrap()]);
+    let rows = csv::Reader::from_path(&pairs)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    (v, rows)
+}
+
+/// The multi-sector model with input–output linkages on WIOD 2013 (41 economies × 35 industries):
+/// a null shock returns the baseline exactly; the world's trade balances and each economy's deficit
+/// stays as it was (additive imbalances); a shock on the CHPL goods' industries only (c13–c15) costs
+/// Russia less than the same shock on every goods industry, and in both its imports of those goods fall.
+fn rus_welfare(v: &Value) -> f64 {
+    v["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country"] == "RUS")
+        .unwrap()["welfare_change_pct"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn multi_sector_wiod_scenarios() {
+    // null shock: a zero tariff on the coalition's trade with Russia
+    let (null, rows) = sectors_run("russia_sanctions_machinery_wiod2013.toml", &|t| {
+        t.replace("coefficient = \"sanctioned\"", "tariff = 0")
+    });
+    assert_eq!(null["sectors"].as_array().unwrap().len(), 35);
+    assert_eq!(null["input_output"], true);
+    for r in null["countries"].as_array().unwrap() {
+        assert!(
+            r["welfare_change_pct"].as_f64().unwrap().abs() < 1e-9,
+            "{r}"
+        );
+    }
+    assert_eq!(rows.len(), 35 * 41 * 41);
+    for r in &rows {
+        let (b, new): (f64, f64) = (r[3].parse().unwrap(), r[5].parse().unwrap());
+        assert!((new - b).abs() <= 1e-8 * b.max(1.0), "{r:?}");
+    }
+    let (chpl, rows_chpl) = sectors_run("russia_sanctions_machinery_wiod2013.toml", &|t| t);
+    let (all, rows_all) = sectors_run("russia_sanctions_all_goods_wiod2013.toml", &|t| t);
+    // the shock is the store's estimate, on the coalition's pairs with Russia (ROM read as ROU),
+    // both directions, in the sectors named
+    assert!((chpl["partial_effect"]["estimate"].as_f64().unwrap() + 1.3004509586).abs() < 1e-8);
+    let changed = |v: &Value| v["pairs_changed"].as_u64().unwrap();
+    // WIOD 2013 lacks HRV, NOR and CHE: 33 coalition economies here (26 EU members, USA, GBR,
+    // JPN, KOR, CAN, AUS, TWN)
+    assert_eq!(changed(&chpl), 33 * 2 * 3);
+    assert_eq!(changed(&all), 33 * 2 * 16);
+    for (v, rows) in [(&chpl, &rows_chpl), (&all, &rows_all)] {
+        // world trade balance: absorption minus sales sums to zero, and each economy's deficit is kept
+        let mut deficit_new: HashMap<String, f64> = HashMap::new();
+        let mut deficit_old: HashMap<String, f64> = HashMap::new();
+        for r in rows.iter() {
+            let (b, new): (f64, f64) = (r[3].parse().unwrap(), r[5].parse().unwrap());
+            *deficit_old.entry(r[1].to_string()).or_default() += b;
+            *deficit_old.entry(r[0].to_string()).or_default() -= b;
+            *deficit_new.entry(r[1].to_string()).or_default() += new;
+            *deficit_new.entry(r[0].to_string()).or_default() -= new;
+        }
+        let total: f64 = deficit_new.values().sum();
+        assert!(total.abs() < 1e-4, "world balance {total}");
+        for (c, d) in &deficit_old {
+            assert!((deficit_new[c] - d).abs() < 1e-5 * d.abs().max(1e3), "{c}");
+        }
+        let rus = rus_welfare(v);
+        assert!(rus < 0.0, "{rus}");
+        for s in ["c13", "c14", "c15"] {
+            let sec = v["sectors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["sector"] == s)
+                .unwrap();
+            assert!(
+                sec["focus_imports_change_pct"].as_f64().unwrap() < -20.0,
+                "{sec}"
+            );
+        }
+    }
+    let (a, b) = (rus_welfare(&chpl), rus_welfare(&all));
+    assert!(a > b, "targeted {a} vs all goods {b}");
+}
+
+#[test]
+fn a_sector_not_in_the_data_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo(
+        "examples/scenarios/russia_sanctions_machinery_wiod2013.toml",
+    ))
+    .unwrap()
+    .replace("../../data/", &format!("{}/", repo("data").display()))
+    .replace("\"c15\"]", "\"c99\"]");
+    let s = dir.path().join("s.toml");
+    std::fs::write(&s, &text).unwrap();
+    let mut c = detour();
+    let out = run_err(c.args(["simulate", s.to_str().unwrap()]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l == "[[change]]").unwrap() + 1;
+    assert!(
+        err.contains(&format!("s.toml:{line}: sector 'c99' is not in the data")),
+        "{err}"
+    );
+}
