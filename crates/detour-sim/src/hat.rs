@@ -914,6 +914,8 @@ pub(crate) fn run(
                         "welfare_change_pct_additive": pct(add.countries[c].welfare),
                         "welfare_change_pct_mult": pct(mult.countries[c].welfare),
                         "real_wage_change_pct": pct(r.real_wage),
+                        // value added deflated by the consumer price index: the real wage here
+                        "real_gdp_change_pct": pct(r.real_wage),
                         "nominal_wage_change_pct": pct(r.nominal_wage),
                         "price_index_change_pct": pct(r.price_index),
                         "exports_baseline": r.exports_baseline,

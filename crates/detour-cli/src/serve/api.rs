@@ -333,7 +333,7 @@ pub fn answer(
             let name = p
                 .get("scenario")
                 .map(String::as_str)
-                .unwrap_or("coalition_sanctions_illustration");
+                .unwrap_or("russia_sanctions_2022_ge");
             let draws = match p.get("draws") {
                 Some(d) => {
                     let n: usize = d

@@ -66,7 +66,14 @@ try {
   const pmirror = await page.$$eval("#pm-table tbody tr", (rs) =>
     rs.map((r) => [r.dataset.pair, r.dataset.year, r.dataset.gap === "" ? null : Number(r.dataset.gap)]));
   const pmNotes = await page.$eval("#pm-notes", (p) => p.textContent);
-  console.log(JSON.stringify({ rows, chart, mirror, offset, divPaths, verdicts, goods, chpl, chplPaths, pmirror, pmNotes, errors }));
+  // General equilibrium: the Russia scenario without draws.
+  await page.selectOption("#ge-draws", "0");
+  await page.click("#ge-run");
+  await page.waitForSelector('#ge-table tbody tr[data-country="RUS"]', { timeout: 120000 });
+  const ge = await page.$$eval("#ge-table tbody tr", (rs) =>
+    rs.map((r) => [r.dataset.country, Number(r.dataset.welfare)]));
+  const gePaths = await page.$eval("#ge-chart", (c) => c.querySelectorAll("svg path").length);
+  console.log(JSON.stringify({ rows, chart, mirror, offset, divPaths, verdicts, goods, chpl, chplPaths, pmirror, pmNotes, ge, gePaths, errors }));
 } finally {
   await browser.close();
 }

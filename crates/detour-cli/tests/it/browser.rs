@@ -129,4 +129,20 @@ fn dashboard_renders_the_chosen_pair_with_the_apis_numbers() {
             .unwrap()
             .contains("derived from counterpart records")
     );
+    // General equilibrium: every economy of the Russia scenario, sorted by welfare (Russia first,
+    // with the library's number), and the bars drawn.
+    let sim = crate::ge_gravity::russia_json();
+    let ge = v["ge"].as_array().unwrap();
+    assert_eq!(ge.len(), 44);
+    assert_eq!(ge[0][0], "RUS");
+    let rus = sim["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country"] == "RUS")
+        .unwrap();
+    assert!(
+        (ge[0][1].as_f64().unwrap() - rus["welfare_change_pct"].as_f64().unwrap()).abs() < 1e-12
+    );
+    assert!(v["gePaths"].as_u64().unwrap() > 40);
 }

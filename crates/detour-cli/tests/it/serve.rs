@@ -199,7 +199,18 @@ fn api_answers_like_the_cli() {
     ))
     .unwrap();
     assert_eq!(e["coefficients"], cli_e["coefficients"]);
-    let (st, g) = get_json(&s, "/api/simulate");
+    // the default scenario: the 2022 sanctions on Russia in the WIOD world, as the CLI gives it
+    let (st, g) = get_json(&s, "/api/simulate?draws=0");
+    assert_eq!(st, 200);
+    assert_eq!(g["countries"].as_array().unwrap().len(), 44);
+    assert_eq!(
+        g["countries"],
+        crate::ge_gravity::russia_json()["countries"]
+    );
+    let (st, g) = get_json(
+        &s,
+        "/api/simulate?scenario=coalition_sanctions_illustration&draws=0",
+    );
     assert_eq!(st, 200);
     assert!(g["countries"].as_array().unwrap().len() > 60);
     // The dashboard and its chart library.
