@@ -114,3 +114,45 @@ fn ge_gravity_example_welfare_to_1e6() {
         assert!(worst < 1e-6, "{imb:?}: largest difference {worst:e}");
     }
 }
+
+/// The multi-sector solver with one sector and no input–output links is the one-sector model: on
+/// the same real world and shock, every welfare change and flow agree to 1e-10.
+#[test]
+fn one_sector_of_the_multi_sector_solver_on_wiod() {
+    let (_, x, new_pair) = wiod_2000();
+    let n = 44;
+    let partial: Vec<f64> = new_pair.iter().map(|p| 0.2242490 * p).collect();
+    for imb in [Imbalances::Additive, Imbalances::Multiplicative] {
+        let one = solve_hat(
+            &HatWorld {
+                n,
+                flows: &x,
+                partial: &partial,
+                theta: 4.0,
+            },
+            imb,
+            HatOptions::default(),
+        )
+        .unwrap();
+        let multi = detour_ge::solve_sectors(
+            &detour_ge::SectorWorld {
+                n,
+                sectors: 1,
+                flows: &x,
+                partial: &partial,
+                theta: &[4.0],
+                io: None,
+            },
+            imb,
+            1e-13,
+        )
+        .unwrap();
+        for (a, b) in one.countries.iter().zip(&multi.countries) {
+            assert!((a.welfare - b.welfare).abs() < 1e-10, "{imb:?}");
+            assert!((a.price_index - b.price_index).abs() < 1e-10);
+        }
+        for (a, b) in one.flows.iter().zip(&multi.flows) {
+            assert!((a - b).abs() <= 1e-10 * a.max(1.0));
+        }
+    }
+}
