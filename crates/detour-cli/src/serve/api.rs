@@ -7,8 +7,6 @@ use std::time::Instant;
 
 use anyhow::{Result, anyhow};
 
-use detour_core::Deadline;
-use detour_core::period::Period;
 use detour_monitor::{Frequency, TradeQuery};
 use detour_store::Store;
 
@@ -39,7 +37,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn json(body: String) -> Reply {
+    pub(super) fn json(body: String) -> Reply {
         Reply {
             status: 200,
             content_type: "application/json",
@@ -111,7 +109,7 @@ fn decode(s: &str) -> Result<String> {
 }
 
 /// Parse and vet the query: only `allowed` names, each once, values up to 200 characters.
-fn params(query: &str, allowed: &[&str]) -> Result<BTreeMap<String, String>> {
+pub(super) fn params(query: &str, allowed: &[&str]) -> Result<BTreeMap<String, String>> {
     let mut m = BTreeMap::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -134,14 +132,14 @@ fn params(query: &str, allowed: &[&str]) -> Result<BTreeMap<String, String>> {
     Ok(m)
 }
 
-fn need<'a>(p: &'a BTreeMap<String, String>, k: &str) -> Result<&'a str> {
+pub(super) fn need<'a>(p: &'a BTreeMap<String, String>, k: &str) -> Result<&'a str> {
     p.get(k)
         .map(String::as_str)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| bad(format!("parameter '{k}' is required")))
 }
 
-fn flag(p: &BTreeMap<String, String>, k: &str) -> Result<bool> {
+pub(super) fn flag(p: &BTreeMap<String, String>, k: &str) -> Result<bool> {
     match p.get(k).map(String::as_str) {
         None | Some("false") | Some("0") => Ok(false),
         Some("") | Some("true") | Some("1") => Ok(true),
@@ -182,12 +180,35 @@ fn trade_query(p: &BTreeMap<String, String>) -> Result<TradeQuery> {
     .map_err(|e| bad(format!("{e:#}")))
 }
 
-/// A diversion error: the deadline's own (a 503), else the request's fault (a 400).
-fn diversion_error(e: detour_diversion::Error) -> anyhow::Error {
-    match e {
-        detour_diversion::Error::Expired(x) => anyhow::Error::new(x),
-        e => bad(e.to_string()),
+/// A library answer, or its error as a status.
+pub(super) fn reply_of(r: Result<Reply>) -> Reply {
+    match r {
+        Ok(r) => r,
+        Err(e) => match e.downcast_ref::<Http>() {
+            Some(Http(code, msg)) => error_reply(*code, msg),
+            None => {
+                // Errors of the library on the request's input (an unknown country, no data),
+                // and a computation stopped at its deadline.
+                let msg = format!("{e:#}");
+                let code = if msg.starts_with("no data") {
+                    404
+                } else if is_deadline(&e) {
+                    503
+                } else {
+                    400
+                };
+                error_reply(code, &msg)
+            }
+        },
     }
+}
+
+fn is_deadline(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<detour_core::Expired>().is_some()
+            || c.downcast_ref::<detour_hdfe::Error>()
+                .is_some_and(|h| matches!(h, detour_hdfe::Error::Deadline))
+    })
 }
 
 /// Answer one request (on a compute worker, except the static paths), its method already
@@ -246,223 +267,11 @@ pub fn answer(
                 serde_json::to_string_pretty(&detour_monitor::series(store, &q, freq)?)?
             )))
         }
-        "/api/diversion" => {
-            let p = params(
-                query,
-                &[
-                    "target",
-                    "senders",
-                    "conduits",
-                    "baseline",
-                    "after",
-                    "by_sender",
-                    "gravity",
-                    "event",
-                    "missing_as_zero",
-                    "products",
-                ],
-            )?;
-            let period = |k: &str, d: &str| -> Result<Period> {
-                let t = p.get(k).map(String::as_str).unwrap_or(d);
-                Period::parse(t).map_err(|e| bad(format!("{k} '{t}': {e}")))
-            };
-            let senders = p.get("senders").cloned().unwrap_or_else(|| "EU27".into());
-            let target = p.get("target").cloned().unwrap_or_else(|| "RUS".into());
-            let conduits: Vec<String> = p
-                .get("conduits")
-                .map(|c| {
-                    c.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_else(|| {
-                    detour_diversion::CONDUITS
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect()
-                });
-            if let Some(products) = p.get("products") {
-                // The product-level model; its windows default to the CN8 file's span.
-                let q = detour_diversion::product::ProductQuery::by_windows(
-                    &senders,
-                    &target,
-                    &conduits,
-                    period("baseline", "2020-01..2022-02")?,
-                    period("after", "2022-03..2022-11")?,
-                    products,
-                );
-                let q = detour_diversion::product::ProductQuery {
-                    deadline: Deadline::at(deadline),
-                    ..q
-                };
-                let d =
-                    detour_diversion::product::product_did(store, &q).map_err(diversion_error)?;
-                return Ok(Reply::json(format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&d)?
-                )));
-            }
-            let q = detour_diversion::Query {
-                senders,
-                target,
-                conduits,
-                baseline: period("baseline", detour_diversion::HEADLINE_BASELINE)?,
-                after: period("after", detour_diversion::HEADLINE_AFTER)?,
-                by_sender: flag(&p, "by_sender")?,
-                gravity: flag(&p, "gravity")?,
-                missing_as_zero: flag(&p, "missing_as_zero")?,
-                deadline: Deadline::at(deadline),
-                event: match p.get("event") {
-                    Some(e) => Some(
-                        Period::parse(e)
-                            .map_err(|x| bad(format!("event '{e}': {x}")))?
-                            .start,
-                    ),
-                    None => None,
-                },
-            };
-            let d = detour_diversion::diversion(store, &q).map_err(diversion_error)?;
-            Ok(Reply::json(format!(
-                "{}\n",
-                serde_json::to_string_pretty(&d)?
-            )))
-        }
-        "/api/simulate" => {
-            let p = params(query, &["scenario", "draws"])?;
-            let name = p
-                .get("scenario")
-                .map(String::as_str)
-                .unwrap_or("russia_sanctions_2022_ge");
-            let draws = match p.get("draws") {
-                Some(d) => {
-                    let n: usize = d
-                        .parse()
-                        .map_err(|_| bad(format!("draws '{d}': expected a whole number")))?;
-                    if n > 200 {
-                        return Err(bad("draws: at most 200 over the API"));
-                    }
-                    Some(n)
-                }
-                None => None,
-            };
-            let Some((out, _)) =
-                detour_sim::run_embedded(name, draws, false, Deadline::at(deadline))?
-            else {
-                return Err(bad(format!(
-                    "scenario '{name}': expected one of {}",
-                    detour_sim::EMBEDDED_SCENARIOS
-                        .iter()
-                        .map(|s| s.0)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            };
-            Ok(Reply::json(out))
-        }
-        "/api/estimate" => {
-            let allowed = [
-                "formula",
-                "family",
-                "vcov",
-                "ssc",
-                "subset",
-                "weights",
-                "offset",
-                "separation",
-                "level",
-            ];
-            let p = params(query, &allowed)?;
-            if body.is_empty() {
-                return Err(bad("POST the data as CSV in the request body"));
-            }
-            // The body is read in memory, straight into a typed frame: no file, no argv.
-            let formula = p.get("formula").ok_or_else(|| bad("formula: required"))?;
-            let d = detour_hdfe::model::SpecText::default();
-            let text = detour_hdfe::model::SpecText {
-                family: p.get("family").map_or(d.family, String::as_str),
-                vcov: p.get("vcov").map(String::as_str),
-                ssc: p.get("ssc").map_or(d.ssc, String::as_str),
-                separation: p.get("separation").map_or(d.separation, String::as_str),
-                subset: p.get("subset").map(String::as_str),
-                weights: p.get("weights").map(String::as_str),
-                offset: p.get("offset").map(String::as_str),
-                level: match p.get("level") {
-                    Some(v) => v
-                        .parse()
-                        .map_err(|_| bad(format!("level '{v}': expected a number")))?,
-                    None => d.level,
-                },
-                ..d
-            };
-            let mut spec = text.parse().map_err(|e| bad(e.to_string()))?;
-            spec.deadline = Some(deadline);
-            let f = detour_hdfe::formula::Formula::parse(formula)
-                .map_err(|e| bad(format!("formula: {e}")))?;
-            let (ncols, tcols) = spec.needed(&f);
-            let t_load = std::time::Instant::now();
-            let frame = detour_store::frame::read_csv_from("<body>", body, &ncols, &tcols)
-                .map_err(|e| bad(e.to_string()))?;
-            let load_seconds = t_load.elapsed().as_secs_f64();
-            let t_fit = std::time::Instant::now();
-            let est = detour_hdfe::model::estimate(&f, &frame, &spec).map_err(|e| match e {
-                detour_hdfe::Error::Deadline => anyhow::Error::new(e),
-                e => bad(e.to_string()),
-            })?;
-            let ctx = crate::estimate::Context0 {
-                formula,
-                subset: text.subset,
-                level: text.level,
-                report_separated: false,
-                loaded: &est.data,
-                small_sample: spec.small_sample,
-                tol: spec.tol,
-                load_seconds,
-                fit_seconds: t_fit.elapsed().as_secs_f64(),
-            };
-            Ok(Reply::json(format!(
-                "{}\n",
-                serde_json::to_string_pretty(&crate::estimate::to_json(&est.fit, &ctx))?
-            )))
-        }
+        "/api/diversion" => crate::serve::analyses::diversion(store, query, deadline),
+        "/api/simulate" => crate::serve::analyses::simulate(query, deadline),
+        "/api/estimate" => crate::serve::analyses::estimate(query, body, deadline),
         "/api/check" | "/api/extract" => {
-            let p = params(query, &["date"])?;
-            let text =
-                detour_claims::text::decode("<body>", body).map_err(|e| bad(e.to_string()))?;
-            let date = match p.get("date") {
-                Some(d) => Some(
-                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                        .map_err(|_| bad(format!("date '{d}': expected YYYY-MM-DD")))?,
-                ),
-                None => detour_claims::text::find_date(&text),
-            };
-            let claims = detour_claims::try_extract(
-                &text,
-                &detour_claims::ExtractOptions {
-                    date,
-                    deadline: Deadline::at(deadline),
-                },
-            )?;
-            let v = if path == "/api/extract" {
-                serde_json::json!({"date": date.map(|d| d.to_string()), "claims": claims})
-            } else {
-                let checked = detour_claims::verify::check_until(
-                    Some(store),
-                    detour_claims::releases::embedded(),
-                    &claims,
-                    date,
-                    Deadline::at(deadline),
-                )?;
-                serde_json::json!({
-                    "date": date.map(|d| d.to_string()),
-                    "summary": detour_claims::verify::summary(&checked),
-                    "claims": checked,
-                })
-            };
-            Ok(Reply::json(format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v)?
-            )))
+            crate::serve::analyses::check(store, path, query, body, deadline)
         }
         _ => Err(anyhow!(Http(
             404,

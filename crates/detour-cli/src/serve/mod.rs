@@ -17,6 +17,7 @@
 //! - SIGTERM or Ctrl-C stops accepting, lets requests in flight finish (up to [`SHUTDOWN_GRACE`])
 //!   and exits.
 
+mod analyses;
 mod api;
 mod io;
 
@@ -35,7 +36,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::Semaphore;
 
-use api::{Http, Reply, error_reply};
+use api::{Reply, error_reply, reply_of};
 use detour_store::Store;
 
 /// Largest request body (a text to check, a CSV to estimate on).
@@ -327,37 +328,6 @@ impl Drop for PendingGuard {
     fn drop(&mut self) {
         self.0.pending.fetch_sub(1, Ordering::SeqCst);
     }
-}
-
-/// A library answer, or its error as a status.
-fn reply_of(r: Result<Reply>) -> Reply {
-    match r {
-        Ok(r) => r,
-        Err(e) => match e.downcast_ref::<Http>() {
-            Some(Http(code, msg)) => error_reply(*code, msg),
-            None => {
-                // Errors of the library on the request's input (an unknown country, no data),
-                // and a computation stopped at its deadline.
-                let msg = format!("{e:#}");
-                let code = if msg.starts_with("no data") {
-                    404
-                } else if is_deadline(&e) {
-                    503
-                } else {
-                    400
-                };
-                error_reply(code, &msg)
-            }
-        },
-    }
-}
-
-fn is_deadline(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<detour_core::Expired>().is_some()
-            || c.downcast_ref::<detour_hdfe::Error>()
-                .is_some_and(|h| matches!(h, detour_hdfe::Error::Deadline))
-    })
 }
 
 fn respond(
