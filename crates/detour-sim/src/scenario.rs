@@ -180,6 +180,112 @@ pub fn parse(text: &str, file: &str) -> Result<Doc> {
     Ok(doc)
 }
 
+/// The tables and keys a scenario may use (`[theta]` takes any sector code as its keys).
+const KNOWN: &[(&str, &[&str])] = &[
+    ("", &["name", "date"]),
+    (
+        "data",
+        &[
+            "file",
+            "output",
+            "expenditure",
+            "flow",
+            "note",
+            "exporter",
+            "importer",
+            "year",
+            "sector",
+            "io",
+            "rename",
+            "negative_flows",
+        ],
+    ),
+    (
+        "model",
+        &[
+            "formula",
+            "sigma",
+            "reference",
+            "stopping",
+            "draws",
+            "method",
+            "theta",
+            "imbalances",
+            "year",
+            "focus",
+        ],
+    ),
+    ("estimate", &["formula", "subset", "vcov", "sql", "file"]),
+    (
+        "change",
+        &[
+            "variable",
+            "value",
+            "as_of",
+            "add",
+            "tariff",
+            "coefficient",
+            "times",
+            "exporters",
+            "importers",
+            "both_directions",
+            "domestic",
+            "sectors",
+        ],
+    ),
+    ("theta", &[]),
+];
+
+impl Doc {
+    /// Refuse a table or key a scenario does not use (a misspelt `imbalance = "mult"` would
+    /// otherwise be ignored silently), naming its line.
+    pub fn check_keys(&self, file: &str) -> Result<()> {
+        let known = |table: &str| KNOWN.iter().find(|(t, _)| *t == table).map(|(_, k)| *k);
+        let check = |name: &str, t: &Table| -> Result<()> {
+            let Some(keys) = known(name) else {
+                bail!(
+                    "{file}:{}: unknown table [{name}] (a scenario has [data], [estimate], [model], [theta] and [[change]])",
+                    t.line
+                );
+            };
+            if name == "theta" {
+                return Ok(());
+            }
+            for (key, (_, line)) in &t.values {
+                if !keys.contains(&key.as_str()) {
+                    let place = match name {
+                        "" => "at the top".to_string(),
+                        "change" => "in [[change]]".to_string(),
+                        n => format!("in [{n}]"),
+                    };
+                    bail!(
+                        "{file}:{line}: unknown key '{key}' {place} (known: {})",
+                        keys.join(", ")
+                    );
+                }
+            }
+            Ok(())
+        };
+        check("", &self.root)?;
+        for (name, t) in &self.tables {
+            if name == "change" {
+                bail!("{file}:{}: [change] is an array: write [[change]]", t.line);
+            }
+            check(name, t)?;
+        }
+        for (name, ts) in &self.arrays {
+            if name != "change" {
+                let line = ts.first().map_or(0, |t| t.line);
+                bail!("{file}:{line}: unknown array [[{name}]] (a scenario has [[change]])");
+            }
+            for t in ts {
+                check(name, t)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +317,45 @@ mod tests {
             .to_string();
         assert!(e.contains("s.toml:2: expected 'key = value'"), "{e}");
         assert!(parse("a = [1, 2\n", "s.toml").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_and_tables_are_named() {
+        let ok = parse(
+            "name = \"x\"\n[model]\nimbalances = \"mult\"\n[theta]\nc13 = 6\n[[change]]\nadd = 1\n",
+            "s.toml",
+        )
+        .unwrap();
+        ok.check_keys("s.toml").unwrap();
+        let e = parse("[model]\nimbalance = \"mult\"\n", "s.toml")
+            .unwrap()
+            .check_keys("s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml:2: unknown key 'imbalance' in [model]"),
+            "{e}"
+        );
+        let e = parse("[modle]\ntheta = 4\n", "s.toml")
+            .unwrap()
+            .check_keys("s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("s.toml:1: unknown table [modle]"), "{e}");
+        let e = parse("[[change]]\nadd = 1\nexporter = [\"RUS\"]\n", "s.toml")
+            .unwrap()
+            .check_keys("s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml:3: unknown key 'exporter' in [[change]]"),
+            "{e}"
+        );
+        assert!(
+            parse("[change]\nadd = 1\n", "s.toml")
+                .unwrap()
+                .check_keys("s.toml")
+                .is_err()
+        );
     }
 }

@@ -471,6 +471,7 @@ fn run_with(
         }
     };
     let doc = scenario::parse(&text, &file)?;
+    doc.check_keys(&file)?;
     let empty = Table::default();
     let data_t = doc.tables.get("data").unwrap_or(&empty);
     let model_t = doc

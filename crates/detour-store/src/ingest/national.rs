@@ -135,6 +135,9 @@ fn parse_by_partner<R: std::io::Read>(
     let mut codes = Resolver::new(ResolveMode::Canonical);
     let mut names = Resolver::new(ResolveMode::Name);
     let mut seen = std::collections::HashMap::new();
+    // The office's unallocated lines (several per year: "other countries", "Channel Islands", …)
+    // are one flow to `X_OTHER`: summed, stored once at the first line's number.
+    let mut unallocated: Vec<((String, Flow, i32, Option<u32>), f64, u64)> = Vec::new();
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
@@ -175,21 +178,29 @@ fn parse_by_partner<R: std::io::Read>(
             ),
         };
         let value = field_or_bad!(sink, r.num(sink, c_v, "value_thousand_usd"));
-        // Offices relabel partners between years ("Czech Republic"/"Czechia"). (Several
-        // unallocated lines are distinct parts of the world and all stay.)
-        if partner != "X_OTHER" {
-            field_or_bad!(
-                sink,
-                once(
-                    &mut seen,
-                    (reporter.clone(), partner.clone(), flow, year, month),
-                    sink,
-                    line,
-                    "partner_name",
-                    format_args!("{partner} {year}")
-                )
-            );
+        if partner == "X_OTHER" {
+            let key = (reporter.clone(), flow, year, month);
+            match unallocated.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, v, _)) => {
+                    *v += value;
+                    sink.not_stored("unallocated line summed into the year's X_OTHER row");
+                }
+                None => unallocated.push((key, value, line)),
+            }
+            continue;
         }
+        // Offices relabel partners between years ("Czech Republic"/"Czechia").
+        field_or_bad!(
+            sink,
+            once(
+                &mut seen,
+                (reporter.clone(), partner.clone(), flow, year, month),
+                sink,
+                line,
+                "partner_name",
+                format_args!("{partner} {year}")
+            )
+        );
         sink.row(&FlowRow {
             reporter: &reporter,
             partner: &partner,
@@ -202,6 +213,23 @@ fn parse_by_partner<R: std::io::Read>(
             currency: "USD",
             valuation: None,
             flags,
+            line,
+        })?;
+    }
+    unallocated.sort_by_key(|(_, _, line)| *line);
+    for ((reporter, flow, year, month), value, line) in unallocated {
+        sink.row(&FlowRow {
+            reporter: &reporter,
+            partner: "X_OTHER",
+            flow,
+            year,
+            month,
+            commodity: "TOTAL",
+            classification: "TOTAL",
+            value: value * 1000.0,
+            currency: "USD",
+            valuation: None,
+            flags: Some("unallocated lines of the office's table, summed"),
             line,
         })?;
     }
