@@ -115,6 +115,9 @@ fn region(name: &str, year: i32) -> std::result::Result<Option<&'static str>, ()
     })
 }
 
+/// Reporter, flow, year and month of an office's unallocated lines.
+type UnallocatedKey = (String, Flow, i32, Option<u32>);
+
 fn parse_by_partner<R: std::io::Read>(
     rdr: &mut csv::Reader<R>,
     sink: &mut Sink,
@@ -137,7 +140,7 @@ fn parse_by_partner<R: std::io::Read>(
     let mut seen = std::collections::HashMap::new();
     // The office's unallocated lines (several per year: "other countries", "Channel Islands", …)
     // are one flow to `X_OTHER`: summed, stored once at the first line's number.
-    let mut unallocated: Vec<((String, Flow, i32, Option<u32>), f64, u64)> = Vec::new();
+    let mut unallocated: Vec<(UnallocatedKey, f64, u64)> = Vec::new();
     let mut rec = csv::StringRecord::new();
     while let Some(line) = next_record(rdr, &mut rec, sink)? {
         let r = Rec { rec: &rec, line };
