@@ -113,9 +113,19 @@ pub fn path() -> Result<PathBuf> {
 /// file as it is ingested (for progress display).
 pub fn open(on_file: &dyn Fn(usize, &str)) -> Result<Store> {
     let dir = path()?;
-    if let Ok(s) = Store::open(&dir)
-        && s.manifest().entries.len() == FILES.len()
-    {
+    let built = || {
+        Store::open(&dir)
+            .ok()
+            .filter(|s| s.manifest().entries.len() == FILES.len())
+    };
+    if let Some(s) = built() {
+        return Ok(s);
+    }
+    // One build per process at a time: threads that ask together (parallel tests, a server's
+    // first requests) wait for the first, then find its store.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = built() {
         return Ok(s);
     }
     build(&dir, on_file)?;
