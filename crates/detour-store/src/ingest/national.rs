@@ -115,6 +115,32 @@ fn region(name: &str, year: i32) -> std::result::Result<Option<&'static str>, ()
     })
 }
 
+/// A total-goods row of an office's table by partner (values in thousand US$).
+fn total_row<'a>(
+    reporter: &'a str,
+    partner: &'a str,
+    flow: Flow,
+    (year, month): (i32, Option<u32>),
+    value_thousand: f64,
+    flags: Option<&'a str>,
+    line: u64,
+) -> FlowRow<'a> {
+    FlowRow {
+        reporter,
+        partner,
+        flow,
+        year,
+        month,
+        commodity: "TOTAL",
+        classification: "TOTAL",
+        value: value_thousand * 1000.0,
+        currency: "USD",
+        valuation: None,
+        flags,
+        line,
+    }
+}
+
 /// Reporter, flow, year and month of an office's unallocated lines.
 type UnallocatedKey = (String, Flow, i32, Option<u32>);
 
@@ -204,37 +230,27 @@ fn parse_by_partner<R: std::io::Read>(
                 format_args!("{partner} {year}")
             )
         );
-        sink.row(&FlowRow {
-            reporter: &reporter,
-            partner: &partner,
+        sink.row(&total_row(
+            &reporter,
+            &partner,
             flow,
-            year,
-            month,
-            commodity: "TOTAL",
-            classification: "TOTAL",
-            value: value * 1000.0,
-            currency: "USD",
-            valuation: None,
+            (year, month),
+            value,
             flags,
             line,
-        })?;
+        ))?;
     }
     unallocated.sort_by_key(|(_, _, line)| *line);
     for ((reporter, flow, year, month), value, line) in unallocated {
-        sink.row(&FlowRow {
-            reporter: &reporter,
-            partner: "X_OTHER",
+        sink.row(&total_row(
+            &reporter,
+            "X_OTHER",
             flow,
-            year,
-            month,
-            commodity: "TOTAL",
-            classification: "TOTAL",
-            value: value * 1000.0,
-            currency: "USD",
-            valuation: None,
-            flags: Some("unallocated lines of the office's table, summed"),
+            (year, month),
+            value,
+            Some("unallocated lines of the office's table, summed"),
             line,
-        })?;
+        ))?;
     }
     Ok(())
 }
