@@ -365,11 +365,16 @@ def simulate(
     (``russia_sanctions_2022_ge``, ``ge_gravity_eu_enlargement``,
     ``coalition_sanctions_illustration``, ``yotov2016_remove_borders``) or a scenario file. The
     JSON of ``detour simulate --format json`` as a dict, with ``frames["countries"]`` (one row per
-    country: welfare, real GDP, exports, prices) and, with draws, ``frames["monte_carlo"]``."""
+    country: welfare, real GDP, exports, prices), ``frames["pairs"]`` (every pair's baseline and
+    counterfactual flows, by sector with sectoral data) and, with draws, ``frames["monte_carlo"]``."""
     import pandas as pd
 
-    r = json.loads(_detour.simulate(str(scenario), draws, None if data is None else str(data), stopping, seed))
-    r["frames"] = {"countries": pd.DataFrame(r.get("countries") or [])}
+    answer, pairs = _detour.simulate(str(scenario), draws, None if data is None else str(data), stopping, seed)
+    r = json.loads(answer)
+    r["frames"] = {
+        "countries": pd.DataFrame(r.get("countries") or []),
+        "pairs": pd.DataFrame(json.loads(pairs)),
+    }
     mc = r.get("monte_carlo")
     if mc and mc.get("countries"):
         rows = []

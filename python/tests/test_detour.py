@@ -188,6 +188,12 @@ def test_simulate_equals_the_cli():
     assert len(got) == len(want)
     for k, v in want.items():
         assert got[k] == pytest.approx(v, rel=1e-12, abs=1e-12), k
+    # every pair, domestic flows included, as --pairs-out writes them
+    pairs = r["frames"]["pairs"]
+    n = len(want)
+    assert len(pairs) == n * n
+    assert list(pairs.columns) == ["exporter", "importer", "baseline", "conditional", "full"]
+    assert (pairs["baseline"] > 0).all()
     with pytest.raises(ValueError, match="no_such.toml"):
         detour.simulate("no_such.toml")
 

@@ -1,4 +1,5 @@
-//! `detour simulate`: the options, parsed by clap; the work is `detour_sim::run`.
+//! `detour simulate`: the options, parsed by clap; the work is `detour_sim::run` (on
+//! `detour_sim::simulate`).
 
 use std::path::PathBuf;
 
@@ -14,7 +15,7 @@ pub struct SimulateArgs {
     pub stopping: Option<String>,
     /// table, json or csv.
     #[arg(long, default_value = "table")]
-    pub format: String,
+    pub format: detour_sim::Format,
     /// Write the pair results (baseline, conditional and full-endowment flows) to this CSV file.
     #[arg(long)]
     pub pairs_out: Option<PathBuf>,
@@ -37,7 +38,7 @@ impl SimulateArgs {
             scenario: self.scenario.clone(),
             data: self.data.clone(),
             stopping: self.stopping.clone(),
-            format: self.format.clone(),
+            format: self.format,
             pairs_out: self.pairs_out.clone(),
             draws: self.draws,
             chart_dir: self.chart_dir.clone(),

@@ -409,8 +409,8 @@ impl Store {
     }
 }
 
-/// A general-equilibrium scenario: an embedded one by name, else a scenario file; the JSON of
-/// `detour simulate --format json`.
+/// A general-equilibrium scenario: an embedded one by name, else a scenario file; (the JSON of
+/// `detour simulate --format json`, the pairs' results as a JSON array of records).
 #[pyfunction]
 #[pyo3(signature = (scenario, draws=None, data=None, stopping=None, seed=1))]
 fn simulate(
@@ -420,26 +420,42 @@ fn simulate(
     data: Option<PathBuf>,
     stopping: Option<String>,
     seed: u64,
-) -> PyResult<String> {
+) -> PyResult<(String, String)> {
     let embedded = detour_sim::EMBEDDED_SCENARIOS
         .iter()
         .any(|(name, _)| *name == scenario);
     py.detach(|| {
-        if embedded && data.is_none() && stopping.is_none() && seed == 1 {
-            return detour_sim::run_embedded(scenario, draws, false, detour_core::Deadline::none())
-                .map(|r| r.map(|(json, _)| json).unwrap_or_default());
-        }
-        detour_sim::run(&detour_sim::SimulateOptions {
+        let opts = detour_sim::SimulateOptions {
             scenario: PathBuf::from(scenario),
             data,
             stopping,
-            format: "json".into(),
             draws,
             seed,
             ..Default::default()
-        })
+        };
+        let found = match embedded && opts.data.is_none() && opts.stopping.is_none() {
+            true => detour_sim::simulate_embedded(scenario, &opts)?,
+            false => None,
+        };
+        let sim = match found {
+            Some(sim) => sim,
+            None => detour_sim::simulate(&opts)?,
+        };
+        Ok::<_, detour_sim::SimError>((sim.to_json()?, sim.pairs_to_json()?))
     })
-    .map_err(|e| value_error(format!("{e:#}")))
+    .map_err(|e| value_error(chain(&e)))
+}
+
+/// An error and its sources, as `detour` prints them (`a: b: c`).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(c) = source {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        source = c.source();
+    }
+    s
 }
 
 #[pymodule]

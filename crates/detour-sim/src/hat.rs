@@ -5,21 +5,22 @@
 //! flows (`detour_ge::solve_hat`), with additive and multiplicative trade imbalances.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Result, SimError, err, fail};
 use detour_ge::{Imbalances, InputOutput, SectorOutcome, SectorWorld, solve_sectors_from};
 use detour_hdfe::Frame;
 use detour_hdfe::formula::Formula;
 use detour_hdfe::frame::Cell;
 use detour_hdfe::model::Spec;
-use serde_json::json;
 
 use crate::scenario::{Doc, Table};
 use crate::simulate::{
-    Change, SimulateOptions, draw_coefficients, get_num, get_str, monte_carlo_json, parse_changes,
-    spinner, summarise_draws, welfare_and_exports_charts, write_pairs,
+    Change, SimulateOptions, draws, get_num, get_str, monte_carlo, named, parse_changes, spinner,
+};
+use crate::simulation::{
+    Coefficient, Estimation, FocusSector, FocusTrade, GE_MC_MEASURES, GeCountry, GeGravity, GePair,
+    GeSector, Iterations, Timing, Zeroed,
 };
 
 /// Where the data comes from.
@@ -37,24 +38,6 @@ impl Source<'_> {
         }
     }
 }
-
-/// Per country, per measure: (standard error, 2.5th and 97.5th percentiles) over the draws.
-type McSummary = crate::simulate::Summary<3>;
-
-/// The measures summarised over Monte Carlo draws (per country).
-const MC_MEASURES: [&str; 3] = [
-    "welfare_change_pct",
-    "real_wage_change_pct",
-    "exports_change_pct",
-];
-
-/// The headline measures `--format csv` writes (per country).
-const CSV_MEASURES: [&str; 4] = [
-    "welfare_change_pct",
-    "welfare_change_pct_mult",
-    "real_wage_change_pct",
-    "exports_change_pct",
-];
 
 fn pct(ratio: f64) -> f64 {
     (ratio - 1.0) * 100.0
@@ -111,7 +94,7 @@ fn panel(
     for r in 0..frame.nrows() {
         let line = frame.line(r);
         let field = |c: &str| {
-            text_col(frame, c, r).with_context(|| format!("{data_name}:{line}: '{c}' is missing"))
+            text_col(frame, c, r).ok_or_else(|| err!(data_name, line; "'{c}' is missing"))
         };
         let (ex, im) = (
             cols.rename(field(&cols.exporter)?),
@@ -131,7 +114,7 @@ fn panel(
         let y: i64 = field(&cols.year)?
             .trim()
             .parse()
-            .with_context(|| format!("{data_name}:{line}: '{}' is not a year", cols.year))?;
+            .map_err(|_| err!(data_name, line; "'{}' is not a year", cols.year))?;
         for c in [&ex, &im] {
             if !countries.contains(c) {
                 countries.push(c.clone());
@@ -157,27 +140,21 @@ fn panel(
         let line = frame.line(*r);
         if *y == year {
             if !flows[k].is_nan() {
-                bail!(
-                    "{data_name}:{line}: the pair {ex} → {im} appears twice in {year}{}",
-                    if ns > 1 || cols.sector.is_some() {
-                        format!(" (sector {})", sectors[*sector])
-                    } else {
-                        String::new()
-                    }
-                );
+                fail!(data_name, line; "the pair {ex} → {im} appears twice in {year}{}", if ns > 1 || cols.sector.is_some() {
+                    format!(" (sector {})", sectors[*sector])
+                } else {
+                    String::new()
+                });
             }
             let v = num_col(frame, &cols.flow, *r)
-                .with_context(|| format!("{data_name}:{line}: '{}' is not a number", cols.flow))?;
+                .ok_or_else(|| err!(data_name, line; "'{}' is not a number", cols.flow))?;
             if v < 0.0 && cols.negative_to_zero && v.is_finite() {
                 zeroed.push(v);
                 flows[k] = 0.0;
                 continue;
             }
             if !(v.is_finite() && v >= 0.0) {
-                bail!(
-                    "{data_name}:{line}: '{}' is {v}; flows must be ≥ 0 (or set [data] negative_flows = \"zero\")",
-                    cols.flow
-                );
+                fail!(data_name, line; "'{}' is {v}; flows must be ≥ 0 (or set [data] negative_flows = \"zero\")", cols.flow);
             }
             flows[k] = v;
         }
@@ -187,21 +164,18 @@ fn panel(
                 .filter(move |(_, yy)| yy == y)
         }) {
             let v = num_col(frame, &key.0, *r)
-                .with_context(|| format!("{data_name}:{line}: '{}' is not a number", key.0))?;
+                .ok_or_else(|| err!(data_name, line; "'{}' is not a number", key.0))?;
             values
                 .entry(key)
                 .or_insert_with(|| vec![f64::NAN; ns * n * n])[k] = v;
         }
     }
     if !years_seen.contains(&year) {
-        bail!(
-            "{data_name}: no rows for the baseline year {year} (years: {})",
-            years_seen
+        fail!(data_name; "no rows for the baseline year {year} (years: {})", years_seen
                 .iter()
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
-                .join(", ")
-        );
+                .join(", "));
     }
     let pair = |q: usize| {
         let (k, ij) = (q / (n * n), q % (n * n));
@@ -217,20 +191,17 @@ fn panel(
         )
     };
     if let Some(q) = flows.iter().position(|v| v.is_nan()) {
-        bail!(
-            "{data_name}: not square in {year}: no flow {} (ge_gravity needs every pair, domestic sales included)",
-            pair(q)
-        );
+        fail!(data_name; "not square in {year}: no flow {} (ge_gravity needs every pair, domestic sales included)", pair(q));
     }
     for ((v, y), vals) in &values {
         if let Some(q) = vals.iter().position(|x| x.is_nan()) {
-            bail!("{data_name}: no value of '{v}' in {y} for {}", pair(q));
+            fail!(data_name; "no value of '{v}' in {y} for {}", pair(q));
         }
     }
     for (v, y) in wanted {
         for yy in [year, *y] {
             if !values.contains_key(&(v.clone(), yy)) {
-                bail!("{data_name}: no rows for {yy} (needed for '{v}')");
+                fail!(data_name; "no rows for {yy} (needed for '{v}')");
             }
         }
     }
@@ -250,14 +221,11 @@ fn sector_thetas(doc: &Doc, file: &str, common: f64, sectors: &[String]) -> Resu
     if let Some(t) = doc.tables.get("theta") {
         for (key, (value, line)) in &t.values {
             let Some(k) = sectors.iter().position(|s| s == key) else {
-                bail!(
-                    "{file}:{line}: sector '{key}' is not in the data (sectors: {})",
-                    sectors.join(" ")
-                );
+                fail!(file, line; "sector '{key}' is not in the data (sectors: {})", sectors.join(" "));
             };
             match value {
                 crate::scenario::Value::Num(v) if v.is_finite() && *v > 0.0 => out[k] = *v,
-                _ => bail!("{file}:{line}: theta of '{key}' must be a positive number"),
+                _ => fail!(file, line; "theta of '{key}' must be a positive number"),
             }
         }
     }
@@ -267,14 +235,13 @@ fn sector_thetas(doc: &Doc, file: &str, common: f64, sectors: &[String]) -> Resu
 /// The store a scenario's `[estimate] sql` runs on: the one named, or the embedded default.
 fn open_store(dir: Option<&std::path::Path>) -> Result<detour_store::Store> {
     match dir {
-        Some(d) => {
-            detour_store::Store::open(d).with_context(|| format!("opening store {}", d.display()))
-        }
+        Some(d) => detour_store::Store::open(d)
+            .map_err(SimError::store(format!("opening store {}", d.display()))),
         None => {
             let pb = spinner("opening the default store");
             let s = detour_store::default_store::open(&|_, _| {});
             pb.finish_and_clear();
-            s.context("opening the embedded default store")
+            s.map_err(SimError::store("opening the embedded default store"))
         }
     }
 }
@@ -316,22 +283,11 @@ fn partials(
     for c in changes {
         let mut fixed = 0.0;
         if let Some((v, times)) = &c.coefficient {
-            let b = coef.get(v).with_context(|| {
-                format!(
-                    "{file}:{}: coefficient '{v}' is not estimated (the [estimate] formula's regressors: {})",
-                    c.line,
-                    coef.keys().cloned().collect::<Vec<_>>().join(", ")
-                )
-            })?;
+            let b = coef.get(v).ok_or_else(|| err!(file, c.line; "coefficient '{v}' is not estimated (the [estimate] formula's regressors: {})", coef.keys().cloned().collect::<Vec<_>>().join(", ")))?;
             fixed += b * times;
         }
         let var_coef = |v: &str| -> Result<f64> {
-            coef.get(v).copied().with_context(|| {
-                format!(
-                    "{file}:{}: '{v}' has no estimated coefficient (give [estimate] with it as a regressor)",
-                    c.line
-                )
-            })
+            coef.get(v).copied().ok_or_else(|| err!(file, c.line; "'{v}' has no estimated coefficient (give [estimate] with it as a regressor)"))
         };
         let var = match (&c.variable, &c.as_of) {
             (Some((v, _)), _) | (None, Some((v, _))) => Some((v, var_coef(v)?)),
@@ -367,26 +323,16 @@ fn check_changes(p: &Panel, changes: &[Change], partial: &[f64], file: &str) -> 
     for c in changes {
         for (code, line) in &c.named {
             if !p.countries.contains(code) {
-                bail!(
-                    "{file}:{line}: economy '{code}' is not in the data ({n} economies: {})",
-                    p.countries.join(" ")
-                );
+                fail!(file, line; "economy '{code}' is not in the data ({n} economies: {})", p.countries.join(" "));
             }
         }
         for code in c.sectors.iter().flatten() {
             if !p.sectors.contains(code) {
-                bail!(
-                    "{file}:{}: sector '{code}' is not in the data (sectors: {})",
-                    c.line,
-                    p.sectors.join(" ")
-                );
+                fail!(file, c.line; "sector '{code}' is not in the data (sectors: {})", p.sectors.join(" "));
             }
         }
         if c.domestic {
-            bail!(
-                "{file}:{}: ge_gravity changes international trade costs only (no 'domestic')",
-                c.line
-            );
+            fail!(file, c.line; "ge_gravity changes international trade costs only (no 'domestic')");
         }
         let zero = (0..partial.len()).find(|&q| {
             let (k, ij) = (q / (n * n), q % (n * n));
@@ -405,17 +351,11 @@ fn check_changes(p: &Panel, changes: &[Change], partial: &[f64], file: &str) -> 
             });
             // one sector: any zero pair is an error; by sector, only a change that meets no trade at all
             if p.sectors.len() == 1 || only_zero {
-                bail!(
-                    "{file}:{}: the change falls on {} → {}{}, which has no baseline trade: in exact hat algebra a cost change on a zero flow has no effect. Leave that pair out",
-                    c.line,
-                    p.countries[ij / n],
-                    p.countries[ij % n],
-                    if p.sectors.len() > 1 {
-                        format!(" (sector {})", p.sectors[k])
-                    } else {
-                        String::new()
-                    }
-                );
+                fail!(file, c.line; "the change falls on {} → {}{}, which has no baseline trade: in exact hat algebra a cost change on a zero flow has no effect. Leave that pair out", p.countries[ij / n], p.countries[ij % n], if p.sectors.len() > 1 {
+                    format!(" (sector {})", p.sectors[k])
+                } else {
+                    String::new()
+                });
             }
         }
     }
@@ -473,21 +413,6 @@ const TOL: f64 = 1e-13;
 /// The same for Monte Carlo draws.
 const MC_TOL: f64 = 1e-10;
 
-fn csv_values(
-    chosen: &SectorOutcome,
-    add: &SectorOutcome,
-    mult: &SectorOutcome,
-    c: usize,
-) -> [f64; 4] {
-    let r = &chosen.countries[c];
-    [
-        pct(add.countries[c].welfare),
-        pct(mult.countries[c].welfare),
-        pct(r.real_wage),
-        change_pct(r.exports_new, r.exports_baseline),
-    ]
-}
-
 /// One Monte Carlo draw's measures (the scenario's imbalance rule).
 fn mc_values(o: &SectorOutcome, c: usize) -> [f64; 3] {
     let r = &o.countries[c];
@@ -498,70 +423,47 @@ fn mc_values(o: &SectorOutcome, c: usize) -> [f64; 3] {
     ]
 }
 
-/// Run a `ge_gravity` scenario: its rendered output and charts (SVG by file name).
+/// Solve a `ge_gravity` scenario.
 pub(crate) fn run(
     args: &SimulateOptions,
     doc: &Doc,
     file: &str,
     source: Source<'_>,
-    want_charts: bool,
-) -> Result<(String, Vec<(&'static str, String)>)> {
+) -> Result<GeGravity> {
     let empty = Table::default();
     let data_t = doc.tables.get("data").unwrap_or(&empty);
     let model_t = &doc.tables["model"];
     let est_t = doc.tables.get("estimate");
-    let theta = get_num(model_t, "theta", file)?.with_context(|| {
-        format!(
-            "{file}:{}: [model] needs theta (the trade elasticity)",
-            model_t.line
-        )
-    })?;
+    let theta = get_num(model_t, "theta", file)?
+        .ok_or_else(|| err!(file, model_t.line; "[model] needs theta (the trade elasticity)"))?;
     if !(theta.is_finite() && theta > 0.0) {
-        bail!(
-            "{file}:{}: theta = {theta}: the trade elasticity must be positive",
-            model_t.line_of("theta")
-        );
+        fail!(file, model_t.line_of("theta"); "theta = {theta}: the trade elasticity must be positive");
     }
     let imbalances: Imbalances = match get_str(model_t, "imbalances", file)? {
         Some(s) => s
             .parse()
-            .map_err(|e| anyhow::anyhow!("{file}:{}: {e}", model_t.line_of("imbalances")))?,
+            .map_err(|e| err!(file, model_t.line_of("imbalances"); "{e}"))?,
         None => Imbalances::Additive,
     };
-    let year = get_num(model_t, "year", file)?.with_context(|| {
-        format!(
-            "{file}:{}: [model] needs year (the baseline year)",
-            model_t.line
-        )
-    })? as i64;
-    let date = match get_str(&doc.root, "date", file)? {
-        Some(d) => Some(
-            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").with_context(|| {
-                format!(
-                    "{file}:{}: date '{d}' is not YYYY-MM-DD",
-                    doc.root.line_of("date")
-                )
-            })?,
-        ),
-        None => None,
-    };
-    let changes = parse_changes(doc, file, date)?;
+    let year = get_num(model_t, "year", file)?
+        .ok_or_else(|| err!(file, model_t.line; "[model] needs year (the baseline year)"))?
+        as i64;
+    let changes = parse_changes(doc, file)?;
     if changes.is_empty() {
-        bail!("{file}: no [[change]]: nothing to simulate");
+        fail!(file; "no [[change]]: nothing to simulate");
     }
 
     // the estimation, if any
     let formula_text = match est_t {
         Some(t) => Some(
             get_str(t, "formula", file)?
-                .with_context(|| format!("{file}:{}: [estimate] needs formula", t.line))?,
+                .ok_or_else(|| err!(file, t.line; "[estimate] needs formula"))?,
         ),
         None => None,
     };
     let formula = match (&formula_text, est_t) {
         (Some(text), Some(t)) => Some(
-            Formula::parse(text)
-                .map_err(|e| anyhow::anyhow!("{file}:{}: formula: {e}", t.line_of("formula")))?,
+            Formula::parse(text).map_err(|e| err!(file, t.line_of("formula"); "formula: {e}"))?,
         ),
         _ => None,
     };
@@ -575,7 +477,7 @@ pub(crate) fn run(
                 ..Default::default()
             }
             .parse()
-            .map_err(|e| anyhow::anyhow!("{file}:{}: {e}", t.line))?
+            .map_err(|e| err!(file, t.line; "{e}"))?
         }
         None => Spec::default(),
     };
@@ -591,10 +493,7 @@ pub(crate) fn run(
         negative_to_zero: match get_str(data_t, "negative_flows", file)?.as_deref() {
             None | Some("error") => false,
             Some("zero") => true,
-            Some(o) => bail!(
-                "{file}:{}: negative_flows '{o}': expected error (the default) or zero",
-                data_t.line_of("negative_flows")
-            ),
+            Some(o) => fail!(file, data_t.line_of("negative_flows"); "negative_flows '{o}': expected error (the default) or zero"),
         },
         renames: match data_t.get("rename") {
             None => Vec::new(),
@@ -608,12 +507,7 @@ pub(crate) fn run(
                         })
                         .collect::<Option<Vec<_>>>()
                 })
-                .with_context(|| {
-                    format!(
-                        "{file}:{}: rename must be a list of \"OLD=NEW\" codes",
-                        data_t.line_of("rename")
-                    )
-                })?,
+                .ok_or_else(|| err!(file, data_t.line_of("rename"); "rename must be a list of \"OLD=NEW\" codes"))?,
         },
         flow: match (get_str(data_t, "flow", file)?, &formula) {
             (Some(f), _) => f,
@@ -640,10 +534,7 @@ pub(crate) fn run(
         .transpose()?
         .flatten();
     if est_sql.is_some() && est_file.is_some() {
-        bail!(
-            "{file}:{}: [estimate] takes sql or file, not both",
-            est_t.map_or(0, |t| t.line)
-        );
+        fail!(file, est_t.map_or(0, |t| t.line); "[estimate] takes sql or file, not both");
     }
     let separate = est_sql.is_some() || est_file.is_some();
     let (mut num, mut text) = match (&formula, separate) {
@@ -679,7 +570,7 @@ pub(crate) fn run(
             let store = open_store(args.store.as_deref())?;
             let batches = store
                 .sql_blocking(q)
-                .with_context(|| format!("{file}: the [estimate] query"))?;
+                .map_err(SimError::store(format!("{file}: the [estimate] query")))?;
             let _ = f;
             (
                 Some(detour_store::frame::from_batches(
@@ -711,12 +602,9 @@ pub(crate) fn run(
             let e = detour_hdfe::model::estimate(f, est_frame.as_ref().unwrap_or(&frame), &spec);
             estimate_seconds = t0.elapsed().as_secs_f64();
             pb.finish_and_clear();
-            Some(e.map_err(|e| match e {
-                detour_hdfe::Error::Deadline => anyhow::Error::new(detour_core::Expired),
-                e => {
-                    anyhow::Error::new(e).context(format!("{file}: estimating the partial effects"))
-                }
-            })?)
+            Some(e.map_err(SimError::estimation(format!(
+                "{file}: estimating the partial effects"
+            )))?)
         }
         None => None,
     };
@@ -724,10 +612,7 @@ pub(crate) fn run(
     if let Some(e) = &estimate
         && !e.fit.converged
     {
-        bail!(
-            "{file}: the partial-effect estimation did not converge ({} iterations)",
-            e.fit.iterations
-        );
+        fail!(file; "the partial-effect estimation did not converge ({} iterations)", e.fit.iterations);
     }
     let coef: HashMap<String, f64> = estimate
         .iter()
@@ -743,12 +628,7 @@ pub(crate) fn run(
     let thetas = sector_thetas(doc, file, theta, &p.sectors)?;
     let io = match get_str(data_t, "io", file)? {
         Some(io_file) => {
-            let output = get_str(data_t, "output", file)?.with_context(|| {
-                format!(
-                    "{file}:{}: io needs output = \"…\" too (gross output and value added by country and sector)",
-                    data_t.line_of("io")
-                )
-            })?;
+            let output = get_str(data_t, "output", file)?.ok_or_else(|| err!(file, data_t.line_of("io"); "io needs output = \"…\" too (gross output and value added by country and sector)"))?;
             let dir = args.scenario.parent().unwrap_or(std::path::Path::new("."));
             Some(crate::io_table::read(
                 &p.countries,
@@ -775,59 +655,40 @@ pub(crate) fn run(
     };
 
     // Monte Carlo over the estimated coefficients
-    let draws = match args.draws {
-        Some(d) => d,
-        None => get_num(model_t, "draws", file)?
-            .map(|d| d as usize)
-            .unwrap_or(0),
+    let draws = draws(args, model_t, file)?;
+    let monte_carlo = match (draws, &estimate) {
+        (0, _) => None,
+        (_, None) => {
+            fail!(file; "Monte Carlo draws need estimated coefficients ([estimate])")
+        }
+        (_, Some(e)) => {
+            let names: Vec<String> = e.fit.coefficients.iter().map(|c| c.name.clone()).collect();
+            let b0: Vec<f64> = e.fit.coefficients.iter().map(|c| c.estimate).collect();
+            Some(monte_carlo(
+                args,
+                draws,
+                &b0,
+                &e.fit.vcov,
+                &p.countries,
+                &GE_MC_MEASURES,
+                |b| {
+                    let coef: HashMap<String, f64> =
+                        names.iter().cloned().zip(b.iter().copied()).collect();
+                    let part = partials(&p, &changes, &coef, &thetas, year, file).ok()?;
+                    let o = solve_one(&p, &part, &thetas, io.as_ref(), imbalances, chosen).ok()?;
+                    Some((0..n).map(|c| mc_values(&o, c)).collect())
+                },
+            )?)
+        }
     };
-    if draws == 1 {
-        bail!("draws: 1 gives no interval; give 0 (none) or at least 2");
-    }
-    let mut mc: Option<(usize, McSummary)> = None;
-    if draws > 0 {
-        use rayon::prelude::*;
-        let Some(e) = &estimate else {
-            bail!("{file}: Monte Carlo draws need estimated coefficients ([estimate])");
-        };
-        let names: Vec<String> = e.fit.coefficients.iter().map(|c| c.name.clone()).collect();
-        let b0: Vec<f64> = e.fit.coefficients.iter().map(|c| c.estimate).collect();
-        let l = detour_hdfe::linalg::cholesky(&e.fit.vcov)
-            .context("the coefficients' covariance is not positive definite; no Monte Carlo")?;
-        let pb = spinner(&format!("Monte Carlo: {draws} draws"));
-        let per_draw: Vec<Option<Vec<[f64; 3]>>> = (0..draws)
-            .into_par_iter()
-            .map(|d| {
-                if args.deadline.passed() {
-                    return None;
-                }
-                let b = draw_coefficients(args.seed, d, &b0, &l);
-                let coef: HashMap<String, f64> = names.iter().cloned().zip(b).collect();
-                let part = partials(&p, &changes, &coef, &thetas, year, file).ok()?;
-                let o = solve_one(&p, &part, &thetas, io.as_ref(), imbalances, chosen).ok()?;
-                Some((0..n).map(|c| mc_values(&o, c)).collect())
-            })
-            .collect();
-        pb.finish_and_clear();
-        args.deadline.check()?;
-        mc = Some(summarise_draws(&per_draw, n)?);
-    }
 
-    let name = get_str(&doc.root, "name", file)?.unwrap_or_else(|| file.to_string());
     let note = get_str(data_t, "note", file)?;
     // trade with one economy named in [model] focus (e.g. the sanctioned one), by partner
     let focus = match get_str(model_t, "focus", file)? {
-        Some(f) => Some(p.countries.iter().position(|c| *c == f).with_context(|| {
-            format!(
-                "{file}:{}: focus '{f}' is not in the data",
-                model_t.line_of("focus")
-            )
-        })?),
+        Some(f) => Some(p.countries.iter().position(|c| *c == f).ok_or_else(
+            || err!(file, model_t.line_of("focus"); "focus '{f}' is not in the data"),
+        )?),
         None => None,
-    };
-    let imb_name = match imbalances {
-        Imbalances::Additive => "additive",
-        Imbalances::Multiplicative => "multiplicative",
     };
     // the partial effect of the first variable the changes use
     let first_var = changes.iter().find_map(|c| {
@@ -844,251 +705,144 @@ pub(crate) fn run(
             .coefficients
             .iter()
             .find(|c| &c.name == v)
-            .map(|c| json!({"name": c.name, "estimate": c.estimate, "std_error": c.std_error}))
+            .map(Coefficient::of)
     });
-
-    // charts
-    let mut charts: Vec<(&'static str, String)> = Vec::new();
-    if args.chart_dir.is_some() || want_charts {
-        let footer = format!(
-            "{name}; data {data_name}, {year}; θ = {theta}, {imb_name} imbalances; detour simulate{}",
-            note.as_deref()
-                .map(|n| format!("; {n}"))
-                .unwrap_or_default()
-        );
-        let bars = |pick: &dyn Fn(&detour_ge::SectorCountry) -> f64| -> Vec<(String, f64)> {
-            (0..n)
-                .map(|c| (p.countries[c].clone(), pick(&chosen.countries[c])))
-                .collect()
-        };
-        charts = welfare_and_exports_charts(
-            args.chart_dir.as_deref(),
-            &changes,
-            &footer,
-            (
-                "Welfare change (real expenditure), %",
-                bars(&|r| pct(r.welfare)),
-            ),
-            (
-                "Exports change, % (red: economies named in the scenario)",
-                bars(&|r| change_pct(r.exports_new, r.exports_baseline)),
-            ),
-        )?;
-    }
-
-    if let Some(path) = &args.pairs_out {
-        let by_sector = p.sectors.len() > 1;
-        let mut header = vec!["exporter", "importer"];
-        if by_sector {
-            header.push("sector");
-        }
-        header.extend(["baseline", "partial_effect", "new", "change_pct"]);
-        write_pairs(
-            path,
-            &header,
-            partial.iter().enumerate().map(|(q, part)| {
-                let (k, ij) = (q / (n * n), q % (n * n));
-                let mut row = vec![p.countries[ij / n].clone(), p.countries[ij % n].clone()];
-                if by_sector {
-                    row.push(p.sectors[k].clone());
-                }
-                row.extend([
-                    p.flows[q].to_string(),
-                    part.to_string(),
-                    chosen.flows[q].to_string(),
-                    change_pct(chosen.flows[q], p.flows[q]).to_string(),
-                ]);
-                row
-            }),
-        )?;
-    }
-
-    let rendered = match args.format.as_str() {
-        "json" => {
-            let rows: Vec<serde_json::Value> = (0..n)
-                .map(|c| {
-                    let r = &chosen.countries[c];
-                    let mut row = json!({
-                        "country": p.countries[c],
-                        "welfare_change_pct": pct(r.welfare),
-                        "welfare_change_pct_additive": pct(add.countries[c].welfare),
-                        "welfare_change_pct_mult": pct(mult.countries[c].welfare),
-                        "real_wage_change_pct": pct(r.real_wage),
-                        // value added deflated by the consumer price index: the real wage here
-                        "real_gdp_change_pct": pct(r.real_wage),
-                        "nominal_wage_change_pct": pct(r.nominal_wage),
-                        "price_index_change_pct": pct(r.price_index),
-                        "exports_baseline": r.exports_baseline,
-                        "exports_change_pct": change_pct(r.exports_new, r.exports_baseline),
-                        "imports_change_pct": change_pct(r.imports_new, r.imports_baseline),
-                        "domestic_change_pct": change_pct(r.domestic_new, r.domestic_baseline),
-                    });
-                    if let Some(f) = focus.filter(|&f| f != c) {
-                        let total = |m: &[f64], i: usize, j: usize| -> f64 {
-                            (0..p.sectors.len()).map(|k| m[(k * n + i) * n + j]).sum()
-                        };
-                        let (to_b, to_n) = (total(&p.flows, c, f), total(&chosen.flows, c, f));
-                        let (from_b, from_n) = (total(&p.flows, f, c), total(&chosen.flows, f, c));
-                        row["exports_to_focus_baseline"] = json!(to_b);
-                        row["exports_to_focus_change_pct"] = json!(change_pct(to_n, to_b));
-                        row["imports_from_focus_baseline"] = json!(from_b);
-                        row["imports_from_focus_change_pct"] = json!(change_pct(from_n, from_b));
+    let ns = p.sectors.len();
+    let total =
+        |m: &[f64], i: usize, j: usize| -> f64 { (0..ns).map(|k| m[(k * n + i) * n + j]).sum() };
+    let countries = (0..n)
+        .map(|c| {
+            let r = &chosen.countries[c];
+            GeCountry {
+                country: p.countries[c].clone(),
+                welfare_change_pct: pct(r.welfare),
+                welfare_change_pct_additive: pct(add.countries[c].welfare),
+                welfare_change_pct_mult: pct(mult.countries[c].welfare),
+                real_wage_change_pct: pct(r.real_wage),
+                real_gdp_change_pct: pct(r.real_wage),
+                nominal_wage_change_pct: pct(r.nominal_wage),
+                price_index_change_pct: pct(r.price_index),
+                exports_baseline: r.exports_baseline,
+                exports_change_pct: change_pct(r.exports_new, r.exports_baseline),
+                imports_change_pct: change_pct(r.imports_new, r.imports_baseline),
+                domestic_change_pct: change_pct(r.domestic_new, r.domestic_baseline),
+                focus: focus.filter(|&f| f != c).map(|f| {
+                    let (to_b, to_n) = (total(&p.flows, c, f), total(&chosen.flows, c, f));
+                    let (from_b, from_n) = (total(&p.flows, f, c), total(&chosen.flows, f, c));
+                    FocusTrade {
+                        exports_to_focus_baseline: to_b,
+                        exports_to_focus_change_pct: change_pct(to_n, to_b),
+                        imports_from_focus_baseline: from_b,
+                        imports_from_focus_change_pct: change_pct(from_n, from_b),
                     }
-                    row
-                })
-                .collect();
-            // by sector (multi-sector data): world trade across borders and, with focus, its trade
-            let by_sector: Option<Vec<serde_json::Value>> = (p.sectors.len() > 1).then(|| {
-                (0..p.sectors.len())
-                    .map(|k| {
-                        let sum = |m: &[f64], keep: &dyn Fn(usize, usize) -> bool| -> f64 {
-                            let mut t = 0.0;
-                            for i in 0..n {
-                                for j in 0..n {
-                                    if keep(i, j) {
-                                        t += m[(k * n + i) * n + j];
-                                    }
-                                }
+                }),
+            }
+        })
+        .collect();
+    // by sector (multi-sector data): world trade across borders and, with focus, its trade
+    let sectors = (ns > 1).then(|| {
+        (0..ns)
+            .map(|k| {
+                let sum = |m: &[f64], keep: &dyn Fn(usize, usize) -> bool| -> f64 {
+                    let mut t = 0.0;
+                    for i in 0..n {
+                        for j in 0..n {
+                            if keep(i, j) {
+                                t += m[(k * n + i) * n + j];
                             }
-                            t
-                        };
-                        let intl = |i: usize, j: usize| i != j;
-                        let mut o = json!({
-                            "sector": p.sectors[k],
-                            "theta": thetas[k],
-                            "pairs_changed": partial[k * n * n..(k + 1) * n * n].iter().filter(|v| **v != 0.0).count(),
-                            "world_trade_baseline": sum(&p.flows, &intl),
-                            "world_trade_change_pct": change_pct(sum(&chosen.flows, &intl), sum(&p.flows, &intl)),
-                        });
-                        if let Some(f) = focus {
-                            let imp = |i: usize, j: usize| j == f && i != f;
-                            let exp = |i: usize, j: usize| i == f && j != f;
-                            o["focus_imports_baseline"] = json!(sum(&p.flows, &imp));
-                            o["focus_imports_change_pct"] =
-                                json!(change_pct(sum(&chosen.flows, &imp), sum(&p.flows, &imp)));
-                            o["focus_exports_baseline"] = json!(sum(&p.flows, &exp));
-                            o["focus_exports_change_pct"] =
-                                json!(change_pct(sum(&chosen.flows, &exp), sum(&p.flows, &exp)));
                         }
-                        o
-                    })
-                    .collect()
-            });
-            let mut v = json!({
-                "scenario": name,
-                "method": "ge_gravity",
-                "data": data_name,
-                "note": note,
-                "year": year,
-                "theta": theta,
-                "imbalances": imb_name,
-                "focus": focus.map(|f| p.countries[f].clone()),
-                "sectors": by_sector,
-                "negative_flows_zeroed": {"count": p.zeroed.len(), "sum": p.zeroed.iter().sum::<f64>()},
-                "input_output": io.is_some(),
-                "partial_effect": partial_effect,
-                "estimation": estimate.as_ref().map(|e| json!({
-                    "formula": formula_text,
-                    "data": est_data_name,
-                    "vcov": e.fit.vcov_label,
-                    "nobs": e.fit.nobs,
-                    "iterations": e.fit.iterations,
-                    "converged": e.fit.converged,
-                    "coefficients": e.fit.coefficients.iter().map(|c| json!({"name": c.name, "estimate": c.estimate, "std_error": c.std_error})).collect::<Vec<_>>(),
-                })),
-                "pairs_changed": partial.iter().filter(|v| **v != 0.0).count(),
-                "iterations": {"additive": add.iterations, "multiplicative": mult.iterations},
-                "countries": rows,
-                "timing": {"estimate_seconds": estimate_seconds, "solve_seconds": seconds, "solves": 2},
-            });
-            if let Some((failed, summary)) = &mc {
-                v["monte_carlo"] = monte_carlo_json(
-                    &p.countries,
-                    summary,
-                    &MC_MEASURES,
-                    (draws, *failed),
-                    args.seed,
-                );
-            }
-            format!("{}\n", serde_json::to_string_pretty(&v)?)
-        }
-        "csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(std::iter::once("country").chain(CSV_MEASURES))?;
-            for c in 0..n {
-                w.write_record(
-                    std::iter::once(p.countries[c].clone()).chain(
-                        csv_values(chosen, &add, &mult, c)
-                            .iter()
-                            .map(f64::to_string),
-                    ),
-                )?;
-            }
-            String::from_utf8(w.into_inner()?)?
-        }
-        "table" => {
-            let mut s = String::new();
-            let _ = writeln!(s, "{name}");
-            if let Some(e) = &estimate {
-                let coefs: Vec<String> = e
-                    .fit
-                    .coefficients
-                    .iter()
-                    .map(|c| format!("{} {:.7} ({:.7})", c.name, c.estimate, c.std_error))
-                    .collect();
-                let _ = writeln!(
-                    s,
-                    "Partial effects, PPML on {est_data_name} ({} obs., {}): {}",
-                    e.fit.nobs,
-                    e.fit.vcov_label,
-                    coefs.join(", ")
-                );
-            }
-            let _ = writeln!(
-                s,
-                "ge_gravity (Armington–CES, exact hat algebra) on the {year} flows: θ = {theta}, {} pairs changed\n",
-                partial.iter().filter(|v| **v != 0.0).count()
-            );
-            let _ = writeln!(
-                s,
-                "{:<8} {:>11} {:>11} {:>11} {:>10} {:>10}",
-                "economy", "welfare %", "welfare×%", "real wage%", "price %", "exports %"
-            );
-            for c in 0..n {
-                let r = &chosen.countries[c];
-                let band = match &mc {
-                    Some((_, summary)) => {
-                        format!("  [{:.3}, {:.3}]", summary[c][0].1, summary[c][0].2)
                     }
-                    None => String::new(),
+                    t
                 };
-                let _ = writeln!(
-                    s,
-                    "{:<8} {:>11.4} {:>11.4} {:>11.4} {:>10.4} {:>10.3}{band}",
-                    p.countries[c],
-                    pct(add.countries[c].welfare),
-                    pct(mult.countries[c].welfare),
-                    pct(r.real_wage),
-                    pct(r.price_index),
-                    change_pct(r.exports_new, r.exports_baseline)
-                );
+                let intl = |i: usize, j: usize| i != j;
+                GeSector {
+                    sector: p.sectors[k].clone(),
+                    theta: thetas[k],
+                    pairs_changed: partial[k * n * n..(k + 1) * n * n]
+                        .iter()
+                        .filter(|v| **v != 0.0)
+                        .count(),
+                    world_trade_baseline: sum(&p.flows, &intl),
+                    world_trade_change_pct: change_pct(
+                        sum(&chosen.flows, &intl),
+                        sum(&p.flows, &intl),
+                    ),
+                    focus: focus.map(|f| {
+                        let imp = |i: usize, j: usize| j == f && i != f;
+                        let exp = |i: usize, j: usize| i == f && j != f;
+                        FocusSector {
+                            focus_imports_baseline: sum(&p.flows, &imp),
+                            focus_imports_change_pct: change_pct(
+                                sum(&chosen.flows, &imp),
+                                sum(&p.flows, &imp),
+                            ),
+                            focus_exports_baseline: sum(&p.flows, &exp),
+                            focus_exports_change_pct: change_pct(
+                                sum(&chosen.flows, &exp),
+                                sum(&p.flows, &exp),
+                            ),
+                        }
+                    }),
+                }
+            })
+            .collect()
+    });
+    let pairs = partial
+        .iter()
+        .enumerate()
+        .map(|(q, part)| {
+            let (k, ij) = (q / (n * n), q % (n * n));
+            GePair {
+                exporter: p.countries[ij / n].clone(),
+                importer: p.countries[ij % n].clone(),
+                sector: (ns > 1).then(|| p.sectors[k].clone()),
+                baseline: p.flows[q],
+                partial_effect: *part,
+                new: chosen.flows[q],
             }
-            let _ = writeln!(
-                s,
-                "\nwelfare %: additive trade imbalances; welfare×%: multiplicative (ge_gravity's mult). Real wage, prices and exports: {imb_name} imbalances."
-            );
-            if let Some((failed, _)) = &mc {
-                let _ = writeln!(
-                    s,
-                    "Brackets: 95% interval of the welfare change over {draws} Monte Carlo draws of the coefficients ({failed} failed)."
-                );
-            }
-            if let Some(n) = &note {
-                let _ = writeln!(s, "Note: {n}");
-            }
-            s
-        }
-        other => bail!("--format '{other}': expected table, json or csv"),
-    };
-    Ok((rendered, charts))
+        })
+        .collect();
+    Ok(GeGravity {
+        scenario: get_str(&doc.root, "name", file)?.unwrap_or_else(|| file.to_string()),
+        method: "ge_gravity",
+        data: data_name,
+        note,
+        year,
+        theta,
+        imbalances: match imbalances {
+            Imbalances::Additive => "additive",
+            Imbalances::Multiplicative => "multiplicative",
+        },
+        focus: focus.map(|f| p.countries[f].clone()),
+        sectors,
+        negative_flows_zeroed: Zeroed {
+            count: p.zeroed.len(),
+            sum: p.zeroed.iter().sum(),
+        },
+        input_output: io.is_some(),
+        partial_effect,
+        estimation: estimate.as_ref().map(|e| Estimation {
+            formula: formula_text.clone().unwrap_or_default(),
+            data: est_data_name.clone(),
+            vcov: e.fit.vcov_label.clone(),
+            nobs: e.fit.nobs,
+            iterations: e.fit.iterations,
+            converged: e.fit.converged,
+            coefficients: e.fit.coefficients.iter().map(Coefficient::of).collect(),
+        }),
+        pairs_changed: partial.iter().filter(|v| **v != 0.0).count(),
+        iterations: Iterations {
+            additive: add.iterations,
+            multiplicative: mult.iterations,
+        },
+        countries,
+        timing: Timing {
+            estimate_seconds: Some(estimate_seconds),
+            solve_seconds: seconds,
+            solves: Some(2),
+        },
+        monte_carlo,
+        pairs,
+        named: named(&changes),
+    })
 }

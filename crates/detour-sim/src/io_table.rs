@@ -6,25 +6,21 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Result, SimError, err, fail};
 use detour_hdfe::frame::Cell;
 
 fn text(f: &detour_hdfe::Frame, col: &str, r: usize, file: &Path) -> Result<String> {
     match f.cell(col, r) {
         Cell::Text(s) => Ok(s.to_string()),
         Cell::Num(v) => Ok(v.to_string()),
-        Cell::Missing => bail!("{}:{}: '{col}' is missing", file.display(), f.line(r)),
+        Cell::Missing => fail!(file.display(), f.line(r); "'{col}' is missing"),
     }
 }
 
 fn number(f: &detour_hdfe::Frame, col: &str, r: usize, file: &Path) -> Result<f64> {
     match f.cell(col, r) {
         Cell::Num(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => bail!(
-            "{}:{}: '{col}' must be a number ≥ 0",
-            file.display(),
-            f.line(r)
-        ),
+        _ => fail!(file.display(), f.line(r); "'{col}' must be a number ≥ 0"),
     }
 }
 
@@ -48,25 +44,20 @@ pub(crate) fn read(
         .map(|(k, c)| (c.as_str(), k))
         .collect();
     let locate = |file: &Path, line: usize, c: &str, sec: &str| -> Result<(usize, usize)> {
-        let i = *ci.get(c).with_context(|| {
-            format!(
-                "{}:{line}: economy '{c}' is not in the flows",
-                file.display()
-            )
-        })?;
-        let k = *si.get(sec).with_context(|| {
-            format!(
-                "{}:{line}: sector '{sec}' is not in the flows",
-                file.display()
-            )
-        })?;
+        let i = *ci
+            .get(c)
+            .ok_or_else(|| err!(file.display(), line; "economy '{c}' is not in the flows"))?;
+        let k = *si
+            .get(sec)
+            .ok_or_else(|| err!(file.display(), line; "sector '{sec}' is not in the flows"))?;
         Ok((i, k))
     };
     let out = detour_store::frame::read_csv(
         output_file,
         &["gross_output".into(), "value_added_and_margins".into()],
         &["country".into(), "sector".into()],
-    )?;
+    )
+    .map_err(SimError::store("reading the output table"))?;
     let mut gross = vec![f64::NAN; n * s];
     let mut va = vec![0.0; n * s];
     for r in 0..out.nrows() {
@@ -77,9 +68,9 @@ pub(crate) fn read(
         va[i * s + k] = number(&out, "value_added_and_margins", r, output_file)?;
     }
     if let Some(q) = gross.iter().position(|v| v.is_nan()) {
-        bail!(
-            "{}: no gross output for {} in sector {}",
-            output_file.display(),
+        fail!(
+            output_file.display();
+            "no gross output for {} in sector {}",
             countries[q / s],
             sectors[q % s]
         );
@@ -92,20 +83,17 @@ pub(crate) fn read(
             "using_sector".into(),
             "input_sector".into(),
         ],
-    )?;
+    )
+    .map_err(SimError::store("reading the input-output table"))?;
     let mut inputs = vec![0.0; n * s * s];
     for r in 0..io.nrows() {
         let c = rename(text(&io, "country", r, io_file)?);
         let using = text(&io, "using_sector", r, io_file)?;
         let source = text(&io, "input_sector", r, io_file)?;
         let (i, k) = locate(io_file, io.line(r), &c, &using)?;
-        let u = *si.get(source.as_str()).with_context(|| {
-            format!(
-                "{}:{}: sector '{source}' is not in the flows",
-                io_file.display(),
-                io.line(r)
-            )
-        })?;
+        let u = *si.get(source.as_str()).ok_or_else(
+            || err!(io_file.display(), io.line(r); "sector '{source}' is not in the flows"),
+        )?;
         inputs[(i * s + u) * s + k] += number(&io, "value", r, io_file)?;
     }
     let mut share = vec![1.0; n * s];
@@ -122,9 +110,9 @@ pub(crate) fn read(
             // value added as the residual, so that the shares add up to one exactly
             let v = va[i * s + k];
             if (v + used - g).abs() > 1e-6 * g + 1.0 {
-                bail!(
-                    "{}: {} sector {}: value added {v} and inputs {used} do not add up to gross output {g}",
-                    output_file.display(),
+                fail!(
+                    output_file.display();
+                    "{} sector {}: value added {v} and inputs {used} do not add up to gross output {g}",
                     countries[i],
                     sectors[k]
                 );

@@ -12,11 +12,17 @@
 //!   input–output links).
 //!
 //! Both give Monte Carlo draws of the estimated coefficients and charts. The CLI's `detour
-//! simulate`, the report, the server and the Python package all call [`run`] or [`run_embedded`].
+//! simulate`, the report, the server and the Python package all call [`simulate`] or [`simulate_embedded`] (typed [`Simulation`]s); [`run`] renders one as `detour
+//! simulate` prints it.
 
+mod error;
 mod hat;
 mod io_table;
 pub mod scenario;
 mod simulate;
+pub mod simulation;
+mod structural;
 
-pub use simulate::{EMBEDDED_SCENARIOS, SimulateOptions, run, run_embedded};
+pub use error::{Result, SimError};
+pub use simulate::{EMBEDDED_SCENARIOS, SimulateOptions, run, simulate, simulate_embedded};
+pub use simulation::{Format, Simulation};

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Result, bail};
+use crate::error::{Result, fail};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -72,13 +72,13 @@ fn parse_value(text: &str, file: &str, line: usize) -> Result<Value> {
     let t = text.trim();
     if let Some(rest) = t.strip_prefix('"') {
         let Some(body) = rest.strip_suffix('"') else {
-            bail!("{file}:{line}: unclosed string {t}");
+            fail!(file, line; "unclosed string {t}");
         };
         return Ok(Value::Str(body.replace("\\\"", "\"").replace("\\\\", "\\")));
     }
     if let Some(rest) = t.strip_prefix('[') {
         let Some(body) = rest.strip_suffix(']') else {
-            bail!("{file}:{line}: unclosed array {t} (arrays must fit on one line)");
+            fail!(file, line; "unclosed array {t} (arrays must fit on one line)");
         };
         let mut items = Vec::new();
         let mut cur = String::new();
@@ -110,7 +110,7 @@ fn parse_value(text: &str, file: &str, line: usize) -> Result<Value> {
     }
     match t.replace('_', "").parse::<f64>() {
         Ok(v) => Ok(Value::Num(v)),
-        Err(_) => bail!("{file}:{line}: '{t}' is not a string, number, boolean or array"),
+        Err(_) => fail!(file, line; "'{t}' is not a string, number, boolean or array"),
     }
 }
 
@@ -140,7 +140,7 @@ pub fn parse(text: &str, file: &str) -> Result<Doc> {
         if let Some(name) = l.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
             let name = name.trim().to_string();
             if doc.tables.contains_key(&name) {
-                bail!("{file}:{line}: table [{name}] defined twice");
+                fail!(file, line; "table [{name}] defined twice");
             }
             doc.tables.insert(
                 name.clone(),
@@ -153,7 +153,7 @@ pub fn parse(text: &str, file: &str) -> Result<Doc> {
             continue;
         }
         let Some((key, value)) = l.split_once('=') else {
-            bail!("{file}:{line}: expected 'key = value', '[table]' or '[[array]]', found '{l}'");
+            fail!(file, line; "expected 'key = value', '[table]' or '[[array]]', found '{l}'");
         };
         let key = key.trim().trim_matches('"').to_string();
         if key.is_empty()
@@ -161,7 +161,7 @@ pub fn parse(text: &str, file: &str) -> Result<Doc> {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         {
-            bail!("{file}:{line}: bad key '{key}'");
+            fail!(file, line; "bad key '{key}'");
         }
         let value = parse_value(value, file, line)?;
         let table = match &cur {
@@ -174,7 +174,7 @@ pub fn parse(text: &str, file: &str) -> Result<Doc> {
                 .expect("array table exists"),
         };
         if table.values.insert(key.clone(), (value, line)).is_some() {
-            bail!("{file}:{line}: key '{key}' set twice");
+            fail!(file, line; "key '{key}' set twice");
         }
     }
     Ok(doc)
@@ -243,10 +243,7 @@ impl Doc {
         let known = |table: &str| KNOWN.iter().find(|(t, _)| *t == table).map(|(_, k)| *k);
         let check = |name: &str, t: &Table| -> Result<()> {
             let Some(keys) = known(name) else {
-                bail!(
-                    "{file}:{}: unknown table [{name}] (a scenario has [data], [estimate], [model], [theta] and [[change]])",
-                    t.line
-                );
+                fail!(file, t.line; "unknown table [{name}] (a scenario has [data], [estimate], [model], [theta] and [[change]])");
             };
             if name == "theta" {
                 return Ok(());
@@ -258,10 +255,7 @@ impl Doc {
                         "change" => "in [[change]]".to_string(),
                         n => format!("in [{n}]"),
                     };
-                    bail!(
-                        "{file}:{line}: unknown key '{key}' {place} (known: {})",
-                        keys.join(", ")
-                    );
+                    fail!(file, line; "unknown key '{key}' {place} (known: {})", keys.join(", "));
                 }
             }
             Ok(())
@@ -269,14 +263,14 @@ impl Doc {
         check("", &self.root)?;
         for (name, t) in &self.tables {
             if name == "change" {
-                bail!("{file}:{}: [change] is an array: write [[change]]", t.line);
+                fail!(file, t.line; "[change] is an array: write [[change]]");
             }
             check(name, t)?;
         }
         for (name, ts) in &self.arrays {
             if name != "change" {
                 let line = ts.first().map_or(0, |t| t.line);
-                bail!("{file}:{line}: unknown array [[{name}]] (a scenario has [[change]])");
+                fail!(file, line; "unknown array [[{name}]] (a scenario has [[change]])");
             }
             for t in ts {
                 check(name, t)?;

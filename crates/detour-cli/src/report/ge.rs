@@ -2,8 +2,9 @@
 //! on Russia (`examples/scenarios/russia_sanctions_2022_ge.toml`, Zylkin's `ge_gravity` model on the
 //! WIOD 2016 world), every economy's welfare and trade changes with Monte Carlo intervals, and a chart.
 
-use anyhow::{Context, Result};
-use serde_json::Value;
+use anyhow::{Context, Result, bail};
+use detour_sim::simulation::{GeCountry, GeGravity};
+use detour_sim::{SimulateOptions, Simulation};
 
 use super::{escape, keyed, table};
 
@@ -17,15 +18,23 @@ const DRAWS: usize = 200;
 /// The economies a reader looks for first: the target, then third countries where diversion shows.
 const THIRD: [&str; 4] = ["TUR", "CHN", "IND", "ROW"];
 
-fn num(v: &Value) -> f64 {
-    v.as_f64().unwrap_or(f64::NAN)
-}
-
 pub fn section() -> Result<String> {
-    let (out, chart) =
-        detour_sim::run_embedded(SCENARIO, Some(DRAWS), true, detour_core::Deadline::none())?
-            .context("the embedded GE scenario")?;
-    let v: Value = serde_json::from_str(&out)?;
+    let opts = SimulateOptions {
+        draws: Some(DRAWS),
+        seed: 1,
+        ..SimulateOptions::default()
+    };
+    let sim =
+        detour_sim::simulate_embedded(SCENARIO, &opts)?.context("the embedded GE scenario")?;
+    let chart = sim
+        .charts()
+        .into_iter()
+        .find(|(f, _)| *f == "welfare.svg")
+        .map(|(_, svg)| svg);
+    let Simulation::GeGravity(v) = &sim else {
+        bail!("the embedded GE scenario is not a ge_gravity scenario");
+    };
+    let v: &GeGravity = v;
     let coalition: Vec<String> = detour_core::group::Groups::global()
         .members_on(
             "COALITION",
@@ -33,22 +42,14 @@ pub fn section() -> Result<String> {
         )?
         .into_iter()
         .collect();
-    let band = |c: &str, key: &str| -> String {
-        v["monte_carlo"]["countries"]
-            .as_array()
-            .and_then(|a| a.iter().find(|x| x["country"] == c))
-            .and_then(|x| {
-                let w = &x[key];
-                Some(format!(
-                    "[{:+.3}, {:+.3}]",
-                    w["ci_low"].as_f64()?,
-                    w["ci_high"].as_f64()?
-                ))
-            })
+    let band = |c: usize| -> String {
+        v.monte_carlo
+            .as_ref()
+            .and_then(|m| m.interval(c, "welfare_change_pct"))
+            .map(|w| format!("[{:+.3}, {:+.3}]", w.ci_low, w.ci_high))
             .unwrap_or_default()
     };
-    let empty = Vec::new();
-    let countries = v["countries"].as_array().unwrap_or(&empty);
+    let countries = &v.countries;
     let role = |c: &str| {
         if c == "RUS" {
             "target"
@@ -58,23 +59,23 @@ pub fn section() -> Result<String> {
             "third"
         }
     };
-    let mut rows: Vec<&Value> = countries.iter().collect();
+    let mut rows: Vec<(usize, &GeCountry)> = countries.iter().enumerate().collect();
     // the target first, then third countries, then the coalition; by welfare within each
-    rows.sort_by(|a, b| {
-        let rank = |r: &Value| match role(r["country"].as_str().unwrap_or("")) {
+    rows.sort_by(|(_, a), (_, b)| {
+        let rank = |r: &GeCountry| match role(&r.country) {
             "target" => 0,
             "third" => 1,
             _ => 2,
         };
         rank(a)
             .cmp(&rank(b))
-            .then(num(&a["welfare_change_pct"]).total_cmp(&num(&b["welfare_change_pct"])))
+            .then(a.welfare_change_pct.total_cmp(&b.welfare_change_pct))
     });
     let body: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            let c = r["country"].as_str().unwrap_or("");
-            let pct = |key: &str, digits: usize| match r[key].as_f64() {
+        .map(|&(i, r)| {
+            let c = r.country.as_str();
+            let pct = |x: Option<f64>, digits: usize| match x {
                 Some(x) => format!("{x:+.digits$}%"),
                 None => "—".into(),
             };
@@ -83,28 +84,32 @@ pub fn section() -> Result<String> {
                 role(c).to_string(),
                 keyed(
                     &format!("ge_welfare_{c}"),
-                    &format!("{:+.3}%", num(&r["welfare_change_pct"])),
+                    &format!("{:+.3}%", r.welfare_change_pct),
                 ),
-                band(c, "welfare_change_pct"),
-                pct("exports_change_pct", 2),
-                pct("exports_to_focus_change_pct", 1),
-                pct("imports_from_focus_change_pct", 1),
+                band(i),
+                pct(Some(r.exports_change_pct), 2),
+                pct(r.focus.as_ref().map(|f| f.exports_to_focus_change_pct), 1),
+                pct(r.focus.as_ref().map(|f| f.imports_from_focus_change_pct), 1),
             ]
         })
         .collect();
-    let pe = &v["partial_effect"];
-    let (b, se) = (num(&pe["estimate"]), num(&pe["std_error"]));
-    let rus = countries.iter().find(|r| r["country"] == "RUS");
-    let rus_exports = rus.map_or(f64::NAN, |r| num(&r["exports_baseline"]));
-    let rus_change = rus.map_or(f64::NAN, |r| num(&r["exports_change_pct"]));
+    let (b, se) = v
+        .partial_effect
+        .as_ref()
+        .map_or((f64::NAN, f64::NAN), |pe| (pe.estimate, pe.std_error));
+    let rus = countries.iter().find(|r| r.country == "RUS");
+    let rus_exports = rus.map_or(f64::NAN, |r| r.exports_baseline);
+    let rus_change = rus.map_or(f64::NAN, |r| r.exports_change_pct);
     let third: Vec<String> = THIRD
         .iter()
-        .filter_map(|c| countries.iter().find(|r| r["country"] == *c))
+        .filter_map(|c| countries.iter().find(|r| r.country == *c))
         .map(|r| {
             format!(
                 "{} {:+.1}%",
-                r["country"].as_str().unwrap_or(""),
-                num(&r["exports_to_focus_change_pct"])
+                r.country,
+                r.focus
+                    .as_ref()
+                    .map_or(f64::NAN, |f| f.exports_to_focus_change_pct)
             )
         })
         .collect();
@@ -126,10 +131,7 @@ pub fn section() -> Result<String> {
         -rus_change / 100.0 * rus_exports / 1e3,
         keyed(
             "ge_welfare_RUS_text",
-            &format!(
-                "{:.2}%",
-                -rus.map_or(f64::NAN, |r| num(&r["welfare_change_pct"]))
-            )
+            &format!("{:.2}%", -rus.map_or(f64::NAN, |r| r.welfare_change_pct))
         ),
         third.join(", ")
     );
@@ -162,13 +164,9 @@ pub fn section() -> Result<String> {
     ))
 }
 
-fn coalition_in_data(countries: &[Value], coalition: &[String]) -> usize {
+fn coalition_in_data(countries: &[GeCountry], coalition: &[String]) -> usize {
     countries
         .iter()
-        .filter(|r| {
-            r["country"]
-                .as_str()
-                .is_some_and(|c| coalition.iter().any(|m| m == c))
-        })
+        .filter(|r| coalition.contains(&r.country))
         .count()
 }

@@ -113,8 +113,13 @@ pub(super) fn simulate(query: &str, deadline: Instant) -> Result<Reply> {
         }
         None => None,
     };
-    let Some((out, _)) = detour_sim::run_embedded(name, draws, false, Deadline::at(deadline))?
-    else {
+    let opts = detour_sim::SimulateOptions {
+        draws,
+        seed: 1,
+        deadline: Deadline::at(deadline),
+        ..detour_sim::SimulateOptions::default()
+    };
+    let Some(sim) = detour_sim::simulate_embedded(name, &opts)? else {
         return Err(bad(format!(
             "scenario '{name}': expected one of {}",
             detour_sim::EMBEDDED_SCENARIOS
@@ -124,7 +129,7 @@ pub(super) fn simulate(query: &str, deadline: Instant) -> Result<Reply> {
                 .join(", ")
         )));
     };
-    Ok(Reply::json(out))
+    Ok(Reply::json(sim.to_json()?))
 }
 
 /// `POST /api/estimate`.
