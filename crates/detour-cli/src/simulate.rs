@@ -12,7 +12,7 @@ pub struct SimulateArgs {
     pub data: Option<PathBuf>,
     /// converged (default) or book (the do-file's early stopping rule).
     #[arg(long)]
-    pub stopping: Option<String>,
+    pub stopping: Option<detour_sim::Stopping>,
     /// table, json or csv.
     #[arg(long, default_value = "table")]
     pub format: detour_sim::Format,
@@ -37,7 +37,7 @@ impl SimulateArgs {
         detour_sim::SimulateOptions {
             scenario: self.scenario.clone(),
             data: self.data.clone(),
-            stopping: self.stopping.clone(),
+            stopping: self.stopping,
             format: self.format,
             pairs_out: self.pairs_out.clone(),
             draws: self.draws,

@@ -51,6 +51,28 @@ pub enum Stopping {
     Book,
 }
 
+impl std::str::FromStr for Stopping {
+    type Err = String;
+    /// `converged` (the default rule) or `book`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "converged" => Ok(Stopping::default()),
+            "book" => Ok(Stopping::Book),
+            o => Err(format!("stopping '{o}': expected converged or book")),
+        }
+    }
+}
+
+impl Stopping {
+    /// The rule's name as a scenario writes it: `converged` or `book`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Stopping::Converged { .. } => "converged",
+            Stopping::Book => "book",
+        }
+    }
+}
+
 impl Default for Stopping {
     fn default() -> Self {
         Stopping::Converged {

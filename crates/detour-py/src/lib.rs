@@ -424,6 +424,10 @@ fn simulate(
     let embedded = detour_sim::EMBEDDED_SCENARIOS
         .iter()
         .any(|(name, _)| *name == scenario);
+    let stopping: Option<detour_sim::Stopping> = stopping
+        .map(|s| s.parse())
+        .transpose()
+        .map_err(value_error)?;
     py.detach(|| {
         let opts = detour_sim::SimulateOptions {
             scenario: PathBuf::from(scenario),

@@ -23,6 +23,7 @@ mod simulate;
 pub mod simulation;
 mod structural;
 
+pub use detour_ge::Stopping;
 pub use error::{Result, SimError};
 pub use simulate::{EMBEDDED_SCENARIOS, SimulateOptions, run, simulate, simulate_embedded};
 pub use simulation::{Format, Simulation};

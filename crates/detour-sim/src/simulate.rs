@@ -29,8 +29,9 @@ pub struct SimulateOptions {
     pub scenario: PathBuf,
     /// Data file, overriding the scenario's `[data] file`.
     pub data: Option<PathBuf>,
-    /// converged (default) or book (the do-file's early stopping rule).
-    pub stopping: Option<String>,
+    /// The full-endowment stopping rule of the structural method, overriding the scenario's
+    /// `stopping` (default: converged; `book` is the do-file's early stop).
+    pub stopping: Option<detour_ge::Stopping>,
     /// How [`run`] renders the answer.
     pub format: Format,
     /// Write the pair results (baseline, conditional and full-endowment flows) to this CSV file.
@@ -495,6 +496,7 @@ const EMBEDDED_DATA: &[u8] = include_bytes!(concat!("../../../", embedded_data_p
 #[cfg(test)]
 mod tests {
     use super::*;
+    use detour_ge::Stopping;
 
     /// Embedded scenarios run in memory: no file appears in the temporary directory, and the
     /// output names the shipped data, not a scratch path.
@@ -604,6 +606,20 @@ mod tests {
             }
             e => panic!("{e}"),
         }
+        // the stopping rule is parsed where it is written
+        std::fs::write(
+            &path,
+            "[data]\nfile = \"../../data/gravity/yotov2016_ch2_trade_without_border_2006.csv.gz\"\n[model]\nformula = \"trade ~ ln_DIST | exporter + importer\"\nsigma = 7\nreference = \"ZZZ\"\nstopping = \"fast\"\n",
+        )
+        .unwrap();
+        match simulate(&opts).unwrap_err() {
+            SimError::Scenario { line, message, .. } => {
+                assert_eq!(line, Some(7));
+                assert_eq!(message, "stopping 'fast': expected converged or book");
+            }
+            e => panic!("{e}"),
+        }
+        assert_eq!("book".parse::<Stopping>(), Ok(Stopping::Book));
         let missing = SimulateOptions {
             scenario: dir.join("missing.toml"),
             ..SimulateOptions::default()

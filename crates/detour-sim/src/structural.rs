@@ -71,21 +71,12 @@ pub(crate) fn run(
         .ok_or_else(|| err!(file, model_t.line; "[model] needs sigma"))?;
     let reference = get_str(model_t, "reference", file)?
         .ok_or_else(|| err!(file, model_t.line; "[model] needs reference (a country code)"))?;
-    let stopping_name = args
-        .stopping
-        .clone()
-        .or(get_str(model_t, "stopping", file)?)
-        .unwrap_or_else(|| "converged".into());
-    let stopping = match stopping_name.as_str() {
-        "converged" => Stopping::default(),
-        "book" => Stopping::Book,
-        other => {
-            return Err(SimError::BadOption {
-                option: "stopping",
-                value: other.into(),
-                expected: "converged or book",
-            });
-        }
+    let stopping = match (args.stopping, get_str(model_t, "stopping", file)?) {
+        (Some(s), _) => s,
+        (None, Some(text)) => text
+            .parse()
+            .map_err(|e| err!(file, model_t.line_of("stopping"); "{e}"))?,
+        (None, None) => Stopping::default(),
     };
     let changes = parse_changes(doc, file)?;
     if let Some(c) = changes
@@ -357,7 +348,7 @@ pub(crate) fn run(
         data: data_name,
         sigma,
         reference,
-        stopping: stopping_name,
+        stopping: stopping.name().to_string(),
         coefficients: fit.coefficients.iter().map(Coefficient::of).collect(),
         iterations: out.iterations,
         converged: out.converged,
