@@ -171,13 +171,13 @@ impl Default for Spec {
 }
 
 /// A model's options as users write them (CLI flags, query parameters, Python keywords), parsed
-/// here once.
+/// here once. An option left `None` takes [`Spec::default`]'s value.
 #[derive(Debug, Clone)]
 pub struct SpecText<'a> {
-    pub family: &'a str,
+    pub family: Option<&'a str>,
     pub vcov: Option<&'a str>,
-    pub ssc: &'a str,
-    pub separation: &'a str,
+    pub ssc: Option<&'a str>,
+    pub separation: Option<&'a str>,
     pub subset: Option<&'a str>,
     pub weights: Option<&'a str>,
     pub offset: Option<&'a str>,
@@ -189,10 +189,10 @@ impl Default for SpecText<'_> {
     fn default() -> Self {
         let o = Options::default();
         SpecText {
-            family: "poisson",
+            family: None,
             vcov: None,
-            ssc: "fixest",
-            separation: "fe,simplex,relu",
+            ssc: None,
+            separation: None,
             subset: None,
             weights: None,
             offset: None,
@@ -211,14 +211,24 @@ impl SpecText<'_> {
                 message: format!(" {m}"),
             }
         };
+        let d = Spec::default();
         Ok(Spec {
-            family: self.family.parse().map_err(bad("family"))?,
+            family: match self.family {
+                Some(f) => f.parse().map_err(bad("family"))?,
+                None => d.family,
+            },
             vcov: match self.vcov {
                 Some(v) => v.parse().map_err(bad("vcov"))?,
                 None => Vcov::Default,
             },
-            small_sample: self.ssc.parse().map_err(bad("ssc"))?,
-            separation: self.separation.parse().map_err(bad("separation"))?,
+            small_sample: match self.ssc {
+                Some(s) => s.parse().map_err(bad("ssc"))?,
+                None => d.small_sample,
+            },
+            separation: match self.separation {
+                Some(s) => s.parse().map_err(bad("separation"))?,
+                None => d.separation,
+            },
             subset: self
                 .subset
                 .map(Filter::parse)

@@ -181,10 +181,10 @@ fn fit(
 ) -> PyResult<Fit> {
     let formula = Formula::parse(formula).map_err(|e| value_error(format!("formula: {e}")))?;
     let spec = detour_hdfe::model::SpecText {
-        family,
+        family: Some(family),
         vcov,
-        ssc,
-        separation,
+        ssc: Some(ssc),
+        separation: Some(separation),
         subset,
         weights: weights.as_deref(),
         offset: offset.as_deref(),

@@ -107,10 +107,10 @@ fn predict_new(
 pub fn run(args: &EstimateArgs, store: &dyn Fn() -> Result<detour_store::Store>) -> Result<String> {
     let formula = Formula::parse(&args.formula).map_err(|e| anyhow::anyhow!("--formula: {e}"))?;
     let spec = SpecText {
-        family: &args.family,
+        family: Some(&args.family),
         vcov: args.vcov.as_deref(),
-        ssc: &args.ssc,
-        separation: &args.separation,
+        ssc: Some(&args.ssc),
+        separation: Some(&args.separation),
         subset: args.subset.as_deref(),
         weights: args.weights.as_deref(),
         offset: args.offset.as_deref(),

@@ -153,10 +153,10 @@ pub(super) fn estimate(query: &str, body: &[u8], deadline: Instant) -> Result<Re
     let formula = p.get("formula").ok_or_else(|| bad("formula: required"))?;
     let d = detour_hdfe::model::SpecText::default();
     let text = detour_hdfe::model::SpecText {
-        family: p.get("family").map_or(d.family, String::as_str),
+        family: p.get("family").map(String::as_str),
         vcov: p.get("vcov").map(String::as_str),
-        ssc: p.get("ssc").map_or(d.ssc, String::as_str),
-        separation: p.get("separation").map_or(d.separation, String::as_str),
+        ssc: p.get("ssc").map(String::as_str),
+        separation: p.get("separation").map(String::as_str),
         subset: p.get("subset").map(String::as_str),
         weights: p.get("weights").map(String::as_str),
         offset: p.get("offset").map(String::as_str),
