@@ -5,7 +5,6 @@
 //! flows (`detour_ge::solve_hat`), with additive and multiplicative trade imbalances.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use crate::error::{Result, SimError, err, fail};
 use detour_ge::{Imbalances, InputOutput, SectorOutcome, SectorWorld, solve_sectors_from};
@@ -16,39 +15,16 @@ use detour_hdfe::model::Spec;
 
 use crate::scenario::{Doc, Table};
 use crate::simulate::{
-    Change, SimulateOptions, draws, get_num, get_str, monte_carlo, named, parse_changes, spinner,
+    Change, SimulateOptions, Source, draws, get_num, get_str, monte_carlo, named, parse_changes,
+    spinner,
 };
 use crate::simulation::{
     Coefficient, Estimation, FocusSector, FocusTrade, GE_MC_MEASURES, GeCountry, GeGravity, GePair,
-    GeSector, Iterations, Timing, Zeroed,
+    GeSector, Iterations, Timing, Zeroed, change_pct,
 };
-
-/// Where the data comes from.
-pub(crate) enum Source<'a> {
-    File(PathBuf),
-    /// Shipped in the binary: (its path in the repository, gzip bytes).
-    Embedded(&'a str, &'a [u8]),
-}
-
-impl Source<'_> {
-    fn name(&self) -> String {
-        match self {
-            Source::File(p) => p.display().to_string(),
-            Source::Embedded(n, _) => n.to_string(),
-        }
-    }
-}
 
 fn pct(ratio: f64) -> f64 {
     (ratio - 1.0) * 100.0
-}
-
-fn change_pct(new: f64, old: f64) -> f64 {
-    if old == 0.0 {
-        0.0
-    } else {
-        (new / old - 1.0) * 100.0
-    }
 }
 
 fn text_col(frame: &Frame, col: &str, row: usize) -> Option<String> {
@@ -556,15 +532,7 @@ pub(crate) fn run(
         }
     }
     let data_name = source.name();
-    let frame = match &source {
-        Source::File(p) => detour_store::frame::read_csv(p, &num, &text)?,
-        Source::Embedded(name, bytes) => detour_store::frame::read_csv_from(
-            name,
-            flate2::read::GzDecoder::new(*bytes),
-            &num,
-            &text,
-        )?,
-    };
+    let frame = source.read(&num, &text)?;
     let (est_frame, est_data_name) = match (&formula, &est_sql, &est_file) {
         (Some(f), Some(q), _) => {
             let store = open_store(args.store.as_deref())?;

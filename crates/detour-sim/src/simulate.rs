@@ -50,6 +50,40 @@ pub struct SimulateOptions {
     pub store: Option<PathBuf>,
 }
 
+/// Where a scenario's data comes from: a file, or shipped in the binary (its path in the
+/// repository, which names it in output, and its gzip bytes).
+pub(crate) enum Source<'a> {
+    File(PathBuf),
+    Embedded(&'a str, &'a [u8]),
+}
+
+impl Source<'_> {
+    /// The data's name in output.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Embedded(n, _) => n.to_string(),
+        }
+    }
+
+    /// The named numeric and text columns, typed.
+    pub(crate) fn read(
+        &self,
+        numeric: &[String],
+        text: &[String],
+    ) -> std::result::Result<detour_hdfe::Frame, detour_store::StoreError> {
+        match self {
+            Source::File(p) => detour_store::frame::read_csv(p, numeric, text),
+            Source::Embedded(name, bytes) => detour_store::frame::read_csv_from(
+                name,
+                flate2::read::GzDecoder::new(*bytes),
+                numeric,
+                text,
+            ),
+        }
+    }
+}
+
 /// A scenario shipped in the binary, run in memory (no file is written).
 struct Embedded<'a> {
     name: &'a str,
@@ -420,16 +454,16 @@ fn solve(args: &SimulateOptions, embedded: Option<Embedded<'_>>) -> Result<Simul
     match get_str(model_t, "method", &file)?.as_deref() {
         None | Some("structural") => {
             let data = match &embedded {
-                Some(_) => crate::structural::Data::Embedded(EMBEDDED_DATA_NAME, EMBEDDED_DATA),
-                None => crate::structural::Data::File(&data_path),
+                Some(_) => Source::Embedded(EMBEDDED_DATA_NAME, EMBEDDED_DATA),
+                None => Source::File(data_path),
             };
             let s = crate::structural::run(args, &doc, &file, data)?;
             Ok(Simulation::Structural(Box::new(s)))
         }
         Some("ge_gravity") => {
             let source = match &embedded {
-                Some(_) => crate::hat::Source::Embedded(EMBEDDED_WIOD_NAME, EMBEDDED_WIOD),
-                None => crate::hat::Source::File(data_path),
+                Some(_) => Source::Embedded(EMBEDDED_WIOD_NAME, EMBEDDED_WIOD),
+                None => Source::File(data_path),
             };
             let g = crate::hat::run(args, &doc, &file, source)?;
             Ok(Simulation::GeGravity(Box::new(g)))

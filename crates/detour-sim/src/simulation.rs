@@ -352,7 +352,8 @@ const GE_CSV_MEASURES: [&str; 4] = [
     "exports_change_pct",
 ];
 
-fn change_pct(new: f64, old: f64) -> f64 {
+/// The percent change from `old` to `new` (0 when `old` is 0).
+pub(crate) fn change_pct(new: f64, old: f64) -> f64 {
     if old == 0.0 {
         0.0
     } else {
@@ -360,32 +361,40 @@ fn change_pct(new: f64, old: f64) -> f64 {
     }
 }
 
-fn write_csv(path: &Path, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<()> {
-    let what = path.display().to_string();
+/// A header and rows into `w`; `what` names the output in errors.
+fn write_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    what: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<()> {
     let wrap = |source| SimError::Csv {
-        what: what.clone(),
+        what: what.to_string(),
         source,
     };
-    let mut w = csv::Writer::from_path(path).map_err(wrap)?;
     w.write_record(header).map_err(wrap)?;
     for r in rows {
         w.write_record(r).map_err(wrap)?;
     }
+    Ok(())
+}
+
+fn write_csv(path: &Path, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<()> {
+    let what = path.display().to_string();
+    let mut w = csv::Writer::from_path(path).map_err(|source| SimError::Csv {
+        what: what.clone(),
+        source,
+    })?;
+    write_rows(&mut w, &what, header, rows)?;
     w.flush().map_err(|e| SimError::io("writing", path, e))
 }
 
 fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String> {
-    let wrap = |source| SimError::Csv {
-        what: "the CSV answer".into(),
-        source,
-    };
+    const WHAT: &str = "the CSV answer";
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(wrap)?;
-    for r in rows {
-        w.write_record(r).map_err(wrap)?;
-    }
+    write_rows(&mut w, WHAT, header, rows)?;
     let bytes = w.into_inner().map_err(|e| SimError::Csv {
-        what: "the CSV answer".into(),
+        what: WHAT.into(),
         source: e.into_error().into(),
     })?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -442,18 +451,18 @@ impl Simulation {
                     .chain(GE_CSV_MEASURES)
                     .collect::<Vec<_>>(),
                 g.countries.iter().map(|c| {
-                    [
-                        c.welfare_change_pct,
-                        c.welfare_change_pct_mult,
-                        c.real_wage_change_pct,
-                        c.exports_change_pct,
-                    ]
-                    .iter()
-                    .map(f64::to_string)
-                    .fold(vec![c.country.clone()], |mut v, x| {
-                        v.push(x);
-                        v
-                    })
+                    std::iter::once(c.country.clone())
+                        .chain(
+                            [
+                                c.welfare_change_pct,
+                                c.welfare_change_pct_mult,
+                                c.real_wage_change_pct,
+                                c.exports_change_pct,
+                            ]
+                            .iter()
+                            .map(f64::to_string),
+                        )
+                        .collect()
                 }),
             ),
             (Format::Table, Simulation::Structural(s)) => Ok(s.table()),

@@ -3,7 +3,6 @@
 //! conditional and full-endowment general equilibria solved (`detour_ge::solve`).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use detour_ge::{Stopping, World};
 use detour_hdfe::formula::{Formula, Func};
@@ -12,18 +11,12 @@ use detour_hdfe::{Design, Options, VcovType};
 use crate::error::{Result, SimError, err, fail};
 use crate::scenario::{Doc, Table};
 use crate::simulate::{
-    SimulateOptions, draws, get_num, get_str, monte_carlo, parse_changes, spinner,
+    SimulateOptions, Source, draws, get_num, get_str, monte_carlo, parse_changes, spinner,
 };
 use crate::simulation::{
     BookUpdate, Coefficient, STRUCTURAL_MEASURES, Structural, StructuralCountry, StructuralPair,
     Timing,
 };
-
-/// The embedded scenarios' data (its path in the repository, gzip bytes), or a file.
-pub(crate) enum Data<'a> {
-    File(&'a Path),
-    Embedded(&'a str, &'a [u8]),
-}
 
 fn country(c: &str, r: &detour_ge::CountryResult) -> StructuralCountry {
     StructuralCountry {
@@ -49,15 +42,12 @@ pub(crate) fn run(
     args: &SimulateOptions,
     doc: &Doc,
     file: &str,
-    data: Data<'_>,
+    data: Source<'_>,
 ) -> Result<Structural> {
     let empty = Table::default();
     let data_t = doc.tables.get("data").unwrap_or(&empty);
     let model_t = &doc.tables["model"];
-    let data_name = match &data {
-        Data::File(p) => p.display().to_string(),
-        Data::Embedded(name, _) => name.to_string(),
-    };
+    let data_name = data.name();
     let formula_text = get_str(model_t, "formula", file)?
         .ok_or_else(|| err!(file, model_t.line; "[model] needs formula"))?;
     let formula = Formula::parse(&formula_text)
@@ -95,16 +85,9 @@ pub(crate) fn run(
         .cloned()
         .collect();
     let (num, text) = detour_hdfe::model::needed(&formula, &extra, None, &[]);
-    let frame = match data {
-        Data::Embedded(name, bytes) => detour_store::frame::read_csv_from(
-            name,
-            flate2::read::GzDecoder::new(bytes),
-            &num,
-            &text,
-        ),
-        Data::File(path) => detour_store::frame::read_csv(path, &num, &text),
-    }
-    .map_err(SimError::store(format!("{file}: reading the data")))?;
+    let frame = data
+        .read(&num, &text)
+        .map_err(SimError::store(format!("{file}: reading the data")))?;
     let loaded = detour_hdfe::model::ModelData::collect(&frame, &formula, &extra, None, &[])
         .map_err(SimError::estimation(format!("{file}: the baseline's data")))?;
     drop(frame);
