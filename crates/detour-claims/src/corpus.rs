@@ -32,6 +32,8 @@ pub struct Line {
     pub category: String,
     pub text: String,
     pub date: Option<NaiveDate>,
+    /// The page's address.
+    pub address: Option<String>,
     pub claims: Vec<Frame>,
     /// Per gold claim, the fields the gold took from outside the text (the page's headline or
     /// context, `period_from_context`, `implied_country`).
@@ -166,6 +168,7 @@ pub fn parse(file: &str, jsonl: &str) -> Result<Vec<Line>, String> {
             category: string(&v, "category").unwrap_or_default(),
             text,
             date,
+            address: string(&v, "source_url"),
             claims,
             context_fields,
             expected_verdict: string(&v, "expected_verdict"),
@@ -198,13 +201,37 @@ pub fn load(dir: &Path) -> Option<Result<Vec<Line>, String>> {
     Some(Ok(all))
 }
 
-fn items(lines: &[&Line]) -> Vec<Item> {
+impl Line {
+    /// The headline that the page's address spells out (the corpus holds no headlines; see
+    /// [`crate::text::headline_from_address`]).
+    pub fn headline(&self) -> Option<String> {
+        self.address
+            .as_deref()
+            .and_then(crate::text::headline_from_address)
+    }
+}
+
+/// How much of the page around a line the extractor is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The line alone.
+    Line,
+    /// The line and the headline its page's address spells out.
+    WithHeadline,
+}
+
+fn items(lines: &[&Line], page: Page) -> Vec<Item> {
     lines
         .iter()
         .map(|l| Item {
             id: l.id.clone(),
             text: l.text.clone(),
             date: l.date.map(|d| d.to_string()),
+            headline: if page == Page::WithHeadline {
+                l.headline()
+            } else {
+                None
+            },
             claims: l.claims.clone(),
         })
         .collect()
@@ -212,7 +239,7 @@ fn items(lines: &[&Line]) -> Vec<Item> {
 
 /// Extraction scores on some lines; `exclude_context` leaves out the fields the gold took from
 /// outside the text.
-pub fn extraction(lines: &[&Line], exclude_context: bool) -> Report {
+pub fn extraction(lines: &[&Line], exclude_context: bool, page: Page) -> Report {
     let skip: Vec<Vec<&'static str>> = lines
         .iter()
         .flat_map(|l| {
@@ -223,7 +250,7 @@ pub fn extraction(lines: &[&Line], exclude_context: bool) -> Report {
             }
         })
         .collect();
-    evaluate_with(&items(lines), &skip, true)
+    evaluate_with(&items(lines, page), &skip, true)
 }
 
 /// A line's verdict in the corpus's words, from the verdicts of its checked parts: the worst
@@ -293,18 +320,24 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 1.0 } else { a as f64 / b as f64 }
 }
 
-/// Check each line with `check_line` (text, date → the verdicts of its parts) and compare the
-/// line's verdict with the expected one.
-pub fn verdicts(
-    lines: &[&Line],
-    check_line: &dyn Fn(&str, Option<NaiveDate>) -> Vec<crate::Checked>,
-) -> VerdictReport {
+/// A line checker: text, the page's date and headline → the verdicts of its parts.
+pub type CheckLine<'a> =
+    dyn Fn(&str, Option<NaiveDate>, Option<String>) -> Vec<crate::Checked> + 'a;
+
+/// Check each line with `check_line` (text, date, headline → the verdicts of its parts) and
+/// compare the line's verdict with the expected one.
+pub fn verdicts(lines: &[&Line], page: Page, check_line: &CheckLine) -> VerdictReport {
     let mut r = VerdictReport::default();
     for l in lines {
         let Some(exp) = &l.expected_verdict else {
             continue;
         };
-        let checked = check_line(&crate::text::normalise(&l.text), l.date);
+        let headline = if page == Page::WithHeadline {
+            l.headline()
+        } else {
+            None
+        };
+        let checked = check_line(&crate::text::normalise(&l.text), l.date, headline);
         let parts: Vec<crate::Verdict> = checked.iter().map(|c| c.verdict).collect();
         let got = line_verdict(&parts);
         r.lines += 1;

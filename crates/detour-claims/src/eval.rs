@@ -13,6 +13,9 @@ pub struct Item {
     pub id: String,
     pub text: String,
     pub date: Option<String>,
+    /// The page's headline, when it is not part of the text (see [`ExtractOptions::headline`]).
+    #[serde(default)]
+    pub headline: Option<String>,
     pub claims: Vec<Frame>,
 }
 
@@ -248,6 +251,7 @@ pub fn evaluate_with(items: &[Item], skip: &[Vec<&'static str>], bases_inside: b
                 &text,
                 &ExtractOptions {
                     date,
+                    headline: item.headline.clone(),
                     ..Default::default()
                 },
             )

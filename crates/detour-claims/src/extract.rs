@@ -22,6 +22,11 @@ pub struct ExtractOptions {
     pub date: Option<NaiveDate>,
     /// When to give up (see [`try_extract`]); [`extract`] ignores it.
     pub deadline: detour_core::Deadline,
+    /// The page's headline when it is not part of the text (a page's title, or the words of its
+    /// address, [`crate::text::headline_from_address`]): the article's subject. Claims that name
+    /// no party or no period of their own, and have no sentence before them that does, take the
+    /// headline's. It makes no claims of its own.
+    pub headline: Option<String>,
 }
 
 /// A number as trade news writes it: "18,229.03", "1 246.7" (space-grouped thousands), "117,7"
@@ -1587,6 +1592,17 @@ pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, deto
     let lang = crate::lang::detect(text).unwrap_or(Lang::En);
     let mut claims: Vec<Claim> = Vec::new();
     let mut ctx: Option<Context> = None;
+    let subject = opts.headline.as_deref().and_then(|h| {
+        let g = crate::lang::gloss(h, lang);
+        let (parties, period, flow) = context_from(&g, date)?;
+        Some(Context {
+            parties,
+            flow,
+            period,
+            paragraph: 0,
+            sentence: 0,
+        })
+    });
     for (si, sent) in sentences(text).iter().enumerate() {
         opts.deadline.check()?;
         let s = &text[sent.start..sent.end];
@@ -1597,7 +1613,7 @@ pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, deto
             Some(crate::lang::gloss(s, lang))
         };
         let read = g.as_deref().unwrap_or(s);
-        let mut found = sentence_claims(read, si, sent, date, &mut ctx, lang);
+        let mut found = sentence_claims(read, si, sent, date, &mut ctx, subject.as_ref(), lang);
         for c in &mut found {
             c.sentence = s.to_string();
         }
@@ -1713,6 +1729,7 @@ fn sentence_claims(
     sent: &Sentence,
     date: Option<NaiveDate>,
     ctx: &mut Option<Context>,
+    subject: Option<&Context>,
     lang: Lang,
 ) -> Vec<Claim> {
     static CONTINUES: OnceLock<Regex> = OnceLock::new();
@@ -1742,6 +1759,7 @@ fn sentence_claims(
     let recent_ctx = ctx
         .as_ref()
         .filter(|c| c.paragraph + 1 >= sent.paragraph && c.sentence + 3 >= si)
+        .or(subject)
         .cloned();
     // A figure without a trade word is a claim only in a sentence that points back at one
     // ("It amounted to $9.3 billion in 2022"), even when the sentence before is not at hand.
@@ -2103,9 +2121,18 @@ fn sentence_claims(
         && let Some(c) = &recent_ctx
     {
         // One party named: the other from the running context ("Imports from Kazakhstan …").
-        let other = c.parties.iter().find(|x| **x != codes[0]);
-        if let Some(o) = other {
-            codes.insert(0, o.clone());
+        // A member of a bloc the context names stands where the bloc stood ("EU exports to
+        // Russia …" then "the Netherlands with exports of 285 million euros": NLD–RUS).
+        let holds = |bloc: &str, member: &str| bloc_holds(bloc, member, date);
+        let bloc_at = c.parties.iter().position(|x| holds(x, &codes[0]));
+        let other = c
+            .parties
+            .iter()
+            .find(|x| **x != codes[0] && !holds(x, &codes[0]));
+        match (other, bloc_at) {
+            (Some(o), Some(0)) => codes.push(o.clone()),
+            (Some(o), _) => codes.insert(0, o.clone()),
+            _ => {}
         }
     }
     // A figure with a trade word is a claim even when the sentence names no party ("trade between
@@ -2179,7 +2206,7 @@ fn sentence_claims(
         // keeps the flow before it unless it names one ahead of its figure.
         let ctx_flow = recent_ctx.as_ref().and_then(|c| c.flow);
         let cue_before = flows.iter().any(|f| f.start < a.start);
-        let flow = if continues && !cue_before && ctx_flow.is_some() {
+        let mut flow = if continues && !cue_before && ctx_flow.is_some() {
             ctx_flow
         } else {
             a.flow.or(ctx_flow)
@@ -2205,9 +2232,18 @@ fn sentence_claims(
                 .filter(|m| !anchor_parties.contains(&m.code))
                 .find(|m| prep_before(m))
                 .or_else(|| parties.iter().find(|m| !anchor_parties.contains(&m.code)));
+            // From the context, not a bloc that holds the listed parties ("EU exports to Russia
+            // …" then "Hungary (+55%), Denmark (+82%) …": the hub is Russia).
             let hub = hub_mention
                 .map(|m| m.code.clone())
-                .or_else(|| recent_ctx.as_ref().and_then(|c| c.parties.first().cloned()))
+                .or_else(|| {
+                    recent_ctx.as_ref().and_then(|c| {
+                        c.parties
+                            .iter()
+                            .find(|x| !anchor_parties.iter().any(|a| bloc_holds(x, a, date)))
+                            .cloned()
+                    })
+                })
                 .filter(|h| Some(h) != p.as_ref() && !anchor_parties.contains(h))
                 .or_else(|| {
                     codes
@@ -2226,11 +2262,18 @@ fn sentence_claims(
                     .to_string();
                 b.rsplit(' ').next().unwrap_or("").to_string()
             });
+            // "Romania (-44%) … reduced imports of goods to Russia": the hub's imports are the
+            // listed parties' exports.
+            if flow == Some(Flow::Imports) && matches!(prep.as_deref(), Some("to" | "into")) {
+                flow = Some(Flow::Exports);
+            }
             let hub_receives = match (flow, prep.as_deref()) {
                 (Some(Flow::Exports), Some("to" | "into")) => true,
                 (Some(Flow::Imports), Some("from")) => true,
-                (Some(Flow::Exports | Flow::Imports), _) => hub_mention
-                    .is_some_and(|m| anchors.first().is_some_and(|a0| m.start > a0.start)),
+                // A hub from the context: the listed parties' own flows.
+                (Some(Flow::Exports | Flow::Imports), _) => {
+                    hub_mention.is_none_or(|m| anchors.first().is_some_and(|a0| m.start > a0.start))
+                }
                 _ => false,
             };
             if hub_receives { (p, hub) } else { (hub, p) }
@@ -2408,6 +2451,16 @@ fn sentence_claims(
         });
     }
     out
+}
+
+/// Whether `bloc` is a group that holds `member` on the article's date (2024 when undated).
+fn bloc_holds(bloc: &str, member: &str, date: Option<NaiveDate>) -> bool {
+    let groups = detour_core::group::Groups::global();
+    let day = date.unwrap_or_else(|| NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date"));
+    groups.is_group(bloc)
+        && groups
+            .members_on(bloc, day)
+            .is_ok_and(|m| m.iter().any(|x| x == member))
 }
 
 /// Whether a balance figure is a deficit: the nearest balance word before it (else after it)

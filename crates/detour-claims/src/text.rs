@@ -275,6 +275,85 @@ pub fn find_date(text: &str) -> Option<NaiveDate> {
     None
 }
 
+/// The headline that a page's address spells out, for a page whose headline is not at hand
+/// ("…/20221025/six-eu-countries-boost-exports-of-goods-to-russia-in-july-1102602231.html" →
+/// "Six EU Countries Boost Exports Of Goods To Russia In July"): the words of the path segment
+/// with the most of them (at least three), percent-decoded, without leading or trailing ids and
+/// the file extension, each capitalised (common bloc acronyms upper-cased). `None` when no segment
+/// reads as words.
+pub fn headline_from_address(address: &str) -> Option<String> {
+    let path = address.split_once("://").map_or(address, |(_, r)| r);
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let mut best: Option<Vec<String>> = None;
+    for seg in path.split('/').skip(1) {
+        let seg = percent_decode(seg);
+        let seg = seg
+            .rsplit_once('.')
+            .filter(|(_, ext)| ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map_or(seg.as_str(), |(a, _)| a);
+        let mut words: Vec<&str> = seg
+            .split(['-', '_', '+', ' ', ','])
+            .filter(|w| !w.is_empty())
+            .collect();
+        // An id is a word with digits that is no number a headline would print: long digit runs
+        // ("1102602231", "201703271051990315") and mixed tokens ("a4bd29", "rrwcqfqg9").
+        let is_id = |w: &str| {
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            digits > 0 && (digits >= 7 || (digits < w.len() && digits >= 2 && !w.ends_with('b')))
+        };
+        while words.first().is_some_and(|w| is_id(w)) {
+            words.remove(0);
+        }
+        while words.last().is_some_and(|w| is_id(w) || *w == "i") {
+            words.pop();
+        }
+        let alpha = words
+            .iter()
+            .filter(|w| w.chars().all(char::is_alphabetic))
+            .count();
+        if alpha >= 3 && best.as_ref().is_none_or(|b| b.len() < words.len()) {
+            best = Some(words.iter().map(|w| headline_word(w)).collect());
+        }
+    }
+    best.map(|w| w.join(" "))
+}
+
+fn headline_word(w: &str) -> String {
+    let l = w.to_lowercase();
+    if [
+        "eu", "uk", "uae", "cis", "eaeu", "usa", "gcc", "asean", "fy",
+    ]
+    .contains(&l.as_str())
+    {
+        return l.to_uppercase();
+    }
+    let mut c = l.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => l,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +411,33 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn reads_a_headline_from_a_page_address() {
+        assert_eq!(
+            headline_from_address(
+                "https://example.com/20221025/six-eu-countries-boost-exports-to-russia-in-july-1102602231.html"
+            )
+            .as_deref(),
+            Some("Six EU Countries Boost Exports To Russia In July")
+        );
+        assert_eq!(
+            headline_from_address(
+                "https://example.com/business/201703271051990315-russia-iran-trade-turnover-january"
+            )
+            .as_deref(),
+            Some("Russia Iran Trade Turnover January")
+        );
+        assert_eq!(
+            headline_from_address("https://example.org/news/%D0%A2%D0%BE%D0%B2%D0%B0%D1%80-a-b-c")
+                .as_deref(),
+            Some("Товар A B C")
+        );
+        assert_eq!(
+            headline_from_address("https://example.com/news/show/18632"),
+            None
+        );
+        assert_eq!(headline_from_address("https://example.com/"), None);
     }
 }

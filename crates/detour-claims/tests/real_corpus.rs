@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use detour_claims::corpus::{self, Line};
+use detour_claims::corpus::{self, Line, Page};
 use detour_claims::eval::Report;
 use detour_claims::{ExtractOptions, extract, releases, verify};
 
@@ -70,9 +70,20 @@ fn min_field(r: &Report) -> f64 {
 fn extraction(held: bool, langs: &[&str], name: &str) -> Option<(Report, Report)> {
     let all = lines()?;
     let p = part(all, held, langs);
-    let r = corpus::extraction(&p, false);
-    let c = corpus::extraction(&p, true);
+    let r = corpus::extraction(&p, false, Page::WithHeadline);
+    let c = corpus::extraction(&p, true, Page::WithHeadline);
     show(name, &r, &c);
+    let alone = corpus::extraction(&p, false, Page::Line);
+    println!(
+        "the lines alone, without the headline of the page's address: F1 {:.3}, fields {}",
+        alone.f1,
+        alone
+            .fields
+            .iter()
+            .map(|f| format!("{} {:.3}", f.field, f.accuracy))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Some((r, c))
 }
 
@@ -118,17 +129,18 @@ fn verdict_report(held: bool, langs: &[&str]) -> Option<corpus::VerdictReport> {
     let store = detour_store::default_store::open(&|_, _| {}).expect("the default store opens");
     let rel = releases::embedded();
     let p = part(all, held, langs);
-    let check = |text: &str, date: Option<chrono::NaiveDate>| {
+    let check = |text: &str, date: Option<chrono::NaiveDate>, headline: Option<String>| {
         let claims = extract(
             text,
             &ExtractOptions {
                 date,
+                headline,
                 ..Default::default()
             },
         );
         verify::check(Some(&store), rel, &claims, date)
     };
-    Some(corpus::verdicts(&p, &check))
+    Some(corpus::verdicts(&p, Page::WithHeadline, &check))
 }
 
 #[test]

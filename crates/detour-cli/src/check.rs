@@ -34,6 +34,14 @@ pub struct CheckArgs {
     /// More official releases (CSV, see data/claims/README); the shipped ones are always loaded.
     #[arg(long)]
     pub releases: Vec<PathBuf>,
+    /// The page's headline when the text does not start with it: claims that name no party or
+    /// period of their own take the headline's.
+    #[arg(long)]
+    pub headline: Option<String>,
+    /// The page's address: when no --headline is given, the headline its words spell out
+    /// ("…/german-exports-to-russia-slump-in-march").
+    #[arg(long)]
+    pub address: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -44,6 +52,14 @@ pub struct ExtractArgs {
     pub date: Option<String>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,
+    /// The page's headline when the text does not start with it: claims that name no party or
+    /// period of their own take the headline's.
+    #[arg(long)]
+    pub headline: Option<String>,
+    /// The page's address: when no --headline is given, the headline its words spell out
+    /// ("…/german-exports-to-russia-slump-in-march").
+    #[arg(long)]
+    pub address: Option<String>,
 }
 
 /// Read and vet the input: size before reading, then UTF-8, emptiness and language.
@@ -88,6 +104,12 @@ fn parse_date(d: &Option<String>, text: &str) -> Result<Option<NaiveDate>> {
     }
 }
 
+fn headline(headline: &Option<String>, address: &Option<String>) -> Option<String> {
+    headline
+        .clone()
+        .or_else(|| address.as_deref().and_then(text::headline_from_address))
+}
+
 pub fn extract(args: &ExtractArgs) -> Result<String> {
     let (_, t) = read_text(&args.file)?;
     let date = parse_date(&args.date, &t)?;
@@ -95,6 +117,7 @@ pub fn extract(args: &ExtractArgs) -> Result<String> {
         &t,
         &ExtractOptions {
             date,
+            headline: headline(&args.headline, &args.address),
             ..Default::default()
         },
     );
@@ -129,6 +152,7 @@ pub fn check(args: &CheckArgs, store: &dyn Fn() -> Result<Store>) -> Result<Stri
         &t,
         &ExtractOptions {
             date,
+            headline: headline(&args.headline, &args.address),
             ..Default::default()
         },
     );

@@ -376,8 +376,18 @@ impl Store {
 
     /// The claims of a text checked against this store and the official releases (JSON: date,
     /// summary, claims), as `POST /api/check`.
-    #[pyo3(signature = (text, date=None))]
-    fn check(&self, py: Python<'_>, text: &str, date: Option<&str>) -> PyResult<String> {
+    #[pyo3(signature = (text, date=None, headline=None, address=None))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        date: Option<&str>,
+        headline: Option<&str>,
+        address: Option<&str>,
+    ) -> PyResult<String> {
+        let headline = headline
+            .map(str::to_string)
+            .or_else(|| address.and_then(detour_claims::text::headline_from_address));
         let date = match date {
             Some(d) => Some(
                 chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -390,6 +400,7 @@ impl Store {
                 text,
                 &detour_claims::ExtractOptions {
                     date,
+                    headline,
                     ..Default::default()
                 },
             );

@@ -207,7 +207,7 @@ pub(super) fn check(
     body: &[u8],
     deadline: Instant,
 ) -> Result<Reply> {
-    let p = params(query, &["date"])?;
+    let p = params(query, &["date", "headline", "address"])?;
     let text = detour_claims::text::decode("<body>", body).map_err(|e| bad(e.to_string()))?;
     let date = match p.get("date") {
         Some(d) => Some(
@@ -221,6 +221,10 @@ pub(super) fn check(
         &detour_claims::ExtractOptions {
             date,
             deadline: Deadline::at(deadline),
+            headline: p.get("headline").map(|h| h.to_string()).or_else(|| {
+                p.get("address")
+                    .and_then(|a| detour_claims::text::headline_from_address(a))
+            }),
         },
     )?;
     let v = if path == "/api/extract" {
