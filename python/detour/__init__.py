@@ -341,13 +341,22 @@ def diversion(
     return d
 
 
-def check(text: str, date: Optional[str] = None, store: Optional[Store] = None):
+def check(
+    text: str,
+    date: Optional[str] = None,
+    store: Optional[Store] = None,
+    *,
+    headline: Optional[str] = None,
+    address: Optional[str] = None,
+):
     """Find the trade claims of a text and check each against the store and the official
-    releases; a DataFrame (sentence, verdict, explanation, …) with the summary in ``attrs``."""
+    releases; a DataFrame (sentence, verdict, explanation, …) with the summary in ``attrs``.
+    ``headline`` (or the page's ``address``, whose words spell it) names the parties and period
+    of claims that do not name their own, as ``detour check --headline/--address`` does."""
     import pandas as pd
 
     s = store if store is not None else Store()
-    r = json.loads(s._s.check(text, date))
+    r = json.loads(s._s.check(text, date, headline, address))
     df = pd.DataFrame(r["claims"])
     df.attrs.update(date=r["date"], summary=r["summary"])
     return df

@@ -83,7 +83,14 @@ def diversion(
     products: Optional[str] = ...,
     store: Optional[Store] = ...,
 ) -> Dict[str, Any]: ...
-def check(text: str, date: Optional[str] = ..., store: Optional[Store] = ...) -> pd.DataFrame: ...
+def check(
+    text: str,
+    date: Optional[str] = ...,
+    store: Optional[Store] = ...,
+    *,
+    headline: Optional[str] = ...,
+    address: Optional[str] = ...,
+) -> pd.DataFrame: ...
 def simulate(
     scenario: str,
     draws: Optional[int] = ...,

@@ -161,6 +161,12 @@ def test_diversion_and_check_equal_the_cli():
     c = detour.check(text, date="2024-12-26")
     cli = cli_json("check", str(ROOT / "examples/sanctions_backfire_article.txt"), "--date", "2024-12-26")
     assert list(c["verdict"]) == [x["verdict"] for x in cli["claims"]]
+    # A headline (or the page's address) names the parties the body leaves out.
+    body = "They fell by 38 percent in 2022 to 55 billion euros."
+    assert list(detour.check(body, date="2023-03-01")["verdict"]) == ["not_checkable"]
+    for kw in ({"headline": "EU exports to Russia collapse"},
+               {"address": "https://example.com/2023/03/01/eu-exports-to-russia-collapse-12345678.html"}):
+        assert list(detour.check(body, date="2023-03-01", **kw)["verdict"]) == ["consistent"], kw
 
 
 def test_bad_input_is_a_value_error_naming_what():

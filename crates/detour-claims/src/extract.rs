@@ -460,6 +460,7 @@ fn find_growth(s: &str) -> Vec<Growth> {
     static MULT: OnceLock<Regex> = OnceLock::new();
     static TIMES: OnceLock<Regex> = OnceLock::new();
     static FRACTION: OnceLock<Regex> = OnceLock::new();
+    static CHANGE_OR: OnceLock<Regex> = OnceLock::new();
     let pct = re(&PCT, || {
         r"(?i)(?P<sign>[+\-–]\s?)?(?P<p>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b|pct\b)(?P<pts>\s*(?:percentage\s+)?points?\b|\s*pp\b)?".into()
     });
@@ -508,6 +509,15 @@ fn find_growth(s: &str) -> Vec<Growth> {
             } else if w.contains("about") || w.contains("around") || w.contains("roughly") {
                 bound = Bound::About;
             }
+        } else if let Some(b) = re(&CHANGE_OR, || {
+            format!(
+                r"(?i)\b(?P<verb>{UP_WORDS}|{DOWN_WORDS})\s+(?:by|of)\s+[^,;%]{{1,40}}?\s+or\s+(?:by\s+)?\(?$"
+            )
+        })
+        .captures(&before[window_start..])
+        {
+            // "an increase of $12 billion or 23.9 percent": the rate restates the change.
+            direction = Some(if is_down(&b["verb"]) { -1.0 } else { 1.0 });
         } else if let Some(a) = after_re.captures(after) {
             let noun = a["noun"].to_lowercase();
             direction = Some(if is_down(&noun) || noun == "less" {
@@ -1593,8 +1603,27 @@ pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, deto
     let mut claims: Vec<Claim> = Vec::new();
     let mut ctx: Option<Context> = None;
     let subject = opts.headline.as_deref().and_then(|h| {
-        let g = crate::lang::gloss(h, lang);
-        let (parties, period, flow) = context_from(&g, date)?;
+        let g = if lang == Lang::Ru && !h.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я')) {
+            crate::lang::gloss_transliterated(h)
+        } else {
+            crate::lang::gloss(h, lang)
+        };
+        // A headline that names two parties without a trade word still names the subject.
+        let (parties, period, flow) = context_from(&g, date).or_else(|| {
+            let mut codes: Vec<String> = Vec::new();
+            for p in find_parties(&g) {
+                if !codes.contains(&p.code) {
+                    codes.push(p.code);
+                }
+            }
+            (codes.len() == 2).then_some((codes, None, None))
+        })?;
+        // A headline on the two parties' trade ("… trade turnover …") speaks of turnover.
+        let cues = find_flows(&g);
+        let flow = flow.or_else(|| {
+            (!cues.is_empty() && cues.iter().all(|c| c.flow == Flow::Turnover))
+                .then_some(Flow::Turnover)
+        });
         Some(Context {
             parties,
             flow,
@@ -1756,11 +1785,10 @@ fn sentence_claims(
         r"(?i)^\W*(?:it|this|that|the figure|the total|the volume|their|its|they|the two|in\s+\w+(?:\s+\w+)?,\s+it)\b|\b(?:the two countries|both countries|the two sides|both sides|the two nations)\b|\b(?:it|this figure)\s+(?:rose|fell|reached|amounted|increased|decreased|grew|totaled|totalled|stood|was)\b".into()
     })
     .is_match(s);
-    let recent_ctx = ctx
+    let sentence_ctx = ctx
         .as_ref()
-        .filter(|c| c.paragraph + 1 >= sent.paragraph && c.sentence + 3 >= si)
-        .or(subject)
-        .cloned();
+        .filter(|c| c.paragraph + 1 >= sent.paragraph && c.sentence + 3 >= si);
+    let recent_ctx = sentence_ctx.or(subject).cloned();
     // A figure without a trade word is a claim only in a sentence that points back at one
     // ("It amounted to $9.3 billion in 2022"), even when the sentence before is not at hand.
     if flows.is_empty() && !continues {
@@ -1809,7 +1837,9 @@ fn sentence_claims(
             share: None,
         })
         .collect();
-    // Bases and changes belong to the level nearest before them (else after).
+    // Bases and changes belong to the level nearest before them (else after); a change with no
+    // level ("fell by €34 billion … (-38%)") goes with the growth rate nearest it.
+    let mut orphan_changes: Vec<Amount> = Vec::new();
     let is_level = |x: &Anchor| matches!(&x.kind, AnchorKind::Amount(m) if m.role == Role::Level);
     for a in amounts
         .iter()
@@ -1819,8 +1849,10 @@ fn sentence_claims(
             .iter()
             .rposition(|x| x.end <= a.start && is_level(x))
             .or_else(|| anchors.iter().position(|x| x.start >= a.end && is_level(x)));
-        if let Some(k) = owner {
-            anchors[k].side.push(a.clone());
+        match owner {
+            Some(k) => anchors[k].side.push(a.clone()),
+            None if a.role == Role::Change => orphan_changes.push(a.clone()),
+            None => {}
         }
     }
     // A stated base takes no growth rate: the rate is the level's.
@@ -1869,6 +1901,19 @@ fn sentence_claims(
                 side: Vec::new(),
                 share: None,
             });
+        }
+    }
+    for c in orphan_changes {
+        let owner = anchors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| matches!(a.kind, AnchorKind::Growth))
+            .map(|(k, a)| (k, distance((a.start, a.end), (c.start, c.end), s)))
+            .filter(|(_, d)| *d <= 160)
+            .min_by_key(|(_, d)| *d)
+            .map(|(k, _)| k);
+        if let Some(k) = owner {
+            anchors[k].side.push(c);
         }
     }
     // A share beside a figure qualifies it; a share alone is a claim of its own.
@@ -2068,7 +2113,9 @@ fn sentence_claims(
     let foreign = re(&FOREIGN, || {
         r"(?i)\b(?:foreign|external|overall|total)\s+(?:merchandise\s+)?trade\b".into()
     });
-    if codes.len() == 1 && foreign.is_match(s) && recent_ctx.is_none() {
+    // (The headline's parties do not make it bilateral: "Uzbekistan's trade turnover with the EU
+    // …" over "Uzbekistan's foreign trade turnover reached $62.5 billion".)
+    if codes.len() == 1 && foreign.is_match(s) && sentence_ctx.is_none() {
         codes.push("WLD".to_string());
     }
     // A German report on "die Exporte nach Russland" speaks of Germany's; a Russian one on
@@ -2129,8 +2176,16 @@ fn sentence_claims(
             .parties
             .iter()
             .find(|x| **x != codes[0] && !holds(x, &codes[0]));
+        // "German exports …", "Germany's exports …": the named party is the subject.
+        let subject_named = parties.iter().any(|m| {
+            m.code == codes[0]
+                && (m.kind == crate::gazetteer::MentionKind::Adjective
+                    || s[m.end..].starts_with("'s")
+                    || s[m.end..].starts_with("’s"))
+        });
         match (other, bloc_at) {
             (Some(o), Some(0)) => codes.push(o.clone()),
+            (Some(o), _) if subject_named => codes.push(o.clone()),
             (Some(o), _) => codes.insert(0, o.clone()),
             _ => {}
         }
@@ -2348,6 +2403,16 @@ fn sentence_claims(
                 }
             }
         }
+        if let AnchorKind::Growth = &a.kind
+            && let Some(x) = a.side.iter().find(|x| x.role == Role::Change)
+        {
+            let down = clause_direction(s, x.start, x.end) == Some(-1.0)
+                || a.growth.as_ref().is_some_and(|g| g.pct < 0.0);
+            frame.abs_change = Some(round_to(if down { -x.value } else { x.value }, 6));
+            frame.unit = Some(x.currency.clone());
+            frame.scale = x.scale.clone();
+            evidence.push(x.text.clone());
+        }
         frame.share_pct = a.share;
         let mut growth_tolerance = 0.05;
         let mut growth_bound = None;
@@ -2407,7 +2472,10 @@ fn sentence_claims(
             frame.period_start = Some(format!("{:04}-01", by + 1));
             frame.period_end = Some(format!("{:04}-12", by + 1));
         }
+        // "compared to the same period of the previous year": relative to the claim's own period,
+        // that is year-on-year, whatever the article's date.
         if let Some(b) = &a.base
+            && !matches!(b.year, YearRef::Rel(_))
             && let Some((ps, _)) = b.resolve(date)
         {
             let by: i32 = ps[..4].parse().unwrap_or(0);
@@ -3135,6 +3203,106 @@ mod tests {
         assert_eq!(
             (f.country_a.as_deref(), f.country_b.as_deref()),
             (Some("RUS"), Some("ARM"))
+        );
+    }
+
+    fn with_headline(s: &str, headline: &str, date: &str) -> Vec<Frame> {
+        let opts = ExtractOptions {
+            date: Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap()),
+            headline: Some(headline.to_string()),
+            ..Default::default()
+        };
+        extract(s, &opts).into_iter().map(|c| c.frame).collect()
+    }
+
+    fn pair(f: &Frame) -> (Option<&str>, Option<&str>, Option<Flow>) {
+        (f.country_a.as_deref(), f.country_b.as_deref(), f.flow)
+    }
+
+    #[test]
+    fn the_headline_names_what_the_body_leaves_out() {
+        // The party and the month only in the headline; a member state where the bloc stood.
+        let f = with_headline(
+            "The Netherlands came next with shipments of 310 million euros.",
+            "Most EU countries raised their exports to Russia in May",
+            "2023-03-01",
+        );
+        assert_eq!(pair(&f[0]), (Some("NLD"), Some("RUS"), Some(Flow::Exports)));
+        assert_eq!(f[0].period_start.as_deref(), Some("2022-05"));
+        // A list of rates against a hub from the headline: the listed states' own exports; their
+        // "imports … to Russia" are exports to Russia.
+        let f = with_headline(
+            "Spain (+12%) and Austria (+7%) raised exports in May.",
+            "Most EU countries raised their exports to Russia in May",
+            "2023-03-01",
+        );
+        assert_eq!(
+            f.iter().map(pair).collect::<Vec<_>>(),
+            [
+                (Some("ESP"), Some("RUS"), Some(Flow::Exports)),
+                (Some("AUT"), Some("RUS"), Some(Flow::Exports))
+            ]
+        );
+        let f = with_headline(
+            "Spain (-12%) and Austria (-7%) cut imports of goods to Russia in monthly terms.",
+            "EU trade with Russia in May",
+            "2023-03-01",
+        );
+        assert_eq!(pair(&f[0]), (Some("ESP"), Some("RUS"), Some(Flow::Exports)));
+        // "German exports" in the body: Germany is the exporter, the headline gives the partner.
+        let f = with_headline(
+            "German exports fell by 12 percent to 2.3 billion euros in 2023.",
+            "German trade with Kazakhstan grows",
+            "2024-03-01",
+        );
+        assert_eq!(pair(&f[0]), (Some("DEU"), Some("KAZ"), Some(Flow::Exports)));
+        // "foreign trade" stays the country's trade with the world whatever the headline says.
+        let f = with_headline(
+            "Armenia's foreign trade turnover reached $19.2 billion in 2023.",
+            "Armenia and the EU expand trade",
+            "2024-03-01",
+        );
+        assert_eq!(
+            pair(&f[0]),
+            (Some("ARM"), Some("WLD"), Some(Flow::Turnover))
+        );
+        // A Russian page's address in Latin letters names the parties and the flow.
+        let h = crate::lang::gloss_transliterated(
+            &crate::text::headline_from_address(
+                "https://example.ru/news/tovarooborot-rossii-i-armenii-vyros",
+            )
+            .unwrap(),
+        );
+        let f = with_headline("За 2023 год он составил $7 млрд.", &h, "2024-03-01");
+        assert_eq!(pair(&f[0]).2, Some(Flow::Turnover));
+        assert!(
+            [f[0].country_a.as_deref(), f[0].country_b.as_deref()]
+                .iter()
+                .all(|c| matches!(c, Some("RUS" | "ARM"))),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn changes_stated_in_currency() {
+        // With no level: the change goes with the rate.
+        let f = one(
+            "Exports from the EU to Belarus fell by €3 billion between 2021 and 2022 (-25%).",
+            Some("2023-03-01"),
+        );
+        assert_eq!(
+            (f.abs_change, f.unit.as_deref(), f.scale.as_deref(), f.value),
+            (Some(-3.0), Some("EUR"), Some("billion"), None)
+        );
+        // "an increase of $2 billion or 11 percent compared to the same period of the previous
+        // year": the rate restates the change, and the previous year is the period's.
+        let f = one(
+            "Georgia's foreign trade turnover reached $21.4 billion in 2023, an increase of $2 billion or 11 percent compared to the same period of the previous year.",
+            Some("2024-02-01"),
+        );
+        assert_eq!(
+            (f.abs_change, f.yoy_growth_pct, f.growth_base_year),
+            (Some(2.0), Some(11.0), None)
         );
     }
 }

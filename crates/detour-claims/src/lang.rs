@@ -261,6 +261,10 @@ const DE: &[(&str, &str)] = &[
         "in the second half",
     ),
     (r"\bim\s+ersten\s+Quartal\b", "in the first quarter"),
+    (
+        r"\b(?:am Ende des\s+|im\s+)?Geschäftsjahr(?:es|s)?\s+((?:19|20)\d\d)\b",
+        "in $1",
+    ),
     (r"\bim\s+zweiten\s+Quartal\b", "in the second quarter"),
     (r"\bim\s+dritten\s+Quartal\b", "in the third quarter"),
     (r"\bim\s+vierten\s+Quartal\b", "in the fourth quarter"),
@@ -507,7 +511,7 @@ const RU: &[(&str, &str)] = &[
         "in the second half",
     ),
     (
-        r"\b(?:в|за|по итогам)\s+(?:перв\w+\s+)?(\d{1,2})\s+месяц\w*",
+        r"\b(?:в|за|по итогам)\s+(?:перв\w+\s+)?(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+месяц\w*",
         "in the first $1 months",
     ),
     (
@@ -650,6 +654,65 @@ pub fn gloss(sentence: &str, lang: Lang) -> String {
     s
 }
 
+/// Russian page addresses spell their headline in Latin letters
+/// ("tovarooborot-mezhdu-rossiej-i-kirgiziej-uvelichilsja-na-14"); their country names, trade
+/// words and period words, by stem, in the reader's English forms. Other words are left as they
+/// are.
+const TRANSLIT: &[(&str, &str)] = &[
+    (r"rossi\w*|rf", "Russia"),
+    (r"kaza[hkx]\w*", "Kazakhstan"),
+    (r"k[yi]+rg[yi]+z\w*|kirgiz\w*", "Kyrgyzstan"),
+    (r"uzbek\w*", "Uzbekistan"),
+    (r"belarus\w*|belorus\w*", "Belarus"),
+    (r"armeni\w*", "Armenia"),
+    (r"kita[ijy]\w*|kitae\w*", "China"),
+    (r"germani\w*", "Germany"),
+    (r"gruzi\w*", "Georgia"),
+    (r"azerba[ij]+dzhan\w*", "Azerbaijan"),
+    (r"tadzhik\w*", "Tajikistan"),
+    (r"tur[ct]s?i[ijy]\w*", "Turkey"),
+    (r"iran\w*", "Iran"),
+    (r"es", "EU"),
+    (r"eaes", "EAEU"),
+    (r"sng", "CIS"),
+    (r"tovarooborot\w*", "trade turnover"),
+    (r"torgov\w*", "trade"),
+    (r"oborot\w*", "turnover"),
+    (r"eksport\w*", "exports"),
+    (r"import\w*", "imports"),
+    (r"mezhdu|mezdu", "between"),
+    (r"i", "and"),
+    (r"s|so", "with"),
+    (r"za|v", "in"),
+    (r"go[dt]\w*", ""),
+];
+
+/// The English reading of a Russian headline spelt in Latin letters (see [`TRANSLIT`]).
+pub fn gloss_transliterated(headline: &str) -> String {
+    static RULES: OnceLock<Vec<(Regex, String)>> = OnceLock::new();
+    let rs = RULES.get_or_init(|| {
+        TRANSLIT
+            .iter()
+            .map(|(p, r)| {
+                (
+                    Regex::new(&format!(r"(?i)^(?:{p})$")).expect("valid transliteration rule"),
+                    r.to_string(),
+                )
+            })
+            .collect()
+    });
+    headline
+        .split_whitespace()
+        .map(|w| {
+            rs.iter()
+                .find(|(re, _)| re.is_match(w))
+                .map_or(w.to_string(), |(_, r)| r.clone())
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +748,32 @@ mod tests {
                 Lang::Ru
             ),
             "trade turnover with Kazakhstan in January-May amounted to $3.4 billion"
+        );
+    }
+
+    #[test]
+    fn reads_transliterated_russian_headlines() {
+        assert_eq!(
+            gloss_transliterated(
+                "Tovarooborot Mezhdu Rossiej I Kirgiziej Uvelichilsja Na 14 Za 2025 Goda"
+            ),
+            "trade turnover between Russia and Kyrgyzstan Uvelichilsja Na 14 in 2025"
+        );
+        assert_eq!(
+            gloss_transliterated("Uzbekistan I Rossiia Uvelichat Torgovyi Oborot Do 10 Mlrd"),
+            "Uzbekistan and Russia Uvelichat trade turnover Do 10 Mlrd"
+        );
+    }
+
+    #[test]
+    fn glosses_month_counts_in_words_and_business_years() {
+        assert_eq!(
+            gloss("товарооборот за первые три месяца текущего года", Lang::Ru),
+            "trade turnover in the first three months this year"
+        );
+        assert_eq!(
+            gloss("Am Ende des Geschäftsjahres 2024 belief sich", Lang::De),
+            "in 2024 amounted"
         );
     }
 }

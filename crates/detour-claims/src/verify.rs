@@ -253,6 +253,12 @@ fn in_units(f: &Frame, v: f64) -> String {
     )
 }
 
+/// Decimals of a number as the text showed it (12.0 → 0, 0.362 → 3).
+fn shown_decimals(x: f64) -> u32 {
+    let t = format!("{}", x.abs());
+    t.split_once('.').map_or(0, |(_, d)| d.len().min(6) as u32)
+}
+
 fn fmt_num(x: f64) -> String {
     if x.abs() >= 100.0 {
         format!("{x:.1}")
@@ -308,8 +314,9 @@ fn store_evidence(
     };
     let mut out = Vec::new();
     for side in [Side::Reporter, Side::Partner] {
-        let mut q = TradeQuery::new(a, b, flow_kind(flow), *period)
-            .with_yoy(f.yoy_growth_pct.is_some() && f.growth_base_year.is_none());
+        let mut q = TradeQuery::new(a, b, flow_kind(flow), *period).with_yoy(
+            (f.yoy_growth_pct.is_some() || f.abs_change.is_some()) && f.growth_base_year.is_none(),
+        );
         q.side = side;
         q.currency = f.unit.clone();
         let r = match detour_monitor::trade(store, &q) {
@@ -353,18 +360,32 @@ fn store_evidence(
                 claim.value_decimals,
             )
         });
-        let value_agrees = match (claim_iv, r.complete) {
+        let mut value_agrees = match (claim_iv, r.complete) {
             (Some(iv), true) => Some(meet(iv, (value, value))),
             _ => None,
         };
-        let value_gap = match (claim_iv, r.complete) {
+        let mut value_gap = match (claim_iv, r.complete) {
             (Some(iv), true) if value != 0.0 => Some(gap(iv, value) / value.abs()),
             _ => None,
         };
         // Growth against a named year ("5.1-fold compared with 2021"): the same months of that year,
         // from the same side's statistics.
         let mut yoy = r.yoy_pct;
-        if let (Some(by), Some(_), true) = (f.growth_base_year, f.yoy_growth_pct, r.complete) {
+        // The total a change is measured from: the same months a year earlier, or of the named year.
+        let mut base_total: Option<(f64, String)> = match (r.previous_value, r.previous_complete) {
+            (Some(p), Some(true)) if f.growth_base_year.is_none() => Some((
+                p,
+                r.previous_period
+                    .clone()
+                    .unwrap_or_else(|| "the year before".into()),
+            )),
+            _ => None,
+        };
+        if let (Some(by), true, true) = (
+            f.growth_base_year,
+            f.yoy_growth_pct.is_some() || f.abs_change.is_some(),
+            r.complete,
+        ) {
             let shift = i64::from(by - period.start.year) * 12;
             let base_period = Period::window(period.start.plus(shift), period.end.plus(shift));
             if let Ok(bp) = base_period {
@@ -374,6 +395,7 @@ fn store_evidence(
                 match detour_monitor::trade(store, &bq) {
                     Ok(br) if br.complete && br.value > 0.0 => {
                         yoy = Some(100.0 * (r.value / br.value - 1.0));
+                        base_total = Some((br.value, bp.label()));
                         ev_notes.push(format!(
                             "growth against {}: {} → {} ({:+.1}%)",
                             bp.label(),
@@ -385,6 +407,27 @@ fn store_evidence(
                     _ => ev_notes.push(format!("no complete data for the base {}", bp.label())),
                 }
             }
+        }
+        // A change stated in currency ("fell by €34 billion", "an increase of $12 billion"):
+        // against the change from the same months a year earlier, on the same side's statistics,
+        // within its own rounding; its gap is relative to the true change.
+        if let (Some(c), true, Some((prev, prev_label))) =
+            (f.abs_change, r.complete, base_total.clone())
+        {
+            let truth = (r.value - prev) / scale;
+            let iv = interval(c, None, Bound::Exact, shown_decimals(c));
+            let agrees = meet(iv, (truth, truth));
+            value_agrees = Some(value_agrees.unwrap_or(true) && agrees);
+            if truth != 0.0 {
+                let g = gap(iv, truth) / truth.abs();
+                value_gap = Some(value_gap.map_or(g, |v| v.max(g)));
+            }
+            ev_notes.push(format!(
+                "change against {}: stated {}, from the data {}",
+                prev_label,
+                fmt_num(c),
+                fmt_num(truth)
+            ));
         }
         // Month-on-month: against the window just before, from the same side's statistics.
         let mut mom = None;
@@ -616,6 +659,16 @@ fn claimed(f: &Frame) -> String {
             f.unit.as_deref().unwrap_or("")
         ));
     }
+    if let Some(c) = f.abs_change {
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        s.push_str(&format!(
+            "a change of {c:+} {} {}",
+            f.scale.as_deref().unwrap_or(""),
+            f.unit.as_deref().unwrap_or("")
+        ));
+    }
     if let Some(g) = f.yoy_growth_pct {
         if !s.is_empty() {
             s.push_str(", ");
@@ -782,6 +835,12 @@ fn check_one(
                 None => "",
             }
         ));
+        computation.extend(
+            e.notes
+                .iter()
+                .filter(|n| n.starts_with("change against"))
+                .map(|n| format!("  {n}")),
+        );
     }
     computation.extend(notes);
     let outcomes: Vec<&Evidence> = evidence.iter().filter(|e| !e.is_forecast).collect();

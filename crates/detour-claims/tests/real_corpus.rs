@@ -91,9 +91,9 @@ fn extraction(held: bool, langs: &[&str], name: &str) -> Option<(Report, Report)
 fn english_tuning_part_extraction() {
     corpus_or_skip!();
     let (r, _) = extraction(false, &["en"], "English, tuning part").unwrap();
-    // Reached: F1 0.863, weakest field (period) 0.479. Targets (issue 14): F1 0.97, fields 0.95.
+    // Reached: F1 0.863, weakest field (period) 0.575. Targets (issue 14): F1 0.97, fields 0.95.
     assert!(r.f1 >= 0.85, "claim detection F1 {:.3}", r.f1);
-    assert!(min_field(&r) >= 0.46, "weakest field {:.3}", min_field(&r));
+    assert!(min_field(&r) >= 0.57, "weakest field {:.3}", min_field(&r));
 }
 
 #[test]
@@ -146,10 +146,10 @@ fn verdict_report(held: bool, langs: &[&str]) -> Option<corpus::VerdictReport> {
 #[test]
 fn verdicts_on_the_corpus() {
     corpus_or_skip!();
-    // Reached: tuning 0.711 (0.346 where the data answers), held-out 0.680 (0.176).
+    // Reached: tuning 0.755 (0.500 where the data answers), held-out 0.680 (0.294).
     for (held, name, floors) in [
-        (false, "tuning", [0.70, 0.34]),
-        (true, "held-out", [0.67, 0.17]),
+        (false, "tuning", [0.75, 0.49]),
+        (true, "held-out", [0.67, 0.29]),
     ] {
         let r = verdict_report(held, &["en", "de", "ru"]).unwrap();
         println!("== verdicts, {name} part\n{}", r.table());

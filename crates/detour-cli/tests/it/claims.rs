@@ -471,3 +471,48 @@ fn example_record_claim_against_both_sides_statistics() {
     assert!(e.contains("KAZ statistics: 2023 27.05"), "{e}");
     assert!(e.contains("RUS statistics: 2022 27.12"), "{e}");
 }
+
+#[test]
+fn a_change_in_currency_is_checked_and_the_headline_names_the_parties() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.txt");
+    // The embedded Eurostat months: EU27 exports to Russia 89.17 bn EUR in 2021, 55.01 bn in 2022
+    // (a change of -34.16 bn, -38.3%).
+    let check = |text: &str, extra: &[&str]| {
+        std::fs::write(&t, text).unwrap();
+        check_json(&t, extra)
+    };
+    let v = check(
+        "EU exports of goods to Russia fell by €34 billion between 2021 and 2022 (-38%).",
+        &["--date", "2023-03-01"],
+    );
+    assert_eq!(verdicts(&v), ["consistent"]);
+    let comp = v["claims"][0]["computation"].to_string();
+    assert!(
+        comp.contains("change against 2021") && comp.contains("-34.16"),
+        "{comp}"
+    );
+    // The same rate with a change 12% off the data's: the change decides.
+    let v = check(
+        "EU exports of goods to Russia fell by €30 billion between 2021 and 2022 (-38%).",
+        &["--date", "2023-03-01"],
+    );
+    assert_eq!(verdicts(&v), ["inconsistent"]);
+    // Parties only in the page's headline (given, or spelt by its address).
+    let body = "They fell by 38 percent in 2022 to 55 billion euros.";
+    let v = check(body, &["--date", "2023-03-01"]);
+    assert_eq!(verdicts(&v), ["not_checkable"]);
+    for extra in [
+        ["--headline", "EU exports to Russia collapse"],
+        [
+            "--address",
+            "https://example.com/2023/03/01/eu-exports-to-russia-collapse-12345678.html",
+        ],
+    ] {
+        let mut a = vec!["--date", "2023-03-01"];
+        a.extend(extra);
+        let v = check(body, &a);
+        assert_eq!(verdicts(&v), ["consistent"], "{extra:?}: {v}");
+        assert_eq!(v["claims"][0]["frame"]["country_a"], "EU27");
+    }
+}
