@@ -40,8 +40,28 @@ const MONTH_FULL: &str =
 const NUMWORD: &str = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2}";
 const RELYEAR: &str = r"this|last|the current|the previous|the past|next";
 
+/// The lazy DFA's cache per pattern: the large patterns (attributions, amounts) thrash the
+/// default one on long texts and fall back to the slow engines.
+const DFA_CACHE: usize = 16 << 20;
+
 fn re(cell: &'static OnceLock<Regex>, pattern: impl FnOnce() -> String) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(&pattern()).expect("valid extraction regex"))
+    cell.get_or_init(|| {
+        regex::RegexBuilder::new(&ascii_boundaries(pattern()))
+            .dfa_size_limit(DFA_CACHE)
+            .build()
+            .expect("valid extraction regex")
+    })
+}
+
+/// An all-ASCII pattern's word boundaries as ASCII ones (`(?-u:\b)`): the same matches around
+/// the ASCII words such a pattern spells, and the fast (lazy DFA) engine keeps them on text with
+/// non-ASCII characters ("€", "–", "’"), where Unicode boundaries force the slow engines.
+fn ascii_boundaries(pattern: String) -> String {
+    if pattern.is_ascii() {
+        pattern.replace(r"\b", r"(?-u:\b)")
+    } else {
+        pattern
+    }
 }
 
 // ---------------------------------------------------------------- amounts
@@ -445,8 +465,8 @@ struct Growth {
     text: String,
 }
 
-const UP_WORDS: &str = r"increase[ds]?|increasing|rose|rise[ns]?|risen|rising|grew|grow(?:s|n|ing)?|growth|jump(?:ed|s)?|surg(?:ed|es?)|climb(?:ed|s)?|gain(?:ed|s)?|add(?:ed|ing|s)|expan(?:ded|ding|ds|sion)|up|soar(?:ed|s)?|went up|higher|advanced";
-const DOWN_WORDS: &str = r"fell|fall(?:en|ing|s)?|drop(?:ped|s)?|declin(?:ed|es?|ing)|decreas(?:ed|es?|ing)|slump(?:ed|s)?|plung(?:ed|es?)|shr(?:ank|unk)|contract(?:ed|ion|s)?|down|slid|dipped|lost|lower|reduc(?:ed|tion)";
+const UP_WORDS: &str = r"(?:sky)?rocket(?:ed|s)?|leap(?:ed|t|s)?|boom(?:ed|s)?|increase[ds]?|increasing|rose|rise[ns]?|risen|rising|grew|grow(?:s|n|ing)?|growth|jump(?:ed|s)?|surg(?:ed|es?)|climb(?:ed|s)?|gain(?:ed|s)?|add(?:ed|ing|s)|expan(?:ded|ding|ds|sion)|up|soar(?:ed|s)?|went up|higher|advanced";
+const DOWN_WORDS: &str = r"collaps(?:ed|es?|ing)|tumbl(?:ed|es?)|sank|sunk|slipped|plummet(?:ed|s)?|crashed|fell|fall(?:en|ing|s)?|drop(?:ped|s)?|declin(?:ed|es?|ing)|decreas(?:ed|es?|ing)|slump(?:ed|s)?|plung(?:ed|es?)|shr(?:ank|unk)|contract(?:ed|ion|s)?|down|slid|dipped|lost|lower|reduc(?:ed|tion)";
 
 fn is_down(word: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -533,6 +553,20 @@ fn find_growth(s: &str) -> Vec<Growth> {
             direction = clause_direction(s, m.start(), m.end());
         }
         // "59% and 56% higher": a rate in a list takes the direction of the rate it is listed with.
+        // "The highest growth was recorded by Romania (78%), Lithuania (28%) …": a bare rate in
+        // brackets after a name takes its clause's direction.
+        if direction.is_none()
+            && sign.is_none()
+            && before.trim_end().ends_with('(')
+            && after.trim_start().starts_with(')')
+            && before
+                .trim_end()
+                .trim_end_matches('(')
+                .trim_end()
+                .ends_with(|c: char| c.is_alphabetic())
+        {
+            direction = clause_direction(s, m.start(), m.end());
+        }
         if direction.is_none() && LISTED_RATE.get_or_init(listed_rate_re).is_match(after) {
             pending.push(out.len());
             out.push(Growth {
@@ -1393,6 +1427,10 @@ fn attribution_words(s: &str) -> Option<(String, usize, usize)> {
             r"^(?P<n>(?:{GENERIC}|\p{{Lu}}[\w'\-\.]*(?:\s+(?:\p{{Lu}}[\w'\-\.]*|of|for|the))*?))(?:,[^,]{{3,80}},)?\s+(?P<v>{VERBS}|data\s+show(?:ed|s)?|figures\s+show(?:ed|s)?)\b"
         )
     });
+    // Both the forms below need one of the verbs (the name forms) or "according to": the cheap
+    // test first, on most sentences the only one.
+    static ANY_VERB: OnceLock<Regex> = OnceLock::new();
+    let any_verb = re(&ANY_VERB, || format!(r"{VERBS}|data\s+show|figures\s+show"));
     let acc = re(&ACC, || {
         r"(?i)\baccording to\s+(?:data (?:from|of)\s+|figures (?:from|of)\s+|estimates (?:from|of|by)\s+)?(?P<n>[^,.;]+)".into()
     });
@@ -1418,6 +1456,9 @@ fn attribution_words(s: &str) -> Option<(String, usize, usize)> {
     if let Some(c) = acc.captures(s) {
         let m = c.get(0).expect("match");
         return Some((clean(&c["n"]), m.start(), m.end()));
+    }
+    if !any_verb.is_match(s) {
+        return None;
     }
     if let Some(c) = post.captures(s) {
         let m = c.get(0).expect("match");
@@ -1582,6 +1623,9 @@ struct Context {
     parties: Vec<String>,
     flow: Option<Flow>,
     period: Option<(String, String)>,
+    /// The context speaks of monthly figures ("increased their monthly exports to Russia"):
+    /// a ranking's rates after it are month-on-month.
+    monthly: bool,
     paragraph: usize,
     sentence: usize,
 }
@@ -1628,21 +1672,44 @@ pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, deto
             parties,
             flow,
             period,
+            monthly: false,
             paragraph: 0,
             sentence: 0,
         })
     });
-    for (si, sent) in sentences(text).iter().enumerate() {
+    let all = sentences(text);
+    // Blocks of sentences: each block's text-only work on every core, then the sequential pass.
+    const BLOCK: usize = 512;
+    let mut prepared: Vec<(Option<String>, Parsed)> = Vec::new();
+    for (si, sent) in all.iter().enumerate() {
+        if si % BLOCK == 0 {
+            opts.deadline.check()?;
+            use rayon::prelude::*;
+            prepared = all[si..(si + BLOCK).min(all.len())]
+                .par_iter()
+                .map(|sent| {
+                    let s = &text[sent.start..sent.end];
+                    // German and Russian: read the sentence's English gloss, keep the sentence.
+                    let g = (lang != Lang::En).then(|| crate::lang::gloss(s, lang));
+                    let parsed = Parsed::of(g.as_deref().unwrap_or(s));
+                    (g, parsed)
+                })
+                .collect();
+        }
         opts.deadline.check()?;
         let s = &text[sent.start..sent.end];
-        // German and Russian: read the sentence's English gloss, keep the sentence itself.
-        let g = if lang == Lang::En {
-            None
-        } else {
-            Some(crate::lang::gloss(s, lang))
-        };
+        let (g, parsed) = &prepared[si % BLOCK];
         let read = g.as_deref().unwrap_or(s);
-        let mut found = sentence_claims(read, si, sent, date, &mut ctx, subject.as_ref(), lang);
+        let mut found = sentence_claims(
+            read,
+            parsed,
+            si,
+            sent,
+            date,
+            &mut ctx,
+            subject.as_ref(),
+            lang,
+        );
         for c in &mut found {
             c.sentence = s.to_string();
         }
@@ -1650,7 +1717,7 @@ pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, deto
             // A sentence without figures can still name the parties, the period or the flow the
             // next ones talk about (a headline, "Georgia is strengthening its trade relations
             // with the EU.", "the figures for 2019–2024 …").
-            if let Some((parties, period, flow)) = context_from(read, date) {
+            if let Some((parties, period, flow)) = context_of(read, parsed, date) {
                 let old = ctx.take().filter(|c| c.paragraph + 1 >= sent.paragraph);
                 ctx = Some(Context {
                     parties: if parties.is_empty() {
@@ -1660,6 +1727,7 @@ pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, deto
                     },
                     flow: flow.or(old.as_ref().and_then(|c| c.flow)),
                     period: period.or(old.as_ref().and_then(|c| c.period.clone())),
+                    monthly: speaks_monthly(read),
                     paragraph: sent.paragraph,
                     sentence: si,
                 });
@@ -1730,13 +1798,23 @@ fn context_from(
     s: &str,
     date: Option<NaiveDate>,
 ) -> Option<(Vec<String>, Option<(String, String)>, Option<Flow>)> {
-    let flows = find_flows(s);
+    context_of(s, &Parsed::of(s), date)
+}
+
+/// [`context_from`] with the sentence already parsed.
+#[allow(clippy::type_complexity)]
+fn context_of(
+    s: &str,
+    parsed: &Parsed,
+    date: Option<NaiveDate>,
+) -> Option<(Vec<String>, Option<(String, String)>, Option<Flow>)> {
+    let flows = &parsed.flows;
     if flows.is_empty() && !s.to_lowercase().contains("partner") {
         return None;
     }
-    let attr = attribution(s).map(|(_, a, b)| (a, b));
+    let attr = parsed.attr.as_ref().map(|(_, a, b)| (*a, *b));
     let mut codes: Vec<String> = Vec::new();
-    for p in find_parties(s).iter().filter(|p| keep_party(s, p, attr)) {
+    for p in parsed.parties.iter().filter(|p| keep_party(s, p, attr)) {
         if !codes.contains(&p.code) {
             codes.push(p.code.clone());
         }
@@ -1744,7 +1822,8 @@ fn context_from(
     if codes.len() > 2 {
         codes.clear();
     }
-    let period = find_periods(s)
+    let period = parsed
+        .periods
         .iter()
         .find(|p| !p.is_base && p.m2 != 0)
         .and_then(|p| p.resolve(date));
@@ -1752,8 +1831,36 @@ fn context_from(
     (!codes.is_empty() || period.is_some() || flow.is_some()).then_some((codes, period, flow))
 }
 
+/// What a sentence's text alone gives (its figures, cues, parties, periods, attribution), found
+/// before the pass that carries context from sentence to sentence, so that it runs on every core.
+struct Parsed {
+    amounts: Vec<Amount>,
+    shares: Vec<Share>,
+    growths: Vec<Growth>,
+    flows: Vec<FlowCue>,
+    periods: Vec<PeriodMention>,
+    parties: Vec<PartyMention>,
+    attr: Option<(String, usize, usize)>,
+}
+
+impl Parsed {
+    fn of(s: &str) -> Parsed {
+        Parsed {
+            amounts: find_amounts(s),
+            shares: find_shares(s),
+            growths: find_growth(s),
+            flows: find_flows(s),
+            periods: find_periods(s),
+            parties: find_parties(s),
+            attr: attribution(s),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn sentence_claims(
     s: &str,
+    parsed: &Parsed,
     si: usize,
     sent: &Sentence,
     date: Option<NaiveDate>,
@@ -1763,24 +1870,30 @@ fn sentence_claims(
 ) -> Vec<Claim> {
     static CONTINUES: OnceLock<Regex> = OnceLock::new();
     static TWO: OnceLock<Regex> = OnceLock::new();
-    let amounts: Vec<Amount> = find_amounts(s)
-        .into_iter()
+    let amounts: Vec<Amount> = parsed
+        .amounts
+        .iter()
         .filter(|a| !other_subject(s, a.start))
+        .cloned()
         .collect();
-    let shares: Vec<Share> = find_shares(s)
-        .into_iter()
+    let shares: Vec<Share> = parsed
+        .shares
+        .iter()
         .filter(|x| !other_subject(s, x.start))
+        .cloned()
         .collect();
-    let growths: Vec<Growth> = find_growth(s)
-        .into_iter()
+    let growths: Vec<Growth> = parsed
+        .growths
+        .iter()
         .filter(|g| !other_subject(s, g.start))
         .filter(|g| !amounts.iter().any(|a| g.start < a.end && a.start < g.end))
         .filter(|g| !shares.iter().any(|x| g.start < x.end && x.start < g.end))
+        .cloned()
         .collect();
     if amounts.is_empty() && growths.is_empty() && shares.is_empty() {
         return Vec::new();
     }
-    let flows = find_flows(s);
+    let flows = parsed.flows.clone();
     let continues = re(&CONTINUES, || {
         r"(?i)^\W*(?:it|this|that|the figure|the total|the volume|their|its|they|the two|in\s+\w+(?:\s+\w+)?,\s+it)\b|\b(?:the two countries|both countries|the two sides|both sides|the two nations)\b|\b(?:it|this figure)\s+(?:rose|fell|reached|amounted|increased|decreased|grew|totaled|totalled|stood|was)\b".into()
     })
@@ -1791,12 +1904,26 @@ fn sentence_claims(
     let recent_ctx = sentence_ctx.or(subject).cloned();
     // A figure without a trade word is a claim only in a sentence that points back at one
     // ("It amounted to $9.3 billion in 2022"), even when the sentence before is not at hand.
-    if flows.is_empty() && !continues {
+    // … nor in a ranking's entry that the context's flow covers ("Finland (242.4 million euros)
+    // rounds out the top five.", "The highest growth was recorded by Romania (78%) …").
+    let ranked_entry = || {
+        recent_ctx.as_ref().is_some_and(|c| c.flow.is_some())
+            && parsed.parties.iter().any(|p| {
+                let rest = s[p.end..].trim_start();
+                let open = s.len() - rest.len();
+                let inside = |start: usize| start > open && start <= open + 2;
+                rest.starts_with('(')
+                    && (amounts.iter().any(|a| inside(a.start))
+                        || growths.iter().any(|g| inside(g.start)))
+            })
+    };
+    let ranked = flows.is_empty() && ranked_entry();
+    if flows.is_empty() && !continues && !ranked {
         return Vec::new();
     }
-    let attr = attribution(s);
+    let attr = parsed.attr.clone();
     let attr_range = attr.as_ref().map(|(_, a, b)| (*a, *b));
-    let all_parties = find_parties(s);
+    let all_parties = parsed.parties.clone();
     // A country named only in the attribution ("According to Uzbekistan's statistics agency, trade
     // with Russia …") is the reporting side when the sentence names just one other party.
     let attr_party: Option<String> = all_parties
@@ -1809,11 +1936,14 @@ fn sentence_claims(
         // "US dollars", "US$": part of an amount, not the United States.
         .filter(|p| !amounts.iter().any(|a| p.start < a.end && a.start < p.end))
         .collect();
-    let periods: Vec<PeriodMention> = find_periods(s)
-        .into_iter()
+    let periods: Vec<PeriodMention> = parsed
+        .periods
+        .iter()
         .filter(|p| attr_range.is_none_or(|(a, b)| p.start < a || p.end > b))
+        .cloned()
         .collect();
-    let month_on_month = is_month_on_month(s);
+    let month_on_month = is_month_on_month(s)
+        || (ranked && sentence_ctx.is_some_and(|c| c.monthly) && !speaks_yearly(s));
     let (pre_fc, post_fc) = forecast_cues(s);
     let records = record_cues(s);
 
@@ -2184,6 +2314,11 @@ fn sentence_claims(
                     || s[m.end..].starts_with("’s"))
         });
         match (other, bloc_at) {
+            // A ranking's entry is a peer of the context's first party: it takes that place
+            // ("… were Germany (…) and Italy (…). Austria (…) completes the top three.").
+            _ if ranked && c.parties.len() == 2 && c.parties[1] != codes[0] => {
+                codes.push(c.parties[1].clone())
+            }
             (Some(o), Some(0)) => codes.push(o.clone()),
             (Some(o), _) if subject_named => codes.push(o.clone()),
             (Some(o), _) => codes.insert(0, o.clone()),
@@ -2498,6 +2633,36 @@ fn sentence_claims(
             growth_bound,
         });
     }
+    // "growing from EUR 129.9 billion in 2002 to EUR 433.5 billion in 2013 (+234%)": a rate
+    // measured from a stated base of another year than the one before is growth against that year.
+    let bases: Vec<(f64, Option<String>)> = out
+        .iter()
+        .filter(|c| c.frame.states_base)
+        .map(|c| {
+            (
+                c.frame.value.unwrap_or(f64::NAN),
+                c.frame.period_start.clone(),
+            )
+        })
+        .collect();
+    for c in out.iter_mut().filter(|c| !c.frame.states_base) {
+        let f = &mut c.frame;
+        let (Some(bv), Some(_), None) = (f.base_value, f.yoy_growth_pct, f.growth_base_year) else {
+            continue;
+        };
+        let year = |p: &Option<String>| p.as_ref().and_then(|p| p[..4].parse::<i32>().ok());
+        if let (Some(by), Some(py)) = (
+            bases
+                .iter()
+                .find(|(v, _)| (v - bv).abs() < 1e-9)
+                .and_then(|(_, p)| year(p)),
+            year(&f.period_start),
+        ) && by != py - 1
+            && by < py
+        {
+            f.growth_base_year = Some(by);
+        }
+    }
     if let Some(first) = out.first() {
         let mut parties = Vec::new();
         for c in [&first.frame.country_a, &first.frame.country_b]
@@ -2514,6 +2679,7 @@ fn sentence_claims(
                 .period_start
                 .clone()
                 .zip(first.frame.period_end.clone()),
+            monthly: first.frame.mom_growth_pct.is_some(),
             paragraph: sent.paragraph,
             sentence: si,
         });
@@ -2550,18 +2716,33 @@ fn balance_is_negative(s: &str, at: usize) -> bool {
 }
 
 /// Whether the sentence's rates compare with the month before rather than a year earlier.
+/// "their monthly exports", "monthly trade": a sentence about month-on-month changes.
+fn speaks_monthly(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    is_month_on_month(s)
+        || re(&RE, || {
+            r"(?i)\bmonthly\s+(?:exports|imports|trade|shipments|deliveries|supplies)\b".into()
+        })
+        .is_match(s)
+}
+
+/// A cue that a rate is measured against a year before.
+fn speaks_yearly(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(&RE, || {
+        r"(?i)\b(?:year[- ]on[- ]year|y/y|yoy|a year (?:earlier|ago|before)|same (?:month|period)|previous year|last year)\b".into()
+    })
+    .is_match(s)
+}
+
 fn is_month_on_month(s: &str) -> bool {
     static MOM: OnceLock<Regex> = OnceLock::new();
-    static YOY: OnceLock<Regex> = OnceLock::new();
     let mom = re(&MOM, || {
         format!(
             r"(?i)\b(?:month[- ]on[- ]month|m/m|in monthly terms|on a monthly basis|on a sequential basis|sequentially|(?:from|compared\s+(?:with|to)|than in|over)\s+the\s+previous\s+month|(?:compared\s+(?:with|to)|versus)\s+{MONTH_FULL}\b)"
         )
     });
-    let yoy = re(&YOY, || {
-        r"(?i)\b(?:year[- ]on[- ]year|y/y|yoy|a year (?:earlier|ago|before)|same (?:month|period)|previous year|last year)\b".into()
-    });
-    mom.is_match(s) && !yoy.is_match(s)
+    mom.is_match(s) && !speaks_yearly(s)
 }
 
 /// The party a figure in a list belongs to: in the stretch before it, the one the text marks as
@@ -3304,5 +3485,67 @@ mod tests {
             (f.abs_change, f.yoy_growth_pct, f.growth_base_year),
             (Some(2.0), Some(11.0), None)
         );
+    }
+
+    #[test]
+    fn growth_from_a_stated_base_year_strong_verbs_and_ranked_entries() {
+        // The rate runs from the stated base's year, not from the year before.
+        let f = all(
+            "Exports from the EU to Turkey climbed from EUR 40.1 billion in 2010 to EUR 65.8 billion in 2015 (+64%).",
+            Some("2016-05-01"),
+        );
+        let level = f.iter().find(|f| !f.states_base).unwrap();
+        assert_eq!(
+            (level.value, level.yoy_growth_pct, level.growth_base_year),
+            (Some(65.8), Some(64.0), Some(2010))
+        );
+        // Next to the year before, a base is plain year-on-year.
+        let f = all(
+            "Exports from the EU to Turkey climbed from EUR 60.1 billion in 2014 to EUR 65.8 billion in 2015 (+9%).",
+            Some("2016-05-01"),
+        );
+        let level = f.iter().find(|f| !f.states_base).unwrap();
+        assert_eq!(level.growth_base_year, None);
+        // The strong verbs of headlines carry their direction.
+        for (s, g) in [
+            ("German exports to Russia collapsed by 48% in 2022.", -48.0),
+            ("Exports to Armenia plummeted 20% in 2024.", -20.0),
+            ("Imports from Kazakhstan rocketed by 120% in 2023.", 120.0),
+            ("Exports to Kyrgyzstan leapt 35% in 2022.", 35.0),
+        ] {
+            assert_eq!(one(s, Some("2025-01-10")).yoy_growth_pct, Some(g), "{s}");
+        }
+        // A ranking's entry with no trade word of its own takes the flow from the sentence
+        // before; so does a bare rate in brackets after a name.
+        let opts = ExtractOptions {
+            date: NaiveDate::from_ymd_opt(2024, 3, 1),
+            ..Default::default()
+        };
+        let c = extract(
+            "EU exports to Kyrgyzstan grew in 2023, led by Germany (310.5 million euros) and Italy (95.0 million euros). Austria (61.2 million euros) completes the top three.",
+            &opts,
+        );
+        let austria = c
+            .iter()
+            .find(|c| c.frame.value == Some(61.2))
+            .expect("the entry is a claim");
+        assert_eq!(
+            pair(&austria.frame),
+            (Some("AUT"), Some("KGZ"), Some(Flow::Exports))
+        );
+        let c = extract(
+            "EU exports to Armenia rose in 2023. The strongest growth came from Spain (64%) and Poland (31%).",
+            &opts,
+        );
+        let rates: Vec<_> = c.iter().filter_map(|c| c.frame.yoy_growth_pct).collect();
+        assert!(rates.contains(&64.0) && rates.contains(&31.0), "{c:#?}");
+        // After a sentence about monthly exports, the ranking's rates are month-on-month.
+        let c = extract(
+            "Six EU states raised their monthly exports to Belarus. The biggest growth came from Spain (40%) and Latvia (12%).",
+            &opts,
+        );
+        let mom: Vec<_> = c.iter().filter_map(|c| c.frame.mom_growth_pct).collect();
+        assert_eq!(mom, [40.0, 12.0], "{c:#?}");
+        assert!(c.iter().all(|c| c.frame.yoy_growth_pct.is_none()));
     }
 }

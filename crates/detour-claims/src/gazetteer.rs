@@ -254,6 +254,19 @@ pub struct PartyMention {
 
 /// Every country or bloc named in `s` (byte offsets into `s`).
 pub fn find_parties(s: &str) -> Vec<PartyMention> {
+    // The extractor asks about the same sentence several times in a row: the last answer is kept.
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, Vec<PartyMention>)> = Default::default();
+    }
+    if let Some(hit) = LAST.with_borrow(|(t, m)| (t == s).then(|| m.clone())) {
+        return hit;
+    }
+    let out = find_parties_uncached(s);
+    LAST.with_borrow_mut(|last| *last = (s.to_string(), out.clone()));
+    out
+}
+
+fn find_parties_uncached(s: &str) -> Vec<PartyMention> {
     let g = gazetteer();
     let mut out: Vec<PartyMention> = Vec::new();
     for m in g.re.find_iter(s) {
@@ -309,22 +322,41 @@ pub fn find_parties(s: &str) -> Vec<PartyMention> {
         {
             continue;
         }
-        let limit = if lw.len() >= 9 { 2 } else { 1 };
-        if let Some((_, code)) = g
-            .single_words
-            .iter()
-            .find(|(n, _)| n.len().abs_diff(lw.len()) <= limit && edit_distance(n, &lw) <= limit)
-        {
+        if let Some(code) = near_miss(&g.single_words, lw) {
             out.push(PartyMention {
                 start: w.start(),
                 end: w.end(),
-                code: code.clone(),
+                code,
                 kind: MentionKind::Name,
             });
         }
     }
     out.sort_by_key(|p| p.start);
     out
+}
+
+/// The single-word name that a word misspells (one edit, two from nine letters), remembered per
+/// word: a long text repeats its words.
+fn near_miss(names: &[(String, String)], lw: String) -> Option<String> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<String, Option<String>>> = Default::default();
+    }
+    if let Some(hit) = SEEN.with_borrow(|m| m.get(&lw).cloned()) {
+        return hit;
+    }
+    let limit = if lw.len() >= 9 { 2 } else { 1 };
+    let code = names
+        .iter()
+        .find(|(n, _)| n.len().abs_diff(lw.len()) <= limit && edit_distance(n, &lw) <= limit)
+        .map(|(_, code)| code.clone());
+    SEEN.with_borrow_mut(|m| {
+        // Bounded: an adversarial text of distinct words must not grow it without end.
+        if m.len() > 100_000 {
+            m.clear();
+        }
+        m.insert(lw, code.clone())
+    });
+    code
 }
 
 fn regex_words() -> &'static Regex {

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use detour_core::period::{Month, Period};
-use detour_monitor::{FlowKind, MonitorError, Side, TradeQuery};
+use detour_monitor::{FlowKind, MonitorError, Side, TradeQuery, TradeResult};
 use detour_store::Store;
 use serde::Serialize;
 
@@ -301,9 +301,65 @@ fn party_name(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// The store's answers within one check: a long text asks the same question many times (the same
+/// pair and year in many sentences, every year of a pair for each record claim), and each is
+/// asked of the store once.
+struct Answers<'a> {
+    store: &'a Store,
+    memo: std::sync::Mutex<std::collections::HashMap<String, Result<TradeResult, Unanswered>>>,
+}
+
+/// Why the store gave no answer, kept for the questions asked again.
+#[derive(Clone)]
+enum Unanswered {
+    NoData,
+    Failed(String),
+}
+
+impl std::fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unanswered::NoData => f.write_str("no data"),
+            Unanswered::Failed(e) => f.write_str(e),
+        }
+    }
+}
+
+impl<'a> Answers<'a> {
+    fn new(store: &'a Store) -> Self {
+        Answers {
+            store,
+            memo: Default::default(),
+        }
+    }
+
+    fn memo(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Result<TradeResult, Unanswered>>>
+    {
+        // A check that panicked while holding the lock left the map whole (inserts are atomic).
+        self.memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn trade(&self, q: &TradeQuery) -> Result<TradeResult, Unanswered> {
+        let key = format!("{q:?}");
+        if let Some(r) = self.memo().get(&key) {
+            return r.clone();
+        }
+        let r = detour_monitor::trade(self.store, q).map_err(|e| match e {
+            MonitorError::NoData { .. } => Unanswered::NoData,
+            e => Unanswered::Failed(e.to_string()),
+        });
+        self.memo().insert(key, r.clone());
+        r
+    }
+}
+
 /// The store's figures for a claim's question, from each reporter side.
 fn store_evidence(
-    store: &Store,
+    store: &Answers,
     claim: &Claim,
     period: &Period,
     notes: &mut Vec<String>,
@@ -319,9 +375,9 @@ fn store_evidence(
         );
         q.side = side;
         q.currency = f.unit.clone();
-        let r = match detour_monitor::trade(store, &q) {
+        let r = match store.trade(&q) {
             Ok(r) => r,
-            Err(MonitorError::NoData { .. }) => continue,
+            Err(Unanswered::NoData) => continue,
             Err(e) => {
                 notes.push(format!(
                     "store ({} side): {e}",
@@ -392,7 +448,7 @@ fn store_evidence(
                 let mut bq = q.clone();
                 bq.period = bp;
                 bq.yoy = false;
-                match detour_monitor::trade(store, &bq) {
+                match store.trade(&bq) {
                     Ok(br) if br.complete && br.value > 0.0 => {
                         yoy = Some(100.0 * (r.value / br.value - 1.0));
                         base_total = Some((br.value, bp.label()));
@@ -437,7 +493,7 @@ fn store_evidence(
                 let mut bq = q.clone();
                 bq.period = bp;
                 bq.yoy = false;
-                match detour_monitor::trade(store, &bq) {
+                match store.trade(&bq) {
                     Ok(br) if br.complete && br.value > 0.0 => {
                         let g = 100.0 * (r.value / br.value - 1.0);
                         mom = Some(g);
@@ -619,9 +675,10 @@ pub fn check_until(
     deadline: detour_core::Deadline,
 ) -> Result<Vec<Checked>, detour_core::Expired> {
     let mut out: Vec<Checked> = Vec::with_capacity(claims.len());
+    let answers = store.map(Answers::new);
     for c in claims {
         deadline.check()?;
-        out.push(check_one(store, releases, c, date));
+        out.push(check_one(answers.as_ref(), releases, c, date));
     }
     cross_check(&mut out);
     grade_sentences(&mut out);
@@ -688,7 +745,7 @@ fn claimed(f: &Frame) -> String {
 }
 
 fn check_one(
-    store: Option<&Store>,
+    store: Option<&Answers>,
     releases: &[Release],
     claim: &Claim,
     date: Option<NaiveDate>,
@@ -1094,7 +1151,7 @@ fn check_one(
 
 /// Whether a value would be a record, from the full-year figures the store and releases hold.
 fn record_note(
-    store: Option<&Store>,
+    store: Option<&Answers>,
     releases: &[Release],
     f: &Frame,
     date: Option<NaiveDate>,
@@ -1126,7 +1183,7 @@ fn record_note(
                 let mut q = TradeQuery::new(a, b, flow_kind(flow), p);
                 q.currency = f.unit.clone();
                 q.side = side;
-                if let Ok(r) = detour_monitor::trade(st, &q)
+                if let Ok(r) = st.trade(&q)
                     && r.complete
                 {
                     years.push((
