@@ -1653,14 +1653,18 @@ pub fn try_extract(text: &str, opts: &ExtractOptions) -> Result<Vec<Claim>, deto
             crate::lang::gloss(h, lang)
         };
         // A headline that names two parties without a trade word still names the subject.
+        // So does a headline that is only a country's name (a country page: "…/de/kirgisistan").
         let (parties, period, flow) = context_from(&g, date).or_else(|| {
             let mut codes: Vec<String> = Vec::new();
-            for p in find_parties(&g) {
+            let mut rest = g.clone();
+            for p in find_parties(&g).into_iter().rev() {
+                rest.replace_range(p.start..p.end, " ");
                 if !codes.contains(&p.code) {
-                    codes.push(p.code);
+                    codes.insert(0, p.code);
                 }
             }
-            (codes.len() == 2).then_some((codes, None, None))
+            let only_name = codes.len() == 1 && !rest.chars().any(char::is_alphanumeric);
+            (codes.len() == 2 || only_name).then_some((codes, None, None))
         })?;
         // A headline on the two parties' trade ("… trade turnover …") speaks of turnover.
         let cues = find_flows(&g);
@@ -1895,7 +1899,7 @@ fn sentence_claims(
     }
     let flows = parsed.flows.clone();
     let continues = re(&CONTINUES, || {
-        r"(?i)^\W*(?:it|this|that|the figure|the total|the volume|their|its|they|the two|in\s+\w+(?:\s+\w+)?,\s+it)\b|\b(?:the two countries|both countries|the two sides|both sides|the two nations)\b|\b(?:it|this figure)\s+(?:rose|fell|reached|amounted|increased|decreased|grew|totaled|totalled|stood|was)\b".into()
+        r"(?i)^\W*(?:it|this|that|the figure|the total|the volume|their|its|they|the two|in\s+\w+(?:\s+\w+)?,\s+it)\b|\b(?:the two countries|both countries|the two sides|both sides|the two nations)\b|\b(?:it|this figure)\s+(?:rose|fell|reached|amounted|increased|decreased|grew|totaled|totalled|stood|was)\b|\b(?:rose|fell|grew|increased|decreased|declined)\s+this figure\b".into()
     })
     .is_match(s);
     let sentence_ctx = ctx
@@ -1926,10 +1930,16 @@ fn sentence_claims(
     let all_parties = parsed.parties.clone();
     // A country named only in the attribution ("According to Uzbekistan's statistics agency, trade
     // with Russia …") is the reporting side when the sentence names just one other party.
+    // So is the country whose leader is speaking ("Erdogan said … between the two countries").
     let attr_party: Option<String> = all_parties
         .iter()
         .find(|p| attr_range.is_some_and(|(a, b)| p.start >= a && p.end <= b))
-        .map(|p| p.code.clone());
+        .map(|p| p.code.clone())
+        .or_else(|| {
+            attr.as_ref()
+                .and_then(|(n, _, _)| crate::gazetteer::leader_country(n))
+                .map(str::to_string)
+        });
     let parties: Vec<PartyMention> = all_parties
         .into_iter()
         .filter(|p| keep_party(s, p, attr_range))
@@ -2088,7 +2098,17 @@ fn sentence_claims(
     let claim_periods: Vec<&PeriodMention> = periods.iter().filter(|p| !p.is_base).collect();
     let base_periods: Vec<&PeriodMention> = periods.iter().filter(|p| p.is_base).collect();
     let pspans: Vec<(usize, usize)> = claim_periods.iter().map(|p| (p.start, p.end)).collect();
-    let ppair = pair_nearest(&spans, &pspans, s, 400);
+    let mut ppair = pair_nearest(&spans, &pspans, s, 400);
+    // As many periods as figures, paired crosswise by nearness ("2017 grew … to 84.07 billion,
+    // in 2018 by 27.1% … 107 billion"): a text lists them in the same order.
+    if spans.len() >= 2
+        && spans.len() == pspans.len()
+        && ppair.iter().all(Option::is_some)
+        && ppair.windows(2).any(|w| w[0] > w[1])
+        && (0..spans.len()).all(|i| distance(spans[i], pspans[i], s) <= 400)
+    {
+        ppair = (0..spans.len()).map(Some).collect();
+    }
     for (i, p) in ppair.iter().enumerate() {
         if let Some(j) = p {
             anchors[i].period = Some(claim_periods[*j].clone());
@@ -3547,5 +3567,60 @@ mod tests {
         let mom: Vec<_> = c.iter().filter_map(|c| c.frame.mom_growth_pct).collect();
         assert_eq!(mom, [40.0, 12.0], "{c:#?}");
         assert!(c.iter().all(|c| c.frame.yoy_growth_pct.is_none()));
+    }
+
+    #[test]
+    fn speakers_country_pages_and_the_german_verb_war() {
+        // A leader speaking of "the two countries" stands for one of them.
+        let f = all(
+            "President Tokayev said after talks with his Uzbek counterpart that trade between the two countries rose to $4 billion in 2023.",
+            Some("2024-03-01"),
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(pair(&f[0]).0, Some("KAZ"));
+        assert_eq!(pair(&f[0]).1, Some("UZB"));
+        // German "war" is the verb: the country before it is a party, not a war's place.
+        let f = all(
+            "Armenien war 2023 der drittgrößte Handelspartner Russlands, wobei der Handel mit diesem Land um 12 % auf 7,4 Mrd. USD stieg.",
+            Some("2024-03-01"),
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        let mut parties = [f[0].country_a.clone(), f[0].country_b.clone()];
+        parties.sort();
+        assert_eq!(parties, [Some("ARM".to_string()), Some("RUS".to_string())]);
+        // A headline that is only a country's name (a country page) names the partner.
+        let f = with_headline(
+            "Die deutschen Ausfuhren gingen 2023 um 4 Prozent auf 310 Millionen Euro zurück.",
+            "Armenien",
+            "2024-03-01",
+        );
+        assert_eq!(pair(&f[0]), (Some("DEU"), Some("ARM"), Some(Flow::Exports)));
+    }
+
+    #[test]
+    fn periods_listed_before_their_figures_and_this_figure_after_its_verb() {
+        // Two periods, two figures, in the same order, even where the second period stands
+        // nearer the first figure.
+        let f = all(
+            "In 2019 Kazakhstan's exports to China grew by 12% to $8.1 billion, in 2020 by 5% and reached $8.5 billion.",
+            Some("2021-05-01"),
+        );
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| (f.value, f.period_start.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [(Some(8.1), Some("2019-01")), (Some(8.5), Some("2020-01"))]
+        );
+        // German word order puts the verb before "diese Zahl" (this figure): it still refers
+        // back to the trade the text is about.
+        let f = with_headline(
+            "2019 stieg diese Zahl um 12 Prozent auf 8,1 Milliarden Dollar.",
+            "Handel zwischen Kasachstan und China",
+            "2021-05-01",
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!((f[0].value, f[0].flow), (Some(8.1), Some(Flow::Turnover)));
     }
 }

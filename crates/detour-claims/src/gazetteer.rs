@@ -389,6 +389,48 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// Heads of state and government who speak of these countries' trade, by surname (with the
+/// spellings news uses): the country a speaker stands for ("Erdogan said … between the two
+/// countries").
+const LEADERS: &[(&str, &str)] = &[
+    ("Putin", "RUS"),
+    ("Medvedev", "RUS"),
+    ("Mishustin", "RUS"),
+    ("Lavrov", "RUS"),
+    ("Erdogan", "TUR"),
+    ("Erdoğan", "TUR"),
+    ("Tokayev", "KAZ"),
+    ("Nazarbayev", "KAZ"),
+    ("Lukashenko", "BLR"),
+    ("Mirziyoyev", "UZB"),
+    ("Pashinyan", "ARM"),
+    ("Japarov", "KGZ"),
+    ("Zhaparov", "KGZ"),
+    ("Jeenbekov", "KGZ"),
+    ("Rahmon", "TJK"),
+    ("Aliyev", "AZE"),
+    ("Berdimuhamedov", "TKM"),
+    ("Xi Jinping", "CHN"),
+    ("Modi", "IND"),
+    ("Scholz", "DEU"),
+    ("Merkel", "DEU"),
+    ("Macron", "FRA"),
+];
+
+/// The country whose leader an attribution names ("Präsident Recep Tayyip Erdogan" → TUR).
+pub fn leader_country(name: &str) -> Option<&'static str> {
+    LEADERS.iter().find_map(|(n, code)| {
+        name.match_indices(n)
+            .any(|(i, _)| {
+                let before = name[..i].chars().next_back();
+                let after = name[i + n.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+            .then_some(*code)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -183,6 +183,9 @@ const DE: &[(&str, &str)] = &[
     (r"(\d)\.(\d{3})\b", "$1$2"),
     (r"(\d),(\d)", "$1.$2"),
     (r",\s+(?:während|wobei)\s+", ", while "),
+    // "Kirgisistan war … Handelspartner": the verb (the noun is "Krieg"), not the English war.
+    (r"\bwar\b", "was"),
+    (r"\bwaren\b", "were"),
     (r"\bzwei\b", "two"),
     (r"\bdrei\b", "three"),
     (r"\bvier\b", "four"),

@@ -285,6 +285,7 @@ pub fn headline_from_address(address: &str) -> Option<String> {
     let path = address.split_once("://").map_or(address, |(_, r)| r);
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let mut best: Option<Vec<String>> = None;
+    let mut country_page: Option<String> = None;
     for seg in path.split('/').skip(1) {
         let seg = percent_decode(seg);
         let seg = seg
@@ -314,8 +315,24 @@ pub fn headline_from_address(address: &str) -> Option<String> {
         if alpha >= 3 && best.as_ref().is_none_or(|b| b.len() < words.len()) {
             best = Some(words.iter().map(|w| headline_word(w)).collect());
         }
+        // A country's page ("…/de/kirgisistan", "…/countries/south-korea"): its name.
+        if (1..=3).contains(&words.len()) {
+            let name = words
+                .iter()
+                .map(|w| headline_word(w))
+                .collect::<Vec<_>>()
+                .join(" ");
+            // The name in English or in German (the German gloss names countries in English).
+            let whole = |n: &str| {
+                let found = crate::gazetteer::find_parties(n);
+                found.len() == 1 && found[0].start == 0 && found[0].end == n.len()
+            };
+            if whole(&name) || whole(&crate::lang::gloss(&name, crate::lang::Lang::De)) {
+                country_page = Some(name);
+            }
+        }
     }
-    best.map(|w| w.join(" "))
+    best.map(|w| w.join(" ")).or(country_page)
 }
 
 fn headline_word(w: &str) -> String {
@@ -415,6 +432,19 @@ mod tests {
 
     #[test]
     fn reads_a_headline_from_a_page_address() {
+        // A country's page: its name, in English or German.
+        assert_eq!(
+            headline_from_address("https://example.org/de/armenien").as_deref(),
+            Some("Armenien")
+        );
+        assert_eq!(
+            headline_from_address("https://example.org/countries/south-korea").as_deref(),
+            Some("South Korea")
+        );
+        assert_eq!(
+            headline_from_address("https://example.org/de/wirtschaft"),
+            None
+        );
         assert_eq!(
             headline_from_address(
                 "https://example.com/20221025/six-eu-countries-boost-exports-to-russia-in-july-1102602231.html"
