@@ -701,15 +701,32 @@ fn find_growth(s: &str) -> Vec<Growth> {
     });
     for c in fraction.captures_iter(s) {
         let m = c.get(0).expect("match");
-        let f = c["f"].to_lowercase();
-        let frac = match f.as_str() {
-            "third" => 100.0 / 3.0,
-            "quarter" => 25.0,
-            "half" => 50.0,
-            "fifth" => 20.0,
-            _ => 200.0 / 3.0,
-        };
+        let frac = fraction_pct(&c["f"]);
         let dir = if is_down(&c["verb"]) { -1.0 } else { 1.0 };
+        out.push(Growth {
+            start: m.start(),
+            end: m.end(),
+            pct: dir * frac,
+            tolerance: 5.0,
+            bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
+            text: m.as_str().trim().to_string(),
+        });
+    }
+    // "um ein Drittel … zugenommen" (German order, glossed "by a third … increased"): the
+    // fraction first, the direction from its clause.
+    static BARE_FRACTION: OnceLock<Regex> = OnceLock::new();
+    let bare = re(&BARE_FRACTION, || {
+        r"(?i)\bby\s+(?P<q>more than |almost |nearly |about )?(?:a\s+|one[- ])?(?P<f>third|quarter|half|fifth|two[- ]thirds)\b".into()
+    });
+    for c in bare.captures_iter(s) {
+        let m = c.get(0).expect("match");
+        if out.iter().any(|g| g.start < m.end() && m.start() < g.end) {
+            continue;
+        }
+        let Some(dir) = clause_direction(s, m.start(), m.end()) else {
+            continue;
+        };
+        let frac = fraction_pct(&c["f"]);
         out.push(Growth {
             start: m.start(),
             end: m.end(),
@@ -729,6 +746,17 @@ fn find_growth(s: &str) -> Vec<Growth> {
         kept.push(g);
     }
     kept
+}
+
+/// A fraction word as a percentage ("third" 33.3, "two-thirds" 66.7).
+fn fraction_pct(f: &str) -> f64 {
+    match f.to_lowercase().as_str() {
+        "third" => 100.0 / 3.0,
+        "quarter" => 25.0,
+        "half" => 50.0,
+        "fifth" => 20.0,
+        _ => 200.0 / 3.0,
+    }
 }
 
 /// The direction of the change word nearest to `[start, end)` within its clause.
@@ -1372,7 +1400,12 @@ const ROLES: &[&str] = &[
 /// empty when the words name no one ("he said", "according to the data", "our estimates").
 fn attribution(s: &str) -> Option<(String, usize, usize)> {
     let (name, a, b) = attribution_words(s)?;
-    let name = name.trim_end_matches([')', '(', ' ']).to_string();
+    // A closing bracket of the name's own ("… Indirect Taxes (DGDDI)") stays; a stray one goes.
+    let mut name = name.trim_end_matches(['(', ' ']);
+    while name.ends_with(')') && name.matches(')').count() > name.matches('(').count() {
+        name = name[..name.len() - 1].trim_end_matches(['(', ' ']);
+    }
+    let name = name.to_string();
     const VAGUE: &[&str] = &[
         "he",
         "she",
@@ -1414,9 +1447,9 @@ fn attribution_words(s: &str) -> Option<(String, usize, usize)> {
     static POST: OnceLock<Regex> = OnceLock::new();
     static PRE: OnceLock<Regex> = OnceLock::new();
     static ACC: OnceLock<Regex> = OnceLock::new();
-    const VERBS: &str = r"said|says|noted|notes|added|adds|stated|states|told\s+\w+|announced|announces|reported|reports|stressed|emphasi[sz]ed|highlighted|pointed out|explained|estimated|wrote|claimed|claims|believes|cited|mentioned|praised";
+    const VERBS: &str = r"said|says|noted|notes|added|adds|stated|states|told\s+\w+|announced|announces|reported|reports|stressed|emphasi[sz]ed|highlighted|pointed out|explained|explains|estimated|wrote|claimed|claims|believes|cited|mentioned|praised";
     const NAME: &str = r"(?:\p{Lu}[\w'\-\.]*(?:\s+(?:of|for|de|van|von|al|the|and)\b)*\s*)+";
-    const GENERIC: &str = r"(?:an?|the|one|another)\s+(?:[\w\-']+\s+){0,3}?(?i:expert|analyst|economist|official|source|spokes(?:person|man|woman)|researcher|minister|ministry|diplomat|observer|report|study|statement|agency|service|office|committee|commission|bureau|embassy|customs|bank|government)s?(?:\s+(?:of|for|under|at)\s+(?:the\s+)?(?:[\w\-']+\s+){0,3}?[\w\-']+)?";
+    const GENERIC: &str = r"(?:an?|the|one|another)\s+(?:[\w\-']+\s+){0,3}?(?i:expert|analyst|economist|official|source|spokes(?:person|man|woman)|researcher|minister|ministry|diplomat|observer|report|study|statement|agency|service|office|committee|commission|bureau|embassy|customs|bank|government|department|directorate)s?(?:\s+(?:of|for|under|at)\s+(?:the\s+)?(?:(?:\p{Lu}[\w\-']*\s+(?:(?:and|of|for)\s+)?){0,6}\p{Lu}[\w\-']*(?:\s+\(\p{Lu}[\w\-']*\))?|(?:[\w\-']+\s+){0,3}?[\w\-']+))?";
     let post = re(&POST, || {
         format!(
             r",\s*(?:(?P<v1>{VERBS})\s+(?P<n1>{GENERIC}|{NAME})|(?P<n2>{GENERIC}|{NAME})\s*(?P<v2>{VERBS})|(?P<n3>(?:[a-z][\w\-']*\s+){{1,12}}?{NAME})\s*(?P<v3>{VERBS}))"
@@ -1526,6 +1559,15 @@ fn keep_party(s: &str, p: &PartyMention, attr: Option<(usize, usize)>) -> bool {
     });
     let war_after = re(&WAR_AFTER, || r"^(?:-|\s)(?:Krieg\w*|war)\b".into());
     if war_before.is_match(before) || war_after.is_match(after) {
+        return false;
+    }
+    // "now prohibited by the European Union", "sanctions imposed by the EU": the agent of a
+    // measure, not a side of the trade.
+    static AGENT_BEFORE: OnceLock<Regex> = OnceLock::new();
+    let agent_before = re(&AGENT_BEFORE, || {
+        r"(?i)\b(?:prohibited|banned|imposed|introduced|adopted|approved|sanctioned|restricted|blocked|forbidden)\s+by\s+(?:the\s+)?$".into()
+    });
+    if agent_before.is_match(before) {
         return false;
     }
     if p.kind == MentionKind::Adjective && person_after.is_match(after) {
@@ -2193,10 +2235,17 @@ fn sentence_claims(
     for (i, a) in anchors.iter_mut().enumerate() {
         let (st, en) = spans[i];
         if a.growth.is_some() {
+            // After the rate, or before it in its clause ("stieg im Vergleich zu 2022 um 5,4 %").
             a.base = base_periods
                 .iter()
                 .filter(|b| b.start >= en)
                 .min_by_key(|b| b.start - en)
+                .or_else(|| {
+                    base_periods
+                        .iter()
+                        .filter(|b| b.end <= st && b.start >= clause_start(s, st))
+                        .max_by_key(|b| b.end)
+                })
                 .map(|b| (*b).clone());
         }
         let prev_end = if i > 0 { spans[i - 1].1 } else { 0 };
@@ -2617,12 +2666,14 @@ fn sentence_claims(
         {
             frame.growth_base_year = Some(y1);
         }
-        // "rose by 5.4% compared with 2022" and no period of its own: the year after the base.
+        // "rose by 5.4% compared with 2022" and no period of its own: the year after the base,
+        // once it has ended by the article's date (before, the months are not said).
         if frame.period_start.is_none()
             && let Some(b) = &a.base
             && let YearRef::Abs(by) = b.year
             && b.m1 == 1
             && b.m2 == 12
+            && date.is_none_or(|d| d.year() > by + 1)
         {
             frame.period_start = Some(format!("{:04}-01", by + 1));
             frame.period_end = Some(format!("{:04}-12", by + 1));
@@ -3622,5 +3673,57 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:#?}");
         assert_eq!((f[0].value, f[0].flow), (Some(8.1), Some(Flow::Turnover)));
+    }
+
+    #[test]
+    fn the_agent_of_a_ban_is_no_party_and_a_department_speaks() {
+        let f = all(
+            "Exports of machinery to Russia halved to 3 billion euros in 2023, now restricted by the European Union, explains the statistics department of the National Institute of Statistics (Istat).",
+            Some("2024-07-01"),
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(pair(&f[0]), (Some("ITA"), Some("RUS"), Some(Flow::Exports)));
+        assert_eq!(
+            f[0].attributed_to.as_deref(),
+            Some("statistics department of the National Institute of Statistics (Istat)")
+        );
+    }
+
+    #[test]
+    fn a_base_year_before_the_rate_dates_the_claim_once_the_year_after_has_ended() {
+        let s =
+            "Trade between Uzbekistan and Russia rose compared with 2022 by 5.4% to $9.9 billion.";
+        let f = one(s, Some("2024-03-16"));
+        assert_eq!(
+            (
+                f.period_start.as_deref(),
+                f.period_end.as_deref(),
+                f.yoy_growth_pct
+            ),
+            (Some("2023-01"), Some("2023-12"), Some(5.4))
+        );
+        // Written in December 2023: the months of 2023 it covers are not said.
+        let f = one(s, Some("2023-12-02"));
+        assert_eq!(f.period_start, None);
+    }
+
+    #[test]
+    fn a_fraction_before_its_verb() {
+        // German order, glossed: "um ein Drittel … zugenommen".
+        let opts = ExtractOptions {
+            date: NaiveDate::from_ymd_opt(2019, 4, 1),
+            ..Default::default()
+        };
+        let c = extract(
+            "Das Handelsvolumen zwischen Russland und der Türkei habe 2018 um ein Drittel auf 25 Milliarden Dollar zugenommen.",
+            &opts,
+        );
+        assert_eq!(c.len(), 1, "{c:#?}");
+        assert!((c[0].frame.yoy_growth_pct.unwrap() - 100.0 / 3.0).abs() < 1e-3);
+        let c = extract(
+            "Trade between Russia and Turkey by a quarter shrank in 2018, to $15 billion.",
+            &opts,
+        );
+        assert_eq!(c[0].frame.yoy_growth_pct, Some(-25.0));
     }
 }
