@@ -699,38 +699,33 @@ fn find_growth(s: &str) -> Vec<Growth> {
             r"(?i)\b(?P<verb>{UP_WORDS}|{DOWN_WORDS})\s+(?:by\s+)?(?P<q>more than |almost |nearly |about )?(?:a\s+|one[- ])?(?P<f>third|quarter|half|fifth|two[- ]thirds)\b"
         )
     });
-    for c in fraction.captures_iter(s) {
-        let m = c.get(0).expect("match");
-        let frac = fraction_pct(&c["f"]);
-        let dir = if is_down(&c["verb"]) { -1.0 } else { 1.0 };
-        out.push(Growth {
-            start: m.start(),
-            end: m.end(),
-            pct: dir * frac,
-            tolerance: 5.0,
-            bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
-            text: m.as_str().trim().to_string(),
-        });
-    }
-    // "um ein Drittel … zugenommen" (German order, glossed "by a third … increased"): the
-    // fraction first, the direction from its clause.
+    // "fell by a third"; and "um ein Drittel … zugenommen" (German order, glossed "by a third
+    // … increased"): the fraction first, the direction from its clause.
     static BARE_FRACTION: OnceLock<Regex> = OnceLock::new();
     let bare = re(&BARE_FRACTION, || {
         r"(?i)\bby\s+(?P<q>more than |almost |nearly |about )?(?:a\s+|one[- ])?(?P<f>third|quarter|half|fifth|two[- ]thirds)\b".into()
     });
+    let mut fractions: Vec<(regex::Captures, f64)> = Vec::new();
+    for c in fraction.captures_iter(s) {
+        let dir = if is_down(&c["verb"]) { -1.0 } else { 1.0 };
+        fractions.push((c, dir));
+    }
     for c in bare.captures_iter(s) {
         let m = c.get(0).expect("match");
-        if out.iter().any(|g| g.start < m.end() && m.start() < g.end) {
-            continue;
+        let taken = fractions.iter().any(|(w, _)| {
+            let w = w.get(0).expect("match");
+            w.start() < m.end() && m.start() < w.end()
+        });
+        if let (false, Some(dir)) = (taken, clause_direction(s, m.start(), m.end())) {
+            fractions.push((c, dir));
         }
-        let Some(dir) = clause_direction(s, m.start(), m.end()) else {
-            continue;
-        };
-        let frac = fraction_pct(&c["f"]);
+    }
+    for (c, dir) in fractions {
+        let m = c.get(0).expect("match");
         out.push(Growth {
             start: m.start(),
             end: m.end(),
-            pct: dir * frac,
+            pct: dir * fraction_pct(&c["f"]),
             tolerance: 5.0,
             bound: qualifier_bound(c.name("q").map(|q| q.as_str())),
             text: m.as_str().trim().to_string(),
