@@ -567,6 +567,18 @@ fn find_growth(s: &str) -> Vec<Growth> {
         {
             direction = clause_direction(s, m.start(), m.end());
         }
+        // "grew by 14% and 9% …": the second rate of a pair takes the first's direction.
+        static AFTER_RATE: OnceLock<Regex> = OnceLock::new();
+        if direction.is_none()
+            && sign.is_none()
+            && let Some(prev) = out.last().filter(|_| !pending.contains(&(out.len() - 1)))
+            && re(&AFTER_RATE, || {
+                r"(?i)^\s*(?:,\s*)?(?:and|or|,)\s*(?:by\s+)?$".into()
+            })
+            .is_match(&s[prev.end.min(m.start())..m.start()])
+        {
+            direction = Some(prev.pct.signum());
+        }
         if direction.is_none() && LISTED_RATE.get_or_init(listed_rate_re).is_match(after) {
             pending.push(out.len());
             out.push(Growth {
@@ -718,6 +730,94 @@ fn find_growth(s: &str) -> Vec<Growth> {
         });
         if let (false, Some(dir)) = (taken, clause_direction(s, m.start(), m.end())) {
             fractions.push((c, dir));
+        }
+    }
+    // "Italy (minus one percent)", "France (minus six)" in a list of rates: a signed rate in
+    // words; without "percent" only in brackets, where the list's rates are.
+    static SIGNED: OnceLock<Regex> = OnceLock::new();
+    let signed = re(&SIGNED, || {
+        r"(?i)\b(?P<sign>minus|plus)\s+(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)\b(?P<pc>\s*(?:%|percent|per cent))?".into()
+    });
+    for c in signed.captures_iter(s) {
+        let m = c.get(0).expect("match");
+        let bracketed =
+            s[..m.start()].trim_end().ends_with('(') && s[m.end()..].trim_start().starts_with(')');
+        let n = &c["n"];
+        let v = n.parse::<f64>().ok().or_else(|| {
+            const WORDS: [(&str, f64); 17] = [
+                ("one", 1.0),
+                ("two", 2.0),
+                ("three", 3.0),
+                ("four", 4.0),
+                ("five", 5.0),
+                ("six", 6.0),
+                ("seven", 7.0),
+                ("eight", 8.0),
+                ("nine", 9.0),
+                ("ten", 10.0),
+                ("eleven", 11.0),
+                ("twelve", 12.0),
+                ("fifteen", 15.0),
+                ("twenty", 20.0),
+                ("thirty", 30.0),
+                ("forty", 40.0),
+                ("fifty", 50.0),
+            ];
+            let l = n.to_lowercase();
+            WORDS.iter().find(|(w, _)| *w == l).map(|(_, v)| *v)
+        });
+        let overlaps = out.iter().any(|g| g.start < m.end() && m.start() < g.end);
+        if let (Some(v), false, true) = (v, overlaps, c.name("pc").is_some() || bracketed) {
+            let sign = if c["sign"].eq_ignore_ascii_case("minus") {
+                -1.0
+            } else {
+                1.0
+            };
+            out.push(Growth {
+                start: m.start(),
+                end: m.end(),
+                pct: sign * v,
+                tolerance: 0.5,
+                bound: Bound::Exact,
+                text: m.as_str().trim().to_string(),
+            });
+        }
+    }
+    // "growing by 21 and 24 percent, respectively": the first rate of the pair shares the
+    // second's sign of percent ("between 21 and 24 percent" is a range, not two rates).
+    static PAIRED: OnceLock<Regex> = OnceLock::new();
+    let paired = re(&PAIRED, || {
+        r"(?i)\b(?P<a>\d+(?:\.\d+)?)\s+and\s+(?P<b>\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b))"
+            .into()
+    });
+    for c in paired.captures_iter(s) {
+        let a = c.name("a").expect("first rate");
+        let range = s[..a.start()]
+            .trim_end()
+            .to_lowercase()
+            .ends_with("between");
+        let overlaps = out.iter().any(|g| g.start < a.end() && a.start() < g.end);
+        if range || overlaps {
+            continue;
+        }
+        let Some(dir) = clause_direction(s, a.start(), a.end()) else {
+            continue;
+        };
+        // Both rates, the second too where its own words gave it no direction.
+        let b = c.name("b").expect("second rate");
+        let b_found = out.iter().any(|g| g.start < b.end() && b.start() < g.end);
+        for (x, take) in [(a, true), (b, !b_found)] {
+            let digits = x.as_str().trim_end_matches(|ch: char| !ch.is_ascii_digit());
+            if let (true, Some((v, decimals))) = (take, parse_num(digits)) {
+                out.push(Growth {
+                    start: x.start(),
+                    end: x.end(),
+                    pct: dir * v,
+                    tolerance: 0.5 * 10f64.powi(-(decimals as i32)),
+                    bound: Bound::Exact,
+                    text: x.as_str().to_string(),
+                });
+            }
         }
     }
     for (c, dir) in fractions {
@@ -1013,7 +1113,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
             ),
             // 11: explicit years
             format!(
-                r"(?i)\b(?:(?:in|for|during|over|throughout|of|by|as of|across|through|since)\s+(?:the\s+(?:whole\s+|full\s+|entire\s+|calendar\s+)?(?:year\s+)?)?|full[- ]year\s+)(?P<y>{YEAR})\b|\b(?P<y2>{YEAR})(?:'s)?\s+(?:as a whole|total|figures|results|turnover|trade|exports|imports)\b|\b(?P<yb>{YEAR})\s+(?:figure|level|value|volume)s?\b"
+                r"(?i)\b(?:(?:in|for|during|over|throughout|of|by|as of|across|through|since|and)\s+(?:the\s+(?:whole\s+|full\s+|entire\s+|calendar\s+)?(?:year\s+)?)?|full[- ]year\s+)(?P<y>{YEAR})\b|\b(?P<y2>{YEAR})(?:'s)?\s+(?:as a whole|total|figures|results|turnover|trade|exports|imports)\b|\b(?P<yb>{YEAR})\s+(?:figure|level|value|volume)s?\b"
             ),
             // 12: relative years and bases (13 below: a named base year)
             format!(
@@ -1063,6 +1163,14 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                     let (y1, y2): (i32, i32) =
                         (c["y1"].parse().unwrap_or(0), c["y2"].parse().unwrap_or(0));
                     if y2 <= y1 || y2 - y1 > 30 {
+                        continue;
+                    }
+                    // "by 21 and 24 percent in 2012 and 2013, respectively": two years, no range.
+                    let text = m.as_str().to_lowercase();
+                    if text.contains("and")
+                        && !text.contains("between")
+                        && s.to_lowercase().contains("respectively")
+                    {
                         continue;
                     }
                     range_base = Some(y1);
@@ -3720,5 +3828,46 @@ mod tests {
             &opts,
         );
         assert_eq!(c[0].frame.yoy_growth_pct, Some(-25.0));
+    }
+
+    #[test]
+    fn signed_rates_in_words_and_pairs_of_rates() {
+        let opts = ExtractOptions {
+            date: NaiveDate::from_ymd_opt(2023, 8, 1),
+            ..Default::default()
+        };
+        let c = extract(
+            "Spain (-12%), Austria (minus four) and Finland (plus two percent) changed their exports to Belarus in July.",
+            &opts,
+        );
+        let g: Vec<_> = c
+            .iter()
+            .map(|c| (c.frame.country_a.as_deref(), c.frame.yoy_growth_pct))
+            .collect();
+        assert_eq!(
+            g,
+            [
+                (Some("ESP"), Some(-12.0)),
+                (Some("AUT"), Some(-4.0)),
+                (Some("FIN"), Some(2.0))
+            ]
+        );
+        // Outside brackets, a bare "minus four" is no rate.
+        assert!(extract("Exports to Belarus were minus four in July.", &opts).is_empty());
+        // Two rates that share "percent"; a range is one figure.
+        let c = extract(
+            "Exports from Georgia to Armenia grew by 14 and 9 percent in 2021 and 2022, respectively.",
+            &opts,
+        );
+        let rates: Vec<_> = c.iter().filter_map(|c| c.frame.yoy_growth_pct).collect();
+        assert!(rates.contains(&14.0) && rates.contains(&9.0), "{c:#?}");
+        let c = extract(
+            "Exports from Georgia to Armenia grew by between 14 and 19 percent in 2022.",
+            &opts,
+        );
+        assert!(
+            c.iter().all(|c| c.frame.yoy_growth_pct != Some(14.0)),
+            "{c:#?}"
+        );
     }
 }
