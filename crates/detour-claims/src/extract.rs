@@ -2159,11 +2159,32 @@ fn sentence_claims(
         && gspans.len() == spans.len()
         && gspans.iter().all(|g| g.0 >= spans[spans.len() - 1].1)
         && anchors.iter().all(is_level);
-    let gpair = if respectively {
+    let mut gpair = if respectively {
         (0..spans.len()).map(Some).collect()
     } else {
         pair_nearest(&spans, &gspans, s, 160)
     };
+    // "exports … recorded a growth of 12 percent in 2022, with the foreign trade surplus
+    // reaching over $10 billion": a rate does not cross into another flow's figure (a specific
+    // flow word between them other than the rate's own).
+    let own_flow = |at: usize| {
+        flows
+            .iter()
+            .rfind(|f| f.start < at && f.start >= clause_start(s, at))
+            .map(|f| f.flow)
+    };
+    for (i, p) in gpair.iter_mut().enumerate() {
+        let Some(j) = *p else { continue };
+        let (g, a) = (gspans[j], spans[i]);
+        let (lo, hi) = if g.1 <= a.0 { (g.1, a.0) } else { (a.1, g.0) };
+        let rate_flow = own_flow(g.0);
+        let crosses = flows
+            .iter()
+            .any(|f| f.start >= lo && f.start < hi && !f.generic && Some(f.flow) != rate_flow);
+        if rate_flow.is_some() && crosses {
+            *p = None;
+        }
+    }
     let mut used = vec![false; growths.len()];
     for (i, p) in gpair.iter().enumerate() {
         if let Some(j) = p {
@@ -3868,6 +3889,28 @@ mod tests {
         assert!(
             c.iter().all(|c| c.frame.yoy_growth_pct != Some(14.0)),
             "{c:#?}"
+        );
+    }
+
+    #[test]
+    fn a_rate_keeps_to_its_own_flow() {
+        // The rate is the exports'; the figure after it is the surplus's.
+        let f = all(
+            "Exports from Georgia to the European Union grew by 9 percent in 2023, with the trade surplus reaching over 1 billion U.S. dollars.",
+            Some("2024-02-01"),
+        );
+        let growth = f
+            .iter()
+            .find(|f| f.yoy_growth_pct == Some(9.0))
+            .expect("the rate");
+        assert_eq!((growth.flow, growth.value), (Some(Flow::Exports), None));
+        let surplus = f
+            .iter()
+            .find(|f| f.value == Some(1.0))
+            .expect("the surplus");
+        assert_eq!(
+            (surplus.flow, surplus.yoy_growth_pct),
+            (Some(Flow::Balance), None)
         );
     }
 }

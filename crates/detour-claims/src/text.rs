@@ -54,8 +54,10 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<String> {
 
 /// Typographic variants to plain forms that keep byte offsets meaningful for the rest:
 /// non-breaking and thin spaces to spaces, curly quotes to straight ones, the minus sign to '-'.
+/// A hard line break inside a number ("$130.\n4 billion", as stored pages keep it) is joined.
 pub fn normalise(text: &str) -> String {
-    text.chars()
+    let plain: String = text
+        .chars()
         .map(|c| match c {
             '\u{00A0}' | '\u{2009}' | '\u{202F}' | '\u{2007}' => ' ',
             '\u{2018}' | '\u{2019}' | '\u{02BC}' => '\'',
@@ -64,7 +66,19 @@ pub fn normalise(text: &str) -> String {
             '\r' => '\n',
             c => c,
         })
-        .collect()
+        .collect();
+    static BROKEN: OnceLock<Regex> = OnceLock::new();
+    let broken = BROKEN.get_or_init(|| {
+        Regex::new(
+            r"(?i)(\d[.,])[ \t]*\n[ \t]*(\d+\s*(?:(?:billion|million|trillion|thousand|bn|mln|bln|percent|per cent)\b|%))",
+        )
+        .expect("valid regex")
+    });
+    if plain.contains('\n') && broken.is_match(&plain) {
+        broken.replace_all(&plain, "$1$2").into_owned()
+    } else {
+        plain
+    }
 }
 
 /// A sentence with its byte range in the text and the paragraph it belongs to.
@@ -427,6 +441,19 @@ mod tests {
                 b"Trade between Russia and Kazakhstan rose 10% in 2023."
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn joins_a_number_broken_across_lines() {
+        assert_eq!(
+            normalise("trade amounted to $130.\n4 billion in 2021"),
+            "trade amounted to $130.4 billion in 2021"
+        );
+        // A sentence that ends with a year before a line of its own stays apart.
+        assert_eq!(
+            normalise("It grew in 2021.\n4 countries joined."),
+            "It grew in 2021.\n4 countries joined."
         );
     }
 
