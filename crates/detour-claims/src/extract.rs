@@ -419,9 +419,16 @@ fn amount_role(s: &str, start: usize, end: usize, prev: Option<&Amount>) -> Role
     }
     // "compared to the 2022 figures ($770.215 million)", "compared to the same month of 2021 (500 …)".
     let base_paren = re(&BASE_PAREN, || {
-        r"(?i)\b(?:compared\s+(?:to|with)|against|versus|than)\b[^$€£¥()]{0,60}\(\s*$".into()
+        r"(?i)\b(?:compared\s+(?:to|with)|against|versus|(?P<than>than))\b(?P<rest>[^$€£¥()]{0,60})\(\s*$".into()
     });
-    if base_paren.is_match(before) {
+    // ("divided by more than four in April 2022 (100 million euros)": a qualifier's "than".)
+    static COUNT: OnceLock<Regex> = OnceLock::new();
+    let count = re(&COUNT, || {
+        r"(?i)^\s*(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|half|double|twice)".into()
+    });
+    if let Some(c) = base_paren.captures(before)
+        && !(c.name("than").is_some() && count.is_match(&c["rest"]))
+    {
         return Role::Base;
     }
     let change_before = re(&CHANGE_BEFORE, || {
@@ -2828,6 +2835,44 @@ fn sentence_claims(
             growth_bound,
         });
     }
+    // "in April 2022 (100 million euros) compared to the same month of 2021 (500 million
+    // euros)": the stated base covers the level's months in its own year.
+    static SAME: OnceLock<Regex> = OnceLock::new();
+    let same = re(&SAME, || {
+        r"(?i)\bsame\s+(?:month|months|period|quarter|half|window)\b".into()
+    });
+    if same.is_match(s) {
+        let levels: Vec<(f64, String, String)> = out
+            .iter()
+            .filter(|c| !c.frame.states_base)
+            .filter_map(|c| {
+                let f = &c.frame;
+                Some((
+                    f.base_value?,
+                    f.period_start.clone()?,
+                    f.period_end.clone()?,
+                ))
+            })
+            .collect();
+        for c in out.iter_mut().filter(|c| c.frame.states_base) {
+            let f = &mut c.frame;
+            let (Some(v), Some(ps), Some(pe)) = (f.value, &f.period_start, &f.period_end) else {
+                continue;
+            };
+            let full_year = ps.ends_with("-01") && pe.ends_with("-12") && ps[..4] == pe[..4];
+            if let (true, Some((_, ls, le))) = (
+                full_year,
+                levels.iter().find(|(bv, ls, le)| {
+                    (bv - v).abs() < 1e-9 && ls[..4] == le[..4] && ls[..4] != ps[..4]
+                }),
+            ) && !(ls.ends_with("-01") && le.ends_with("-12"))
+            {
+                let y = ps[..4].to_string();
+                f.period_start = Some(format!("{y}{}", &ls[4..]));
+                f.period_end = Some(format!("{y}{}", &le[4..]));
+            }
+        }
+    }
     // "growing from EUR 129.9 billion in 2002 to EUR 433.5 billion in 2013 (+234%)": a rate
     // measured from a stated base of another year than the one before is growth against that year.
     let bases: Vec<(f64, Option<String>)> = out
@@ -3911,6 +3956,24 @@ mod tests {
         assert_eq!(
             (surplus.flow, surplus.yoy_growth_pct),
             (Some(Flow::Balance), None)
+        );
+    }
+
+    #[test]
+    fn a_base_in_the_same_month_of_another_year() {
+        let f = all(
+            "Italian exports to Belarus were divided by more than three in May 2023 (40 million euros) compared to the same month of 2021 (130 million euros).",
+            Some("2023-07-10"),
+        );
+        let level = f.iter().find(|f| !f.states_base).expect("the level");
+        assert_eq!(
+            (level.value, level.period_start.as_deref(), level.base_value),
+            (Some(40.0), Some("2023-05"), Some(130.0))
+        );
+        let base = f.iter().find(|f| f.states_base).expect("the base");
+        assert_eq!(
+            (base.period_start.as_deref(), base.period_end.as_deref()),
+            (Some("2021-05"), Some("2021-05"))
         );
     }
 }
