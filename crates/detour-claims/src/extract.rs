@@ -2438,6 +2438,14 @@ fn sentence_claims(
     {
         codes.insert(0, ap.clone());
     }
+    // "According to Pashinyan, … trade turnover between the two countries …": the speaker's
+    // country is one of the two, even where the text does not name the other.
+    if codes.is_empty()
+        && refers_two
+        && let Some(ap) = &attr_party
+    {
+        codes.push(ap.clone());
+    }
     // "Uzbekistan's foreign trade turnover reached …": one country's trade with the world.
     static FOREIGN: OnceLock<Regex> = OnceLock::new();
     let foreign = re(&FOREIGN, || {
@@ -3142,7 +3150,12 @@ fn orient(
             if codes.len() > 2 {
                 return (Some(codes[0].clone()), list(&codes[1..]));
             }
-            (codes[0].clone(), codes[1].clone())
+            // "trade with the EU accounted for 5 percent of Kyrgyzstan's trade": the party
+            // after "with" is the partner, whichever is named first.
+            match after_prep(&["with"]) {
+                Some(w) if codes[0] == w => (codes[1].clone(), w),
+                _ => (codes[0].clone(), codes[1].clone()),
+            }
         }
     };
     if codes.len() > 2 && matches!(flow, Some(Flow::Exports) | Some(Flow::Imports)) {
@@ -3975,5 +3988,25 @@ mod tests {
             (base.period_start.as_deref(), base.period_end.as_deref()),
             (Some("2021-05"), Some("2021-05"))
         );
+    }
+
+    #[test]
+    fn the_party_after_with_is_the_partner_and_a_speaker_is_one_side() {
+        let f = all(
+            "In 2023, trade with China accounted for 21 percent of Tajikistan's overall trade, reaching $1.2 billion.",
+            Some("2024-03-01"),
+        );
+        assert!(!f.is_empty());
+        assert!(
+            f.iter()
+                .all(|f| (f.country_a.as_deref(), f.country_b.as_deref())
+                    == (Some("TJK"), Some("CHN"))),
+            "{f:#?}"
+        );
+        let f = all(
+            "According to Tokayev, trade between the two countries reached $4 billion in 2023.",
+            Some("2024-03-01"),
+        );
+        assert_eq!(f[0].country_a.as_deref(), Some("KAZ"));
     }
 }
