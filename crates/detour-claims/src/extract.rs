@@ -1116,7 +1116,7 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
             ),
             // 10: a single month
             format!(
-                r"(?i)\b(?:in|for|during|of)\s+(?P<m>{MONTH_FULL})\b(?:\s+(?P<y>{YEAR}))?|\b(?P<m2>{MONTH_FULL})\s+(?P<y2>{YEAR})\b"
+                r"(?i)\b(?:in|for|during|of)\s+(?P<m>{MONTH_FULL})\b(?:\s+(?P<y>{YEAR}))?|\b(?P<m2>{MONTH_FULL})\s+(?P<y2>{YEAR})\b|\b(?P<m3>{MONTH_FULL})'s\b"
             ),
             // 11: explicit years
             format!(
@@ -1256,9 +1256,11 @@ fn find_periods(s: &str) -> Vec<PeriodMention> {
                 }
                 9 => (1, 0, year_ref(&c, &["y"], &[])),
                 10 => {
+                    // "September's exports", "July's record": the month, as "in September".
                     let Some(mm) = c
                         .name("m")
                         .or(c.name("m2"))
+                        .or(c.name("m3"))
                         .and_then(|x| month_num(x.as_str()))
                     else {
                         continue;
@@ -4008,5 +4010,17 @@ mod tests {
             Some("2024-03-01"),
         );
         assert_eq!(f[0].country_a.as_deref(), Some("KAZ"));
+    }
+
+    #[test]
+    fn a_possessive_month_is_the_period() {
+        let f = one(
+            "September's exports from Britain to China reached 1.5 billion pounds.",
+            Some("2012-11-01"),
+        );
+        assert_eq!(
+            (f.period_start.as_deref(), f.period_end.as_deref()),
+            (Some("2012-09"), Some("2012-09"))
+        );
     }
 }
