@@ -137,30 +137,49 @@ pub fn detect(text: &str) -> Result<Lang, String> {
         }
         return Err("a language in a non-Latin script".into());
     }
-    let words: Vec<String> = text
+    // One pass over the words, each looked up once: list 0 English, 1 German, 2… the others.
+    static LISTS: std::sync::OnceLock<std::collections::HashMap<&'static str, Vec<usize>>> =
+        std::sync::OnceLock::new();
+    let lists = LISTS.get_or_init(|| {
+        let mut m: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+        let all = [EN_WORDS, DE_WORDS]
+            .into_iter()
+            .chain(OTHER_WORDS.iter().map(|(_, l)| *l));
+        for (k, list) in all.enumerate() {
+            for w in list {
+                m.entry(*w).or_default().push(k);
+            }
+        }
+        m
+    });
+    let mut counts = vec![0usize; 2 + OTHER_WORDS.len()];
+    let mut n_words = 0usize;
+    let mut lower = String::new();
+    for w in text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let en = words
-        .iter()
-        .filter(|w| EN_WORDS.contains(&w.as_str()))
-        .count();
-    let de = words
-        .iter()
-        .filter(|w| DE_WORDS.contains(&w.as_str()))
-        .count();
-    if de > en && de * 12 >= words.len() {
+    {
+        n_words += 1;
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
+        if let Some(ks) = lists.get(lower.as_str()) {
+            for &k in ks {
+                counts[k] += 1;
+            }
+        }
+    }
+    let (en, de) = (counts[0], counts[1]);
+    if de > en && de * 12 >= n_words {
         return Ok(Lang::De);
     }
     // Other Latin-script languages, by their own commonest words.
-    for (name, list) in OTHER_WORDS {
-        let n = words.iter().filter(|w| list.contains(&w.as_str())).count();
+    for (i, (name, _)) in OTHER_WORDS.iter().enumerate() {
+        let n = counts[2 + i];
         if n >= 3 && n > en {
             return Err(format!("{name}, not English, German or Russian"));
         }
     }
-    if words.len() >= 12 && en * 25 < words.len() {
+    if n_words >= 12 && en * 25 < n_words {
         return Err("a language other than English, German or Russian".into());
     }
     Ok(Lang::En)
