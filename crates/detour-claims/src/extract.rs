@@ -472,8 +472,8 @@ struct Growth {
     text: String,
 }
 
-const UP_WORDS: &str = r"(?:sky)?rocket(?:ed|s)?|leap(?:ed|t|s)?|boom(?:ed|s)?|increase[ds]?|increasing|rose|rise[ns]?|risen|rising|grew|grow(?:s|n|ing)?|growth|jump(?:ed|s)?|surg(?:ed|es?)|climb(?:ed|s)?|gain(?:ed|s)?|add(?:ed|ing|s)|expan(?:ded|ding|ds|sion)|up|soar(?:ed|s)?|went up|higher|advanced";
-const DOWN_WORDS: &str = r"collaps(?:ed|es?|ing)|tumbl(?:ed|es?)|sank|sunk|slipped|plummet(?:ed|s)?|crashed|fell|fall(?:en|ing|s)?|drop(?:ped|s)?|declin(?:ed|es?|ing)|decreas(?:ed|es?|ing)|slump(?:ed|s)?|plung(?:ed|es?)|shr(?:ank|unk)|contract(?:ed|ion|s)?|down|slid|dipped|lost|lower|reduc(?:ed|tion)";
+const UP_WORDS: &str = r"doubled|tripled|quadrupled|(?:sky)?rocket(?:ed|s)?|leap(?:ed|t|s)?|boom(?:ed|s)?|increase[ds]?|increasing|rose|rise[ns]?|risen|rising|grew|grow(?:s|n|ing)?|growth|jump(?:ed|s)?|surg(?:ed|es?)|climb(?:ed|s)?|gain(?:ed|s)?|add(?:ed|ing|s)|expan(?:ded|ding|ds|sion)|up|soar(?:ed|s)?|went up|higher|advanced";
+const DOWN_WORDS: &str = r"halved|collaps(?:ed|es?|ing)|tumbl(?:ed|es?)|sank|sunk|slipped|plummet(?:ed|s)?|crashed|fell|fall(?:en|ing|s)?|drop(?:ped|s)?|declin(?:ed|es?|ing)|decreas(?:ed|es?|ing)|slump(?:ed|s)?|plung(?:ed|es?)|shr(?:ank|unk)|contract(?:ed|ion|s)?|down|slid|dipped|lost|lower|reduc(?:ed|tion)";
 
 fn is_down(word: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -678,7 +678,7 @@ fn find_growth(s: &str) -> Vec<Growth> {
         let (n, decimals) = parse_num(&c["n"]).unwrap_or((1.0, 0));
         let verb = c.name("verb").map(|v| v.as_str().to_lowercase());
         let after = c.name("after").map(|v| v.as_str().trim().to_lowercase());
-        let down = verb.as_deref().is_some_and(is_down)
+        let mut down = verb.as_deref().is_some_and(is_down)
             || after.as_deref().is_some_and(|a| {
                 matches!(
                     a,
@@ -686,7 +686,20 @@ fn find_growth(s: &str) -> Vec<Growth> {
                 )
             });
         if verb.is_none() && after.is_none() {
-            continue;
+            // "… more than doubled their supplies: Sweden (2.6 times), … Croatia (both 2.1
+            // times)": a bare multiple in brackets after a name takes its clause's direction.
+            let pre = s[..m.start()].trim_end().to_lowercase();
+            let bracketed = (pre.ends_with('(') || pre.ends_with("(both"))
+                && s[m.end()..].trim_start().starts_with(')');
+            // A list after a colon takes the direction of the clause that announces it.
+            let dir = clause_direction(s, m.start(), m.end()).or_else(|| {
+                let colon = s[..m.start()].rfind(':')?;
+                clause_direction(s, colon.saturating_sub(1), colon)
+            });
+            match dir {
+                Some(dir) if bracketed => down = dir < 0.0,
+                _ => continue,
+            }
         }
         if n <= 0.0 {
             continue;
@@ -2913,6 +2926,31 @@ fn sentence_claims(
             f.growth_base_year = Some(by);
         }
     }
+    // "several EU countries more than doubled their supplies": some of the bloc's members, not
+    // the bloc; their figure is no claim about it (the members listed after are).
+    static SOME_MEMBERS: OnceLock<Regex> = OnceLock::new();
+    let some_members = re(&SOME_MEMBERS, || {
+        r"(?i)\b(?:several|some|many|most|a few|few|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+(?:of\s+the\s+)?(?P<bloc>EU|European Union|EAEU|CIS|ASEAN)(?:'s)?\s+(?:countries|states|member states|members|nations|economies)\b".into()
+    });
+    if out.len() > 1
+        && let Some(c) = some_members.captures(s)
+    {
+        let bloc = crate::gazetteer::find_parties(&c["bloc"])
+            .first()
+            .map(|p| p.code.clone());
+        let m = c.get(0).expect("match");
+        out.retain(|cl| {
+            let f = &cl.frame;
+            let about_bloc = f.country_a.is_some() && f.country_a == bloc;
+            // Only the figure that the quantified subject owns: the rate or amount right after it.
+            let owned = cl
+                .evidence_text
+                .first()
+                .and_then(|e| s.find(e.as_str()))
+                .is_some_and(|at| at >= m.end() && at <= m.end() + 80);
+            !(about_bloc && owned)
+        });
+    }
     if let Some(first) = out.first() {
         let mut parties = Vec::new();
         for c in [&first.frame.country_a, &first.frame.country_b]
@@ -4021,6 +4059,32 @@ mod tests {
         assert_eq!(
             (f.period_start.as_deref(), f.period_end.as_deref()),
             (Some("2012-09"), Some("2012-09"))
+        );
+    }
+
+    #[test]
+    fn multiples_listed_after_a_colon_belong_to_the_members_named() {
+        let f = all(
+            "In March several EU countries more than doubled their exports to Armenia: these are Spain (2.5 times) and Austria (2.2 times).",
+            Some("2024-06-01"),
+        );
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.country_a.as_deref(),
+                    f.country_b.as_deref(),
+                    f.yoy_growth_pct,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("ESP"), Some("ARM"), Some(150.0)),
+                (Some("AUT"), Some("ARM"), Some(120.0))
+            ],
+            "{f:#?}"
         );
     }
 }
