@@ -2520,6 +2520,21 @@ fn sentence_claims(
     } else if codes.len() == 1
         && let Some(c) = &recent_ctx
     {
+        // ("Trade with Estonia … ; Trade turnover with Poland …": a sibling of a list, one-sided,
+        // is no hub; the article's subject is, where it names another party.)
+        let c = match subject {
+            Some(sub)
+                if c.parties.len() <= 1
+                    && sentence_ctx.is_some()
+                    && sub
+                        .parties
+                        .iter()
+                        .any(|x| *x != codes[0] && !c.parties.contains(x)) =>
+            {
+                sub
+            }
+            _ => c,
+        };
         // One party named: the other from the running context ("Imports from Kazakhstan …").
         // A member of a bloc the context names stands where the bloc stood ("EU exports to
         // Russia …" then "the Netherlands with exports of 285 million euros": NLD–RUS).
@@ -4084,6 +4099,25 @@ mod tests {
                 (Some("ESP"), Some("ARM"), Some(150.0)),
                 (Some("AUT"), Some("ARM"), Some(120.0))
             ],
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn a_list_of_partners_takes_the_subject_as_its_hub() {
+        let f = with_headline(
+            "According to the ministry, the figures for 2023 are lower than those cited:\n\n• Trade with Latvia increased by 20 percent (from $2 million to $2.4 million);\n• Trade turnover with Italy rose by 15 percent (from $40 million to $46 million).",
+            "Kazakhstan Refutes Reports Of A Surge In Imports From Europe",
+            "2024-03-01",
+        );
+        let pairs: Vec<_> = f
+            .iter()
+            .filter(|f| !f.states_base)
+            .map(|f| (f.country_a.as_deref(), f.country_b.as_deref()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [(Some("KAZ"), Some("LVA")), (Some("KAZ"), Some("ITA"))],
             "{f:#?}"
         );
     }
