@@ -2431,7 +2431,7 @@ fn sentence_claims(
         .filter(|p| codes.contains(&p.code) && (p.end <= last_end || p.start < cut))
         .collect();
     let refers_two = re(&TWO, || {
-        r"(?i)\b(?:the two countries|both countries|the two sides|both sides|the two nations|their)\b".into()
+        r"(?i)\b(?:the two countries|both countries|the two sides|both sides|the two nations|their|mutual|bilateral)\b".into()
     })
     .is_match(s);
     // Whose statistics the text cites: a statistics body it names ("Destatis", "GACC"), or a
@@ -2468,7 +2468,8 @@ fn sentence_claims(
     });
     // (The headline's parties do not make it bilateral: "Uzbekistan's trade turnover with the EU
     // …" over "Uzbekistan's foreign trade turnover reached $62.5 billion".)
-    if codes.len() == 1 && foreign.is_match(s) && sentence_ctx.is_none() {
+    // ("mutual commodity turnover … 35% of Kazakhstan's foreign trade": bilateral after all.)
+    if codes.len() == 1 && foreign.is_match(s) && sentence_ctx.is_none() && !refers_two {
         codes.push("WLD".to_string());
     }
     // A German report on "die Exporte nach Russland" speaks of Germany's; a Russian one on
@@ -2512,7 +2513,20 @@ fn sentence_claims(
     if codes.is_empty() || (codes.len() == 1 && refers_two && recent_ctx.is_some()) {
         if let Some(c) = &recent_ctx {
             if codes.is_empty() || c.parties.contains(&codes[0]) {
+                // "… 35% of Kazakhstan's foreign trade": a possessive party leads.
+                let lead = codes.first().cloned().filter(|code| {
+                    parties.iter().any(|m| {
+                        m.code == *code
+                            && (s[m.end..].starts_with("'s") || s[m.end..].starts_with("’s"))
+                    })
+                });
                 codes = c.parties.clone();
+                if let Some(l) = lead
+                    && let Some(k) = codes.iter().position(|x| *x == l)
+                {
+                    let x = codes.remove(k);
+                    codes.insert(0, x);
+                }
             } else if let Some(hub) = c.parties.first() {
                 codes.insert(0, hub.clone());
             }
@@ -4120,5 +4134,29 @@ mod tests {
             [(Some("KAZ"), Some("LVA")), (Some("KAZ"), Some("ITA"))],
             "{f:#?}"
         );
+    }
+
+    #[test]
+    fn mutual_trade_is_bilateral_even_as_a_share_of_foreign_trade() {
+        let f = with_headline(
+            "Last year, mutual turnover neared 9 billion US dollars which constitutes 12% of Uzbekistan's foreign trade.",
+            "China And Uzbekistan Sign New Trade Deals",
+            "2024-03-01",
+        );
+        assert!(!f.is_empty());
+        assert_eq!(
+            (f[0].country_a.as_deref(), f[0].country_b.as_deref()),
+            (Some("UZB"), Some("CHN")),
+            "{f:#?}"
+        );
+        // After a comma the two still trade with each other, not with the world.
+        let f = with_headline(
+            "Last year, mutual turnover neared 9 billion US dollars, which is 12% of Uzbekistan's foreign trade.",
+            "China And Uzbekistan Sign New Trade Deals",
+            "2024-03-01",
+        );
+        let mut pair = [f[0].country_a.clone(), f[0].country_b.clone()];
+        pair.sort();
+        assert_eq!(pair, [Some("CHN".to_string()), Some("UZB".to_string())]);
     }
 }
