@@ -676,6 +676,24 @@ pub fn check_until(
 ) -> Result<Vec<Checked>, detour_core::Expired> {
     let mut out: Vec<Checked> = Vec::with_capacity(claims.len());
     let answers = store.map(Answers::new);
+    // The store's questions first, on every core: one claim of each distinct frame is checked
+    // and its answers kept; the pass below then reads them in order (the verdicts are the same
+    // as one pass alone gives, as the answers do not depend on the order they are asked in).
+    if let Some(a) = &answers {
+        use rayon::prelude::*;
+        let mut seen = std::collections::HashSet::new();
+        let firsts: Vec<&Claim> = claims
+            .iter()
+            .filter(|c| seen.insert(format!("{:?}", c.frame)))
+            .collect();
+        if firsts.len() > 1 {
+            firsts.par_iter().for_each(|c| {
+                if deadline.check().is_ok() {
+                    let _ = check_one(Some(a), releases, c, date);
+                }
+            });
+        }
+    }
     for c in claims {
         deadline.check()?;
         out.push(check_one(answers.as_ref(), releases, c, date));
