@@ -254,19 +254,6 @@ pub struct PartyMention {
 
 /// Every country or bloc named in `s` (byte offsets into `s`).
 pub fn find_parties(s: &str) -> Vec<PartyMention> {
-    // The extractor asks about the same sentence several times in a row: the last answer is kept.
-    thread_local! {
-        static LAST: std::cell::RefCell<(String, Vec<PartyMention>)> = Default::default();
-    }
-    if let Some(hit) = LAST.with_borrow(|(t, m)| (t == s).then(|| m.clone())) {
-        return hit;
-    }
-    let out = find_parties_uncached(s);
-    LAST.with_borrow_mut(|last| *last = (s.to_string(), out.clone()));
-    out
-}
-
-fn find_parties_uncached(s: &str) -> Vec<PartyMention> {
     let g = gazetteer();
     let mut out: Vec<PartyMention> = Vec::new();
     for m in g.re.find_iter(s) {
