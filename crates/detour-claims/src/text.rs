@@ -349,6 +349,14 @@ pub fn headline_from_address(address: &str) -> Option<String> {
     best.map(|w| w.join(" ")).or(country_page)
 }
 
+/// The page's headline as the reader takes it: the one given, else the one its address spells
+/// ([`headline_from_address`]).
+pub fn page_headline(headline: Option<&str>, address: Option<&str>) -> Option<String> {
+    headline
+        .map(str::to_string)
+        .or_else(|| address.and_then(headline_from_address))
+}
+
 fn headline_word(w: &str) -> String {
     let l = w.to_lowercase();
     if [

@@ -1331,6 +1331,29 @@ fn cross_check(out: &mut [Checked]) {
     }
 }
 
+/// A check's report as JSON gives it (the CLI, the HTTP API and the Python package): written
+/// straight from the checked claims, with no intermediate JSON tree (a long text has tens of
+/// thousands of claims). `file` is the CLI's input name.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub claims: &'a [Checked],
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<&'a str>,
+    pub summary: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(checked: &'a [Checked], date: Option<NaiveDate>, file: Option<&'a str>) -> Self {
+        Report {
+            claims: checked,
+            date: date.map(|d| d.to_string()),
+            file,
+            summary: summary(checked),
+        }
+    }
+}
+
 /// Counts of each verdict.
 pub fn summary(checked: &[Checked]) -> std::collections::BTreeMap<&'static str, usize> {
     let mut m = std::collections::BTreeMap::new();

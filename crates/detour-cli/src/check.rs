@@ -105,9 +105,7 @@ fn parse_date(d: &Option<String>, text: &str) -> Result<Option<NaiveDate>> {
 }
 
 fn headline(headline: &Option<String>, address: &Option<String>) -> Option<String> {
-    headline
-        .clone()
-        .or_else(|| address.as_deref().and_then(text::headline_from_address))
+    text::page_headline(headline.as_deref(), address.as_deref())
 }
 
 pub fn extract(args: &ExtractArgs) -> Result<String> {
@@ -176,24 +174,10 @@ pub fn check(args: &CheckArgs, store: &dyn Fn() -> Result<Store>) -> Result<Stri
         .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(match args.format {
-        CheckFormat::Json => {
-            // Written straight from the checked claims (a long text has tens of thousands; no
-            // intermediate JSON tree).
-            #[derive(serde::Serialize)]
-            struct Report<'a> {
-                claims: &'a [Checked],
-                date: Option<String>,
-                file: &'a str,
-                summary: std::collections::BTreeMap<&'static str, usize>,
-            }
-            let report = Report {
-                claims: &checked,
-                date: date.map(|d| d.to_string()),
-                file: &name,
-                summary: verify::summary(&checked),
-            };
-            format!("{}\n", serde_json::to_string_pretty(&report)?)
-        }
+        CheckFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&verify::Report::new(&checked, date, Some(&name)))?
+        ),
         CheckFormat::Html => html::annotated_page(&format!("detour check: {name}"), &t, &checked),
         CheckFormat::Table => table(&name, date, &checked),
     })

@@ -385,9 +385,7 @@ impl Store {
         headline: Option<&str>,
         address: Option<&str>,
     ) -> PyResult<String> {
-        let headline = headline
-            .map(str::to_string)
-            .or_else(|| address.and_then(detour_claims::text::headline_from_address));
+        let headline = detour_claims::text::page_headline(headline, address);
         let date = match date {
             Some(d) => Some(
                 chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -411,12 +409,8 @@ impl Store {
                 date,
             )
         });
-        Ok(serde_json::json!({
-            "date": date.map(|d| d.to_string()),
-            "summary": detour_claims::verify::summary(&checked),
-            "claims": checked,
-        })
-        .to_string())
+        serde_json::to_string(&detour_claims::verify::Report::new(&checked, date, None))
+            .map_err(value_error)
     }
 }
 

@@ -221,14 +221,16 @@ pub(super) fn check(
         &detour_claims::ExtractOptions {
             date,
             deadline: Deadline::at(deadline),
-            headline: p.get("headline").map(|h| h.to_string()).or_else(|| {
-                p.get("address")
-                    .and_then(|a| detour_claims::text::headline_from_address(a))
-            }),
+            headline: detour_claims::text::page_headline(
+                p.get("headline").map(|h| h.as_ref()),
+                p.get("address").map(|a| a.as_ref()),
+            ),
         },
     )?;
-    let v = if path == "/api/extract" {
-        serde_json::json!({"date": date.map(|d| d.to_string()), "claims": claims})
+    let body = if path == "/api/extract" {
+        serde_json::to_string_pretty(
+            &serde_json::json!({"date": date.map(|d| d.to_string()), "claims": claims}),
+        )?
     } else {
         let checked = detour_claims::verify::check_until(
             Some(store),
@@ -237,16 +239,9 @@ pub(super) fn check(
             date,
             Deadline::at(deadline),
         )?;
-        serde_json::json!({
-            "date": date.map(|d| d.to_string()),
-            "summary": detour_claims::verify::summary(&checked),
-            "claims": checked,
-        })
+        serde_json::to_string_pretty(&detour_claims::verify::Report::new(&checked, date, None))?
     };
-    Ok(Reply::json(format!(
-        "{}\n",
-        serde_json::to_string_pretty(&v)?
-    )))
+    Ok(Reply::json(format!("{body}\n")))
 }
 
 /// A diversion error: the deadline's own (a 503), else the request's fault (a 400).

@@ -116,9 +116,28 @@ fn cpu_ticks(pid: u32) -> u64 {
 #[test]
 fn a_request_past_its_limit_stops_its_work() {
     let s = start_with(&["--time-limit", "1"]);
-    // About 1 MB of claims, each checked against the store: far more than a second of work.
-    let sentence = "EU exports to Kyrgyzstan rose to 1.3 billion euros in 2022. ";
-    let text = sentence.repeat((1 << 20) / sentence.len());
+    // About 1 MB of claims checked against the store: far more than a second of work. The
+    // questions differ (partner and year), since the check asks each distinct one only once.
+    let partners = [
+        "Kyrgyzstan",
+        "Kazakhstan",
+        "Armenia",
+        "Uzbekistan",
+        "Georgia",
+        "Azerbaijan",
+        "Tajikistan",
+        "Belarus",
+        "Turkey",
+        "China",
+    ];
+    let block: String = partners
+        .iter()
+        .flat_map(|p| {
+            (2002..=2024)
+                .map(move |y| format!("EU exports to {p} rose to 1.3 billion euros in {y}. "))
+        })
+        .collect();
+    let text = block.repeat((1 << 20) / block.len() + 1);
     let (st, body) = http(&s, "POST", "/api/check", text.as_bytes(), "");
     assert_eq!(st, 503, "{}", String::from_utf8_lossy(&body));
     assert!(String::from_utf8_lossy(&body).contains("stopped"));
